@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+// Casebridge: stream legacy children's social care exports, check them against the integrity rules,
+// and load them into the replacement system's schema.
+
+import PackageDescription
+
+let package = Package(
+    name: "Casebridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "casebridge", targets: ["casebridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, each through one small system-library target with a shim header.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // The pipeline, one module per stage: model → mapping → read → store → check.
+        .target(
+            name: "CasebridgeModel",
+            dependencies: []
+        ),
+        .target(
+            name: "CasebridgeMapping",
+            dependencies: ["CasebridgeModel", "Yams"]
+        ),
+        .target(
+            name: "CasebridgeRead",
+            dependencies: [
+                "CasebridgeModel", "CasebridgeMapping", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "CasebridgeStore",
+            dependencies: ["CasebridgeModel", "CasebridgeRead", "CSQLite"]
+        ),
+        .target(
+            name: "CasebridgeCheck",
+            dependencies: [
+                "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/mappings")]
+        ),
+        .target(
+            name: "CasebridgeGenerate",
+            dependencies: [
+                "CasebridgeModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "casebridge",
+            dependencies: [
+                "CasebridgeCheck", "CasebridgeGenerate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CasebridgeModelTests", dependencies: ["CasebridgeModel"]),
+        .testTarget(name: "CasebridgeMappingTests", dependencies: ["CasebridgeMapping"]),
+        .testTarget(name: "CasebridgeReadTests", dependencies: ["CasebridgeRead", "CasebridgeMapping"]),
+        .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

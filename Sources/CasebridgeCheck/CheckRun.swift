@@ -1,0 +1,100 @@
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeRead
+import CasebridgeStore
+import Foundation
+
+/// The mapping files that ship inside Casebridge.
+public enum BuiltInMappings {
+    /// The folder of built-in mapping files (`mappings/` in the source tree).
+    public static var folder: URL? {
+        Bundle.module.url(forResource: "mappings", withExtension: nil)
+    }
+
+    /// The path of the reference-format mapping, `legacy-case-export.yaml`.
+    public static var legacyCaseExport: String {
+        folder?.appendingPathComponent("legacy-case-export.yaml").path ?? "mappings/legacy-case-export.yaml"
+    }
+}
+
+/// How long each stage of a check took, in seconds.
+public struct StageTimings: Sendable {
+    public var read: Double = 0
+    public var index: Double = 0
+    public var rules: [(String, Double)] = []
+}
+
+/// What `check` found: the findings document, the read's figures and where staging was kept.
+public struct CheckResult: Sendable {
+    public var document: FindingsDocument
+    public var read: ReadSummary
+    public var timings: StageTimings
+    /// Warnings about the export as a whole (an envelope value that failed), for stderr.
+    public var warnings: [String]
+}
+
+/// Read → stage → check, for one export.
+///
+/// ```swift
+/// let result = try CheckRun(mapping: MappingLoader.load(path: BuiltInMappings.legacyCaseExport))
+///     .run(export: "export.xml")
+/// ```
+public struct CheckRun {
+    public var mapping: Mapping
+    public var rules: [any IntegrityRule]
+    /// Where to keep the staging database; a temporary file, removed afterwards, when `nil`.
+    public var stagingPath: String?
+
+    public init(mapping: Mapping, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
+        self.mapping = mapping
+        self.rules = rules
+        self.stagingPath = stagingPath
+    }
+
+    /// Checks the export at `path`. `displayName` is how findings name the file (default: `path`).
+    public func run(export path: String, displayName: String? = nil,
+                    progress: ((Int64, Int64) -> Void)? = nil) throws -> CheckResult {
+        let stagingFile = stagingPath ?? Self.temporaryPath()
+        if stagingPath != nil { try? FileManager.default.removeItem(atPath: stagingFile) }
+        defer { if stagingPath == nil { Self.remove(stagingFile) } }
+        let staging = try StagingStore(path: stagingFile)
+        var timings = StageTimings()
+
+        let readStart = Date()
+        let summary = try ExportReader(mapping: mapping).read(path: path, into: staging, progress: progress)
+        timings.read = Date().timeIntervalSince(readStart)
+
+        let indexStart = Date()
+        try staging.finishLoading(envelope: summary.envelope.values)
+        timings.index = Date().timeIntervalSince(indexStart)
+
+        let envelope = summary.envelope.values
+        let header = ExportHeader(
+            file: displayName ?? path, exportId: envelope["exportId"], sequence: envelope["sequence"].flatMap { Int($0) },
+            kind: envelope["kind"], exportedAt: envelope["exportedAt"],
+            asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
+        let context = RuleContext(staging: staging, export: header)
+        var findings: [Finding] = []
+        for rule in rules {
+            let start = Date()
+            findings += try rule.findings(in: context)
+            timings.rules.append((rule.description.id, Date().timeIntervalSince(start)))
+        }
+        let counts = try staging.recordCounts()
+        let recordCounts = Dictionary(uniqueKeysWithValues: mapping.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
+        let warnings = summary.envelope.invalid.map { "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)" }
+        let document = FindingsDocument(
+            export: header, recordCounts: recordCounts, quarantined: try staging.quarantinedCount(),
+            findings: findings, rulesRun: rules.map { $0.description.id })
+        return CheckResult(document: document, read: summary, timings: timings, warnings: warnings)
+    }
+
+    static func temporaryPath() -> String {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? NSTemporaryDirectory()
+        return (directory as NSString).appendingPathComponent("casebridge-staging-\(UUID().uuidString).sqlite")
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}

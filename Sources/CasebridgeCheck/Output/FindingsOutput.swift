@@ -1,0 +1,83 @@
+import CasebridgeModel
+
+/// The formats `check` writes findings in.
+public enum FindingsFormat: String, CaseIterable, Sendable {
+    /// For a person: per rule, the count, the severity and the first few findings; then a summary.
+    case text
+    /// The machine contract of `findings-format.md`.
+    case json
+    /// One finding a row with a header, for spreadsheets.
+    case csv
+}
+
+extension FindingsDocument {
+    /// The document rendered in `format`.
+    public func rendered(as format: FindingsFormat, examplesPerRule: Int = 5) -> String {
+        switch format {
+        case .json: return json.serialised(pretty: true) + "\n"
+        case .csv: return csv
+        case .text: return text(examplesPerRule: examplesPerRule)
+        }
+    }
+
+    /// A report for a person reading a terminal.
+    public func text(examplesPerRule: Int = 5) -> String {
+        var out = "Casebridge check of \(export.file)"
+        if let id = export.exportId { out += " (export \(id)" + (export.sequence.map { ", sequence \($0)" } ?? "") + ")" }
+        out += "\n"
+        if let asOf = export.asOf { out += "As of \(asOf.uk)\n" }
+        let read = recordCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        out += "Read: " + (read.isEmpty ? "no records" : read.joined(separator: ", ")) + "\n"
+        out += "Quarantined: \(quarantined) record\(quarantined == 1 ? "" : "s")\n\n"
+
+        var byRule: [String: [Finding]] = [:]
+        for finding in findings { byRule[finding.rule, default: []].append(finding) }
+        let ordered = byRule.sorted { a, b in
+            let sa = a.value[0].severity, sb = b.value[0].severity
+            return sa != sb ? sa < sb : a.key < b.key
+        }
+        for (rule, list) in ordered {
+            out += "\(rule) (\(list[0].severity.rawValue)): \(list.count)\n"
+            for finding in list.prefix(examplesPerRule) {
+                let place = finding.source.map { "line \($0.line): " } ?? ""
+                out += "  \(place)\(finding.message)\n"
+            }
+            if list.count > examplesPerRule { out += "  … and \(list.count - examplesPerRule) more\n" }
+        }
+        let clean = rulesRun.filter { byRule[$0] == nil }
+        if !clean.isEmpty { out += (ordered.isEmpty ? "" : "\n") + "No findings: \(clean.joined(separator: ", "))\n" }
+        var bySeverity: [Severity: Int] = [:]
+        for finding in findings { bySeverity[finding.severity, default: 0] += 1 }
+        let parts = Severity.allCases.compactMap { severity in bySeverity[severity].map { "\($0) \(severity.rawValue)" } }
+        out += "\nSummary: \(findings.count) finding\(findings.count == 1 ? "" : "s")"
+        out += parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
+        out += " in \(recordCounts.values.reduce(0, +)) records; \(quarantined) quarantined\n"
+        return out
+    }
+
+    /// One finding a row: rule, severity, every key and context field seen, message, source.
+    public var csv: String {
+        var fieldNames: [String] = []
+        for finding in findings {
+            for field in finding.key + finding.context where !fieldNames.contains(field.name) { fieldNames.append(field.name) }
+        }
+        let header = ["rule", "severity"] + fieldNames + ["message", "file", "line"]
+        var out = header.map(Self.csvField).joined(separator: ",") + "\r\n"
+        for finding in findings {
+            var row = [finding.rule, finding.severity.rawValue]
+            row += fieldNames.map { finding[field: $0] ?? "" }
+            row += [finding.message, finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
+            out += row.map(Self.csvField).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break; a leading `=+-@` is defused
+    /// so a spreadsheet does not run it as a formula.
+    static func csvField(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

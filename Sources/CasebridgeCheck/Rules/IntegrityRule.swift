@@ -1,0 +1,88 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// One integrity rule of `integrity-rules.md`: a description that is its single source of truth,
+/// and a query over the staged export.
+///
+/// A rule file reads top to bottom as spec, examples, query. Its examples run as tests.
+public protocol IntegrityRule: Sendable {
+    /// Id, severity, summary, key fields and the examples that must and must not trigger it.
+    static var description: RuleDescription { get }
+
+    init()
+
+    /// Every finding of this rule in the staged export, each key at most once.
+    func findings(in context: RuleContext) throws -> [Finding]
+}
+
+extension IntegrityRule {
+    /// The rule's description, from an instance.
+    public var description: RuleDescription { Self.description }
+}
+
+/// What a rule is: the facts `casebridge rules` prints and the examples the tests run.
+public struct RuleDescription: Sendable {
+    /// The stable id, the `rule` field of a finding.
+    public var id: String
+    public var severity: Severity
+    /// One sentence: when the rule finds a gap.
+    public var summary: String
+    /// The key fields of its findings, in order (`recordKind`, `recordId`, `field`).
+    public var keyFields: [String]
+    /// Small exports on which it must find exactly the listed keys.
+    public var triggering: [RuleExample]
+    /// Small exports on which it must find nothing.
+    public var nonTriggering: [RuleExample]
+
+    public init(id: String, severity: Severity, summary: String, keyFields: [String],
+                triggering: [RuleExample], nonTriggering: [RuleExample]) {
+        self.id = id
+        self.severity = severity
+        self.summary = summary
+        self.keyFields = keyFields
+        self.triggering = triggering
+        self.nonTriggering = nonTriggering
+    }
+}
+
+/// A small export in the reference format and the keys a rule must find in it.
+public struct RuleExample: Sendable {
+    /// What the example shows, in words; it names the test.
+    public var note: String
+    /// The export's sections (`<People>…</People><Documents>…</Documents>`), without the envelope.
+    public var sections: String
+    /// The key values of each finding expected, in any order; empty for a non-triggering example.
+    public var expected: [[String]]
+    /// Files beside the export, for `href` parts: relative path → content.
+    public var files: [String: [UInt8]]
+    /// The envelope's `exportedAt`.
+    public var exportedAt: String
+
+    public init(_ note: String, _ sections: String, expect expected: [[String]] = [],
+                files: [String: [UInt8]] = [:], exportedAt: String = "2019-09-02T23:10:00Z") {
+        self.note = note
+        self.sections = sections
+        self.expected = expected
+        self.files = files
+        self.exportedAt = exportedAt
+    }
+}
+
+/// What a rule may look at: the staged export and its envelope.
+public struct RuleContext {
+    public let staging: StagingStore
+    public let export: ExportHeader
+
+    public init(staging: StagingStore, export: ExportHeader) {
+        self.staging = staging
+        self.export = export
+    }
+
+    /// The staging database.
+    public var database: Database { staging.database }
+
+    /// Where a record of the export was read.
+    public func source(line: Int?) -> SourceLocation? {
+        line.map { SourceLocation(file: export.file, line: $0) }
+    }
+}

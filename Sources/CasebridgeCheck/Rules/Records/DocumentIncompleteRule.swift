@@ -1,0 +1,136 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// `document-incomplete`: an upload that cannot be shown to hold what its manifest declares.
+public struct DocumentIncompleteRule: IntegrityRule {
+    public static let description = RuleDescription(
+        id: "document-incomplete", severity: .critical,
+        summary: "The document was uploaded, but its parts do not add up to its manifest: a part is missing, "
+            + "unreadable, the wrong size or the wrong hash, or the manifest itself is missing or invalid.",
+        keyFields: ["document"],
+        triggering: [
+            RuleExample("fewer parts than the manifest declares", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: .declaring(parts: "2"))),
+                expect: [["D-1"]]),
+            RuleExample("a part whose decoded size is not its bytes", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", declaredBytes: 4)],
+                                                     manifest: .declaring(bytes: "4"))),
+                expect: [["D-1"]]),
+            RuleExample("a part whose hash is not its sha256", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1",
+                                                     parts: [.inline("abc", declaredSha: String(repeating: "0", count: 64))])),
+                expect: [["D-1"]]),
+            RuleExample("base64 that does not decode", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", base64: "YW*j")])),
+                expect: [["D-1"]]),
+            RuleExample("base64 without its padding", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("ab", base64: "YWI")])),
+                expect: [["D-1"]]),
+            RuleExample("inline text not marked as base64 does not decode", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", encoding: nil)])),
+                expect: [["D-1"]]),
+            RuleExample("an href naming no file", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1",
+                                                     parts: [.file("attachments/missing.pdf", holding: "abc")])),
+                expect: [["D-1"]]),
+            RuleExample("an href climbing out of the export's folder is never opened", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.file("../outside.bin", holding: "abc")])),
+                expect: [["D-1"]], files: ["../outside.bin": Array("abc".utf8)]),
+            RuleExample("an absolute href is never opened", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.file("/etc/hostname", holding: "abc")])),
+                expect: [["D-1"]]),
+            RuleExample("the parts' bytes do not add up to the manifest's", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: .declaring(bytes: "1"))),
+                expect: [["D-1"]]),
+            RuleExample("the manifest's sha256 is not that of the parts in seq order", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("a"), .inline("b")],
+                                                     manifest: .declaring(sha256: Fixture.sha256(Array("ba".utf8))))),
+                expect: [["D-1"]]),
+            RuleExample("a repeated seq", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("a", seq: "1"), .inline("b", seq: "1")],
+                                                     manifest: .declaring(sha256: Fixture.sha256(Array("ab".utf8))))),
+                expect: [["D-1"]]),
+            RuleExample("an uploaded document with no manifest", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: nil)),
+                expect: [["D-1"]]),
+            RuleExample("a part whose sha256 is not a digest", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", rawSha: "XYZ")])),
+                expect: [["D-1"]]),
+            RuleExample("an invalid UploadedAt still means it was uploaded, and checked", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: "yesterday", manifest: .declaring(parts: "3"))),
+                expect: [["D-1"]]),
+        ],
+        nonTriggering: [
+            RuleExample("one inline part matching its manifest", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1"))),
+            RuleExample("inline and href parts matching their manifest", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1",
+                                                     parts: [.inline("first"), .file("attachments/D-1-2.jpg", holding: "second")])),
+                files: ["attachments/D-1-2.jpg": Array("second".utf8)]),
+            RuleExample("parts written out of seq order are hashed in seq order", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("b", seq: "2"), .inline("a", seq: "1")]))),
+            RuleExample("base64 broken by line breaks and spaces still decodes", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("Assessment", base64: "QXNz\n  ZXNz\r\nbWVudA==\n")]))),
+            RuleExample("a document never uploaded is not also incomplete", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: nil, parts: [], manifest: nil))),
+            RuleExample("a quarantined document takes no part", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "XYZ", manifest: .declaring(parts: "2")))),
+            RuleExample("an empty upload that declares nothing", Self.child
+                + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: []))),
+        ])
+
+    private static let child = Fixture.people(Fixture.person("C-1"))
+
+    public init() {}
+
+    public func findings(in context: RuleContext) throws -> [Finding] {
+        let rows = try context.database.rows("""
+            WITH parts AS (
+                SELECT owner_rid AS document_rid, count(*) AS part_count, count(DISTINCT seq) AS distinct_seqs,
+                       sum(bytes) AS declared_bytes,
+                       sum(seq IS NULL OR bytes IS NULL OR sha256 IS NULL) AS invalid_values,
+                       sum(content_state <> 'ok') AS unreadable,
+                       sum(content_state = 'ok' AND content_bytes <> bytes) AS wrong_size,
+                       sum(content_state = 'ok' AND content_sha256 <> sha256) AS wrong_hash,
+                       min(CASE WHEN content_state <> 'ok' THEN 'part ' || coalesce(seq, seq_bad, '?') || ': ' || content_problem END) AS problem
+                FROM stg_part GROUP BY owner_rid)
+            SELECT d.id, d.person, d.family, d.line, d.manifestParts, d.manifestBytes, d.manifestSha256, d.parts_sha256,
+                   coalesce(p.part_count, 0) AS part_count, p.distinct_seqs, coalesce(p.declared_bytes, 0) AS declared_bytes,
+                   coalesce(p.invalid_values, 0) AS invalid_values, coalesce(p.unreadable, 0) AS unreadable,
+                   coalesce(p.wrong_size, 0) AS wrong_size, coalesce(p.wrong_hash, 0) AS wrong_hash, p.problem
+            FROM stg_document d LEFT JOIN parts p ON p.document_rid = d.rid
+            WHERE d.quarantined = 0 AND (d.uploadedAt IS NOT NULL OR d.uploadedAt_bad IS NOT NULL)
+            """)
+        return rows.compactMap { row -> Finding? in
+            let reasons = Self.reasons(row)
+            guard let first = reasons.first else { return nil }
+            let id = row["id"] ?? "?"
+            let more = reasons.count > 1 ? " (and \(reasons.count - 1) more problem\(reasons.count > 2 ? "s" : ""))" : ""
+            return Finding(
+                rule: Self.description.id, severity: Self.description.severity,
+                key: [FindingField("document", id)],
+                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                message: "\(id) on \(row["person"] ?? "?")'s record is incomplete: \(first)\(more)",
+                source: context.source(line: row.int("line")))
+        }
+    }
+
+    /// Every way the upload falls short, most telling first.
+    static func reasons(_ row: Row) -> [String] {
+        var reasons: [String] = []
+        let count = row.int("part_count") ?? 0
+        guard let parts = row.int("manifestParts"), let bytes = row.int("manifestBytes"), let sha = row["manifestSha256"] else {
+            return ["its Manifest is missing or invalid, so it cannot be shown complete"]
+        }
+        if count != parts { reasons.append("\(count) part\(count == 1 ? "" : "s") arrived of the \(parts) its Manifest declares") }
+        if let problem = row["problem"] { reasons.append(problem) }
+        if (row.int("invalid_values") ?? 0) > 0 { reasons.append("a part's seq, bytes or sha256 is missing or invalid") }
+        if let distinct = row.int("distinct_seqs"), distinct < count { reasons.append("a part's seq is repeated") }
+        if (row.int("wrong_size") ?? 0) > 0 { reasons.append("a part's content is not the size its bytes declares") }
+        if (row.int("wrong_hash") ?? 0) > 0 { reasons.append("a part's content does not match its sha256") }
+        let declared = row.int("declared_bytes") ?? 0
+        if declared != bytes { reasons.append("its parts declare \(declared) bytes, its Manifest \(bytes)") }
+        if row["parts_sha256"] != sha { reasons.append("its parts' content in seq order does not match the Manifest's sha256") }
+        return reasons
+    }
+}

@@ -1,0 +1,56 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// `duplicate-id`: two records of one kind share an id, so neither can be trusted or loaded.
+public struct DuplicateIdRule: IntegrityRule {
+    public static let description = RuleDescription(
+        id: "duplicate-id", severity: .critical,
+        summary: "Two records of one kind share an id; both are quarantined and neither is loaded.",
+        keyFields: ["recordKind", "recordId"],
+        triggering: [
+            RuleExample("two documents with one id", Fixture.people(Fixture.person("C-1"))
+                + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-1", person: "C-1", type: "LETTER")),
+                expect: [["Document", "D-1"]]),
+            RuleExample("two people with one id", Fixture.people(Fixture.person("C-1"), Fixture.person("C-1", birthDate: "2015-01-01")),
+                expect: [["Person", "C-1"]]),
+            RuleExample("a plan listing one outcome id twice", Fixture.people(Fixture.person("C-1"))
+                + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "2019-12-01"), ("O-1", "2020-01-01")])),
+                expect: [["Outcome", "PL-1/O-1"]]),
+            RuleExample("three visits with one id are one finding", Fixture.people(Fixture.person("C-1"))
+                + Fixture.visits(Fixture.visit("V-1", person: "C-1"), Fixture.visit("V-1", person: "C-1"),
+                                 Fixture.visit("V-1", person: "C-1", date: "2019-08-01")),
+                expect: [["Visit", "V-1"]]),
+        ],
+        nonTriggering: [
+            RuleExample("every plan may have its own O-1", Fixture.people(Fixture.person("C-1"))
+                + Fixture.plans(Fixture.plan("PL-1", person: "C-1"), Fixture.plan("PL-2", person: "C-1"))),
+            RuleExample("a document and a visit may share an id: kinds differ", Fixture.people(Fixture.person("C-1"))
+                + Fixture.documents(Fixture.document("X-1", person: "C-1")) + Fixture.visits(Fixture.visit("X-1", person: "C-1"))),
+            RuleExample("one person in two families", Fixture.people(Fixture.person("C-1"))
+                + Fixture.families(Fixture.family("F-1", [("C-1", "child", "2014-05-03", nil)]),
+                                   Fixture.family("F-2", [("C-1", "child", "2016-01-01", nil)]))),
+        ])
+
+    public init() {}
+
+    public func findings(in context: RuleContext) throws -> [Finding] {
+        var findings: [Finding] = []
+        for kind in RecordKind.allCases where kind.hasUniqueId {
+            let rows = try context.database.rows("""
+                SELECT record_id, count(*) AS copies, group_concat(line, ', ') AS lines, min(line) AS first_line
+                FROM (SELECT record_id, line FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
+                GROUP BY record_id HAVING count(*) > 1
+                """)
+            for row in rows {
+                let id = row["record_id"] ?? "?"
+                findings.append(Finding(
+                    rule: Self.description.id, severity: Self.description.severity,
+                    key: [FindingField("recordKind", kind.reportedKind.rawValue), FindingField("recordId", id)],
+                    message: "\(row.int("copies") ?? 2) \(kind.rawValue) records share id \(id) (lines \(row["lines"] ?? "?")); "
+                        + "all are quarantined",
+                    source: context.source(line: row.int("first_line"))))
+            }
+        }
+        return findings
+    }
+}

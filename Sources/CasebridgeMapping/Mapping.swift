@@ -1,0 +1,118 @@
+import CasebridgeModel
+
+/// An XML name matched by namespace URI and local name, whatever prefix a file uses.
+public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
+    /// The namespace URI, or `""` for no namespace.
+    public var namespace: String
+    public var local: String
+
+    public init(namespace: String, local: String) {
+        self.namespace = namespace
+        self.local = local
+    }
+
+    public var description: String { namespace.isEmpty ? local : "{\(namespace)}\(local)" }
+}
+
+/// Where a field's value lives, relative to its record's element.
+public enum FieldLocation: Hashable, Sendable {
+    /// An attribute of the record's element: `@id`.
+    case attribute(String)
+    /// The text of a descendant element: `Name`, `Manifest/Total`.
+    case elementText([QualifiedName])
+    /// An attribute of a descendant element: `Manifest/@parts`.
+    case elementAttribute([QualifiedName], String)
+    /// The record element's own text: `.`.
+    case ownText
+    /// A field of the enclosing record of another kind: `inherit: Person.id` for a nested export.
+    case inherited(RecordKind, String)
+    /// A fixed value, for formats that leave a field implicit: `value: child`.
+    case constant(String)
+}
+
+/// When a missing value is a finding.
+public enum Requirement: Hashable, Sendable {
+    case optional
+    case always
+    /// Required when another field of the record holds one of these values (`BirthDate` when `kind` is child).
+    case whenEquals(field: String, values: [String])
+    /// Required when another field of the record is present (`Manifest@parts` when `uploadedAt` is).
+    case whenPresent(field: String)
+}
+
+/// One canonical field of a record, as a mapping locates and types it.
+public struct FieldMapping: Hashable, Sendable {
+    /// The canonical field name (`birthDate`).
+    public var name: String
+    public var location: FieldLocation
+    public var format: ValueFormat
+    /// Allowed values, case-sensitive; empty for any.
+    public var codes: [String]
+    public var requirement: Requirement
+    /// Whether a failing value quarantines the record.
+    public var isKey: Bool
+    /// The field's name in findings (`BirthDate`, `Status@code`).
+    public var label: String
+    /// The mapping file line that defines the field.
+    public var line: Int
+
+    public init(
+        name: String, location: FieldLocation, format: ValueFormat = .text, codes: [String] = [],
+        requirement: Requirement = .optional, isKey: Bool = false, label: String, line: Int = 0
+    ) {
+        self.name = name
+        self.location = location
+        self.format = format
+        self.codes = codes
+        self.requirement = requirement
+        self.isKey = isKey
+        self.label = label
+        self.line = line
+    }
+}
+
+/// Which elements are records of one canonical kind, and where their fields live.
+public struct RecordMapping: Hashable, Sendable {
+    public var kind: RecordKind
+    /// The element's path from the document root.
+    public var path: [QualifiedName]
+    public var fields: [FieldMapping]
+    public var line: Int
+
+    public init(kind: RecordKind, path: [QualifiedName], fields: [FieldMapping], line: Int = 0) {
+        self.kind = kind
+        self.path = path
+        self.fields = fields
+        self.line = line
+    }
+
+    /// The mapping of canonical field `name`, if the format carries it.
+    public func field(_ name: String) -> FieldMapping? { fields.first { $0.name == name } }
+}
+
+/// A whole mapping file: how one legacy export format becomes canonical records.
+public struct Mapping: Hashable, Sendable {
+    /// The format's name, for messages and run records.
+    public var format: String
+    /// The root element of an export.
+    public var root: QualifiedName
+    /// Envelope fields, located relative to the root element.
+    public var envelope: [FieldMapping]
+    public var records: [RecordMapping]
+    /// The file it was read from.
+    public var file: String
+
+    public init(format: String, root: QualifiedName, envelope: [FieldMapping], records: [RecordMapping], file: String) {
+        self.format = format
+        self.root = root
+        self.envelope = envelope
+        self.records = records
+        self.file = file
+    }
+
+    /// The record kinds this mapping reads, each once, in canonical order.
+    public var kinds: [RecordKind] {
+        let present = Set(records.map(\.kind))
+        return RecordKind.allCases.filter { present.contains($0) }
+    }
+}

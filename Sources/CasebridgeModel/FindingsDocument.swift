@@ -1,0 +1,90 @@
+/// What an export says about itself, from its envelope.
+public struct ExportHeader: Hashable, Sendable {
+    /// The export file as given on the command line.
+    public var file: String
+    public var exportId: String?
+    public var sequence: Int?
+    /// `full` or `delta`.
+    public var kind: String?
+    /// The export's `exportedAt`, normalised to UTC.
+    public var exportedAt: String?
+    /// The Europe/London calendar date of `exportedAt`.
+    public var asOf: CivilDate?
+
+    public init(
+        file: String, exportId: String? = nil, sequence: Int? = nil, kind: String? = nil,
+        exportedAt: String? = nil, asOf: CivilDate? = nil
+    ) {
+        self.file = file
+        self.exportId = exportId
+        self.sequence = sequence
+        self.kind = kind
+        self.exportedAt = exportedAt
+        self.asOf = asOf
+    }
+}
+
+/// The findings of one run in the shape of `findings-format.md`: the export, the counts and every
+/// finding in contract order.
+public struct FindingsDocument: Sendable {
+    public var export: ExportHeader
+    /// Records read, per record kind name.
+    public var recordCounts: [String: Int]
+    /// Records quarantined (key field failed, duplicate id, or owner quarantined).
+    public var quarantined: Int
+    /// Every finding; sorted into contract order by `init`.
+    public private(set) var findings: [Finding]
+    /// Rule ids to list in `counts.findings` even when they found nothing (the rules that ran).
+    public var rulesRun: [String]
+
+    public init(
+        export: ExportHeader, recordCounts: [String: Int], quarantined: Int, findings: [Finding],
+        rulesRun: [String]
+    ) {
+        self.export = export
+        self.recordCounts = recordCounts
+        self.quarantined = quarantined
+        self.findings = findings.sorted(by: Finding.contractOrder)
+        self.rulesRun = rulesRun
+    }
+
+    /// Findings per rule id, every rule that ran included.
+    public var countsByRule: [(String, Int)] {
+        var counts = Dictionary(uniqueKeysWithValues: rulesRun.map { ($0, 0) })
+        for finding in findings { counts[finding.rule, default: 0] += 1 }
+        return counts.sorted { $0.key < $1.key }
+    }
+
+    /// The contract's JSON object.
+    public var json: JSONValue {
+        var header: [(String, JSONValue)] = [("file", .string(export.file))]
+        header.append(("exportId", export.exportId.map(JSONValue.string) ?? .null))
+        header.append(("sequence", export.sequence.map(JSONValue.int) ?? .null))
+        header.append(("kind", export.kind.map(JSONValue.string) ?? .null))
+        header.append(("asOf", export.asOf.map { .string($0.iso) } ?? .null))
+        let records = recordCounts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
+        let counts: JSONValue = .object([
+            ("records", .object(records)),
+            ("quarantined", .int(quarantined)),
+            ("findings", .object(countsByRule.map { ($0.0, .int($0.1)) })),
+        ])
+        return .object([
+            ("export", .object(header)),
+            ("counts", counts),
+            ("findings", .array(findings.map(Self.json(of:)))),
+        ])
+    }
+
+    /// One finding as the contract writes it: rule, severity, key fields, context, message, source.
+    public static func json(of finding: Finding) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("rule", .string(finding.rule)), ("severity", .string(finding.severity.rawValue)),
+        ]
+        for field in finding.key + finding.context { members.append((field.name, .string(field.value))) }
+        members.append(("message", .string(finding.message)))
+        if let source = finding.source {
+            members.append(("source", .object([("file", .string(source.file)), ("line", .int(source.line))])))
+        }
+        return .object(members)
+    }
+}

@@ -1,0 +1,31 @@
+/// Europe/London civil time, computed from the EU/UK summer-time rule (last Sunday of March to last
+/// Sunday of October, changing at 01:00 UTC), with no dependence on the machine's time-zone files.
+public enum LondonTime {
+    /// The London calendar date of a staged UTC timestamp (`yyyy-MM-ddTHH:mm:ss[.f]Z`).
+    public static func date(ofTimestamp timestamp: String) -> CivilDate? {
+        let utf8 = Array(timestamp.utf8)
+        guard utf8.count >= 16, let date = CivilDate(iso: String(decoding: utf8[0..<10], as: UTF8.self)),
+              let hour = Int(String(decoding: utf8[11..<13], as: UTF8.self)),
+              let minute = Int(String(decoding: utf8[14..<16], as: UTF8.self)) else { return nil }
+        return self.date(utc: date, minutesOfDay: hour * 60 + minute)
+    }
+
+    /// The London date of the UTC instant `minutesOfDay` minutes into `utc`'s day.
+    public static func date(utc: CivilDate, minutesOfDay: Int) -> CivilDate {
+        isSummerTime(utc: utc, minutesOfDay: minutesOfDay) && minutesOfDay >= 23 * 60 ? utc.adding(days: 1) : utc
+    }
+
+    /// Whether British Summer Time is in force at that UTC instant.
+    public static func isSummerTime(utc: CivilDate, minutesOfDay: Int) -> Bool {
+        let start = lastSunday(month: 3, year: utc.year)
+        let end = lastSunday(month: 10, year: utc.year)
+        let instant = utc.daysSinceEpoch * 1440 + minutesOfDay
+        return instant >= start.daysSinceEpoch * 1440 + 60 && instant < end.daysSinceEpoch * 1440 + 60
+    }
+
+    /// The last Sunday of `month` in `year`.
+    public static func lastSunday(month: Int, year: Int) -> CivilDate {
+        let last = CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))
+        return last.adding(days: -((last.weekdayFromMonday + 1) % 7))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Holds one document's decoded inline content, so that parts written out of `seq` order can be
+/// hashed again in order. Memory up to a limit, then an unlinked temporary file.
+final class ContentSpool {
+    private let memoryLimit: Int
+    private var memory: [UInt8] = []
+    private var file: UnsafeMutablePointer<FILE>?
+    private(set) var count = 0
+
+    init(memoryLimit: Int = 16 << 20) {
+        self.memoryLimit = memoryLimit
+    }
+
+    deinit {
+        if let file { fclose(file) }
+    }
+
+    /// Empties the spool for the next document.
+    func reset() {
+        memory.removeAll(keepingCapacity: memory.capacity <= memoryLimit)
+        if let file {
+            fclose(file)
+            self.file = nil
+        }
+        count = 0
+    }
+
+    /// Appends decoded bytes.
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        count += bytes.count
+        if let file {
+            fwrite(bytes.baseAddress, 1, bytes.count, file)
+            return
+        }
+        if memory.count + bytes.count <= memoryLimit {
+            memory.append(contentsOf: bytes)
+            return
+        }
+        // Spill: what was in memory goes to a temporary file (tmpfile is unlinked at creation).
+        guard let spill = tmpfile() else {
+            memory.append(contentsOf: bytes)
+            return
+        }
+        memory.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, spill) }
+        fwrite(bytes.baseAddress, 1, bytes.count, spill)
+        memory = []
+        file = spill
+    }
+
+    /// Hands the bytes at `offset ..< offset + length` to `body` in blocks.
+    func read(offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard offset >= 0, length >= 0, offset + length <= count else { return false }
+        guard let file else {
+            memory.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+            return true
+        }
+        fflush(file)
+        guard fseeko(file, off_t(offset), SEEK_SET) == 0 else { return false }
+        let blockSize = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var remaining = length
+        while remaining > 0 {
+            let n = fread(buffer, 1, min(blockSize, remaining), file)
+            guard n > 0 else { return false }
+            body(UnsafeRawBufferPointer(start: buffer, count: n))
+            remaining -= n
+        }
+        fseeko(file, 0, SEEK_END)
+        return true
+    }
+}

@@ -1,0 +1,139 @@
+import CLibXML2
+import CasebridgeMapping
+import CasebridgeModel
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why an export could not be read at all: the file, the place and a one-line reason.
+public struct ReadError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var reason: String
+
+    public init(file: String, line: Int, column: Int, reason: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(reason)" }
+}
+
+/// What a read saw: bytes, the envelope and the number of records of each kind.
+public struct ReadSummary: Sendable {
+    public var bytes: Int64
+    public var envelope: EnvelopeRecord
+    public var records: [RecordKind: Int]
+}
+
+/// Streams a legacy export through a mapping with libxml2's SAX2 push parser, one record at a time.
+///
+/// Memory holds the records whose elements are open (a Document and its current Part), never the
+/// export. Part content is base64-decoded and hashed as it streams; `href` parts are read from the
+/// export's folder and nowhere else. The input is untrusted: no network, no DTD loading, and a
+/// DOCTYPE that declares an entity is refused before anything is expanded.
+///
+/// ```swift
+/// let reader = try ExportReader(mapping: MappingLoader.load(path: "mappings/legacy-case-export.yaml"))
+/// let summary = try reader.read(path: "export.xml", into: sink)
+/// ```
+public final class ExportReader: Sendable {
+    public let mapping: Mapping
+    let plan: ReadPlan
+
+    public init(mapping: Mapping) {
+        self.mapping = mapping
+        plan = ReadPlan(mapping: mapping)
+    }
+
+    /// Reads the export at `path`, handing every record to `sink` as its element closes.
+    ///
+    /// - Parameter progress: called after each block with bytes read so far and the file's size.
+    /// - Throws: ``ReadError`` when the file cannot be opened or is not well-formed XML, and whatever
+    ///   `sink` throws.
+    public func read(path: String, into sink: RecordSink,
+                     progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)? = nil) throws -> ReadSummary {
+        ExternalEntities.refuseAll()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ReadError(file: path, line: 0, column: 0, reason: "cannot open the export: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ReadError(file: path, line: 0, column: 0, reason: "the export is not a regular file")
+        }
+        let total = Int64(info.st_size)
+        let state = SAXState(plan: plan, file: path, sink: sink, files: ContentFiles(exportPath: path))
+
+        var handler = xmlSAXHandler()
+        SAXState.install(into: &handler)
+        let blockSize = 1 << 20
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: blockSize)
+        defer { buffer.deallocate() }
+
+        // The first bytes let libxml2 detect the encoding and a byte-order mark.
+        var head = 0
+        while head < 4 {
+            let n = Glibc.read(fd, buffer + head, 4 - head)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            head += n
+        }
+        guard head > 0 else { throw ReadError(file: path, line: 1, column: 1, reason: "the export is empty") }
+        let unmanaged = Unmanaged.passRetained(state)
+        defer { unmanaged.release() }
+        guard let context = xmlCreatePushParserCtxt(&handler, unmanaged.toOpaque(), buffer, Int32(head), path) else {
+            throw ReadError(file: path, line: 0, column: 0, reason: "libxml2 could not create a parser")
+        }
+        defer {
+            if let document = context.pointee.myDoc { xmlFreeDoc(document) }
+            xmlFreeParserCtxt(context)
+        }
+        // No network, no DTD loading, no entity substitution (entities are refused at declaration).
+        let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
+        xmlCtxtUseOptions(context, options)
+        state.context = context
+
+        var bytesRead = Int64(head)
+        while state.failure == nil {
+            let n = Glibc.read(fd, buffer, blockSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(file: path, line: state.line, column: 0,
+                                reason: "reading the export failed: \(String(cString: strerror(errno)))")
+            }
+            let status = xmlParseChunk(context, buffer, Int32(n), n == 0 ? 1 : 0)
+            bytesRead += Int64(n)
+            if let failure = state.failure { throw failure }
+            if status != 0, state.failure == nil {
+                throw ReadError(file: path, line: state.line, column: 0, reason: "the export is not well-formed XML")
+            }
+            progress?(bytesRead, total)
+            if n == 0 { break }
+        }
+        if let failure = state.failure { throw failure }
+        guard state.sawRoot else {
+            throw ReadError(file: path, line: 1, column: 1,
+                            reason: "the root element is not \(mapping.root) as mapping '\(mapping.format)' expects")
+        }
+        return ReadSummary(bytes: bytesRead, envelope: state.envelope ?? EnvelopeRecord(values: [:], invalid: []),
+                           records: state.counts)
+    }
+}
+
+/// Refuses every external entity and DTD that libxml2 might try to load, process-wide.
+enum ExternalEntities {
+    private static let installed: Bool = {
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        return true
+    }()
+
+    /// Installs the refusing loader (once).
+    static func refuseAll() { _ = installed }
+}

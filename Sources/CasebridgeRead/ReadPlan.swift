@@ -1,0 +1,90 @@
+import CasebridgeMapping
+import CasebridgeModel
+
+/// A mapping compiled for streaming: a tree of element names from the root, each node saying which
+/// records start there and which fields take an attribute or the text of that element.
+struct ReadPlan: Sendable {
+    struct Child: Sendable {
+        /// NUL-terminated local name and namespace URI, compared with libxml2's names.
+        let local: [UInt8]
+        let namespace: [UInt8]
+        let node: Int
+    }
+
+    struct AttributeCapture: Sendable {
+        let builder: Int
+        let field: Int
+        /// NUL-terminated attribute name.
+        let name: [UInt8]
+    }
+
+    struct TextCapture: Sendable {
+        let builder: Int
+        let field: Int
+        let isContent: Bool
+    }
+
+    struct Node: Sendable {
+        var children: [Child] = []
+        /// Builders whose record is this element, in mapping order.
+        var records: [Int] = []
+        var attributes: [AttributeCapture] = []
+        var texts: [TextCapture] = []
+    }
+
+    /// Builder 0 reads the envelope from the root element; builder i + 1 reads `mapping.records[i]`.
+    struct BuilderSpec: Sendable {
+        let kind: RecordKind?
+        let fields: [FieldMapping]
+        let path: [QualifiedName]
+    }
+
+    var nodes: [Node] = [Node()]  // node 0 is above the root
+    var builders: [BuilderSpec] = []
+
+    init(mapping: Mapping) {
+        builders.append(BuilderSpec(kind: nil, fields: mapping.envelope, path: [mapping.root]))
+        for record in mapping.records {
+            builders.append(BuilderSpec(kind: record.kind, fields: record.fields, path: record.path))
+        }
+        for (index, builder) in builders.enumerated() {
+            let recordNode = node(for: builder.path)
+            if index > 0 { nodes[recordNode].records.append(index) }
+            for (fieldIndex, field) in builder.fields.enumerated() {
+                switch field.location {
+                case let .attribute(name):
+                    nodes[recordNode].attributes.append(.init(builder: index, field: fieldIndex, name: Self.cString(name)))
+                case let .elementAttribute(path, name):
+                    nodes[node(for: builder.path + path)].attributes.append(
+                        .init(builder: index, field: fieldIndex, name: Self.cString(name)))
+                case let .elementText(path):
+                    nodes[node(for: builder.path + path)].texts.append(
+                        .init(builder: index, field: fieldIndex, isContent: field.format == .base64))
+                case .ownText:
+                    nodes[recordNode].texts.append(.init(builder: index, field: fieldIndex, isContent: field.format == .base64))
+                case .inherited, .constant:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The node for `path`, made if needed.
+    private mutating func node(for path: [QualifiedName]) -> Int {
+        var current = 0
+        for name in path {
+            let local = Self.cString(name.local)
+            let namespace = Self.cString(name.namespace)
+            if let child = nodes[current].children.first(where: { $0.local == local && $0.namespace == namespace }) {
+                current = child.node
+            } else {
+                nodes.append(Node())
+                nodes[current].children.append(.init(local: local, namespace: namespace, node: nodes.count - 1))
+                current = nodes.count - 1
+            }
+        }
+        return current
+    }
+
+    static func cString(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }
+}

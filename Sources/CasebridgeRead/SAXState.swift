@@ -1,0 +1,281 @@
+import CLibXML2
+import CasebridgeMapping
+import CasebridgeModel
+import Foundation
+
+/// The state of one read, reached from libxml2's C callbacks through the parser's user-data pointer.
+final class SAXState {
+    let plan: ReadPlan
+    let file: String
+    let sink: RecordSink
+    let files: ContentFiles
+    var context: xmlParserCtxtPtr?
+    var failure: (any Error)?
+    var sawRoot = false
+    var envelope: EnvelopeRecord?
+    var counts: [RecordKind: Int] = [:]
+
+    private var builders: [RecordBuilder] = []
+    private var nextOrdinal = 1
+    /// The plan node of each open element, or -1 for one the mapping does not name.
+    private var stack: [Int] = []
+    /// Canonical field positions of each builder's Part fields, where it reads parts.
+    private var partFields: [Int: (seq: Int?, href: Int?, encoding: Int?)] = [:]
+
+    init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles) {
+        self.plan = plan
+        self.file = file
+        self.sink = sink
+        self.files = files
+        stack.reserveCapacity(64)
+        for spec in plan.builders {
+            let names = spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
+            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, depth: spec.path.count))
+        }
+        // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
+        for (index, spec) in plan.builders.enumerated() {
+            let enclosing = plan.builders.indices.filter { other in
+                let path = plan.builders[other].path
+                return other != index && other > 0 && path.count < spec.path.count && Array(spec.path.prefix(path.count)) == path
+            }.sorted { plan.builders[$0].path.count > plan.builders[$1].path.count }
+            for (fieldIndex, field) in spec.fields.enumerated() {
+                guard case let .inherited(kind, name) = field.location else { continue }
+                builders[index].inheritFrom[fieldIndex] = enclosing.compactMap { owner in
+                    guard plan.builders[owner].kind == kind,
+                          let ownerField = plan.builders[owner].fields.firstIndex(where: { $0.name == name }) else { return nil }
+                    return (owner, ownerField)
+                }
+            }
+            if let owner = spec.kind?.owner {
+                builders[index].ownerCandidates = enclosing.filter { plan.builders[$0].kind == owner }
+            }
+            if spec.kind == .part {
+                builders[index].aggregatorCandidates = enclosing.filter { plan.builders[$0].kind == .document }
+                let position = { (name: String) in spec.fields.firstIndex { $0.name == name } }
+                partFields[index] = (position("seq"), position("href"), position("encoding"))
+            }
+        }
+    }
+
+    /// The line libxml2 is on.
+    var line: Int { Int(casebridge_xml_line(context)) }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> SAXState {
+        Unmanaged<SAXState>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    /// Sets the callbacks this reader needs and no others: nothing builds a tree, loads a DTD or
+    /// resolves an entity.
+    static func install(into handler: inout xmlSAXHandler) {
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = { context, localname, _, uri, _, _, count, _, attributes in
+            SAXState.from(context).startElement(localname, uri, Int(count), attributes)
+        }
+        handler.endElementNs = { context, _, _, _ in
+            SAXState.from(context).endElement()
+        }
+        handler.characters = { context, text, length in
+            SAXState.from(context).characters(text, Int(length))
+        }
+        handler.cdataBlock = handler.characters
+        handler.entityDecl = { context, name, _, _, _, _ in
+            let state = SAXState.from(context)
+            let entity = name.map { String(cString: $0) } ?? "?"
+            state.fail(reason: "the export's DOCTYPE declares entity '\(entity)'; entity declarations are refused in untrusted input")
+        }
+        handler.serror = { context, error in
+            guard let error else { return }
+            SAXState.from(context).libxmlError(error.pointee)
+        }
+    }
+
+    func fail(reason: String, line: Int? = nil, column: Int = 0) {
+        guard failure == nil else { return }
+        failure = ReadError(file: file, line: line ?? self.line, column: column, reason: reason)
+        if let context { xmlStopParser(context) }
+    }
+
+    private func libxmlError(_ error: xmlError) {
+        guard error.level != XML_ERR_WARNING, failure == nil else { return }
+        let message = error.message.map { String(cString: $0) } ?? "the export is not well-formed XML"
+        fail(reason: message.trimmingCharacters(in: .whitespacesAndNewlines),
+             line: Int(error.line), column: Int(error.int2))
+    }
+
+    // MARK: Elements
+
+    private func startElement(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+                              _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        guard failure == nil else { return }
+        let parent = stack.last ?? 0
+        guard parent >= 0 else {
+            stack.append(-1)
+            return
+        }
+        var found = -1
+        for child in plan.nodes[parent].children where Self.equal(child.local, localname) && Self.equal(child.namespace, uri) {
+            found = child.node
+            break
+        }
+        stack.append(found)
+        if stack.count == 1 {
+            guard found >= 0 else {
+                let name = localname.map { String(cString: $0) } ?? "?"
+                let namespace = uri.map { " in namespace \(String(cString: $0))" } ?? ""
+                fail(reason: "the root element is \(name)\(namespace), not the \(plan.builders[0].path[0]) that this mapping reads")
+                return
+            }
+            sawRoot = true
+            builders[0].begin(line: line, ordinal: 0, ownerOrdinal: nil)
+        }
+        guard found >= 0 else { return }
+        let node = plan.nodes[found]
+        if !node.records.isEmpty {
+            let line = self.line
+            for index in node.records {
+                let builder = builders[index]
+                let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0].ordinal }
+                builder.begin(line: line, ordinal: nextOrdinal, ownerOrdinal: owner)
+                nextOrdinal += 1
+                if builder.kind == .part {
+                    let aggregator = builder.aggregatorCandidates.first { builders[$0].isOpen }.flatMap { builders[$0].aggregate }
+                    builder.beginContent(aggregator: aggregator)
+                }
+            }
+        }
+        for capture in node.attributes {
+            guard let attributes else { break }
+            for i in 0..<attributeCount {
+                let base = i * 5
+                guard attributes[base + 2] == nil, Self.equal(capture.name, attributes[base]),
+                      let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+                builders[capture.builder].setAttribute(capture.field, UnsafeBufferPointer(start: start, count: end - start))
+                break
+            }
+        }
+    }
+
+    private func endElement() {
+        guard failure == nil, let index = stack.popLast() else { return }
+        guard index >= 0 else { return }
+        let node = plan.nodes[index]
+        for text in node.texts where !text.isContent { builders[text.builder].completeText(text.field) }
+        for record in node.records { emit(record) }
+        if stack.isEmpty { envelope = finishEnvelope() }
+    }
+
+    private func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
+        guard let top = stack.last, top >= 0, let text, failure == nil else { return }
+        let captures = plan.nodes[top].texts
+        guard !captures.isEmpty else { return }
+        let bytes = UnsafeBufferPointer(start: text, count: length)
+        for capture in captures {
+            if capture.isContent {
+                builders[capture.builder].feedContent(bytes)
+            } else {
+                builders[capture.builder].appendText(capture.field, bytes)
+            }
+        }
+    }
+
+    /// Compares a NUL-terminated name of the plan with one from libxml2 (`nil` matching the empty name).
+    @inline(__always)
+    private static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
+        guard let actual else { return expected.count == 1 }
+        return expected.withUnsafeBufferPointer { strcmp(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                                         UnsafeRawPointer(actual).assumingMemoryBound(to: CChar.self)) == 0 }
+    }
+
+    // MARK: Records
+
+    /// The raw values of a builder's fields, inherited and constant ones included.
+    private func raws(of builder: RecordBuilder) -> [String?] {
+        builder.fields.enumerated().map { index, field in
+            switch field.location {
+            case let .constant(value): return value
+            case .inherited:
+                guard let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }) else { return nil }
+                return builders[owner.builder].currentRaw(owner.field)
+            default:
+                return field.format == .base64 ? nil : builder.currentRaw(index)
+            }
+        }
+    }
+
+    /// Checks each value against its format, code list and requirement.
+    private func check(_ builder: RecordBuilder, raws: [String?]) -> (values: [String?], bad: [String?], invalid: [InvalidValue]) {
+        var values = [String?](repeating: nil, count: builder.canonicalCount)
+        var bad = values
+        var invalid: [InvalidValue] = []
+        for (index, field) in builder.fields.enumerated() where field.format != .base64 {
+            let position = builder.canonicalIndex[index]
+            if let raw = raws[index] {
+                if let normal = field.format.normalise(raw), field.codes.isEmpty || field.codes.contains(normal) {
+                    values[position] = normal
+                } else {
+                    bad[position] = raw
+                    let reason = field.codes.isEmpty || field.format.normalise(raw) == nil && field.format != .text
+                        ? "is not \(field.format.expectation)"
+                        : "is not one of the codes \(field.codes.joined(separator: ", "))"
+                    invalid.append(InvalidValue(field: field.name, label: field.label, raw: raw, reason: reason, isKey: field.isKey))
+                }
+            } else if isRequired(field, in: builder, raws: raws) {
+                invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil, reason: "is required but missing",
+                                            isKey: field.isKey))
+            }
+        }
+        return (values, bad, invalid)
+    }
+
+    private func isRequired(_ field: FieldMapping, in builder: RecordBuilder, raws: [String?]) -> Bool {
+        let other = { (name: String) in builder.fields.firstIndex { $0.name == name }.flatMap { raws[$0] } }
+        switch field.requirement {
+        case .optional: return false
+        case .always: return true
+        case let .whenEquals(name, values): return other(name).map(values.contains) ?? false
+        case let .whenPresent(name): return other(name) != nil
+        }
+    }
+
+    private func emit(_ index: Int) {
+        let builder = builders[index]
+        guard let kind = builder.kind else { return }
+        defer { builder.close() }
+        let raws = raws(of: builder)
+        let checked = check(builder, raws: raws)
+        let rawByName = { (name: String) in builder.fields.firstIndex { $0.name == name }.flatMap { raws[$0] } }
+        var record = ReadRecord(
+            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, values: checked.values, badValues: checked.bad, invalid: checked.invalid,
+            reportedId: kind.reportedIdFields.map { rawByName($0) ?? "?" }.joined(separator: "/"))
+        if let part = partFields[index] {
+            let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }
+            record.content = builder.finishContent(
+                href: part.href.flatMap { raws[$0] }, encoding: part.encoding.flatMap { raws[$0] },
+                encodingMapped: part.encoding != nil, files: files, seq: seq)
+        }
+        if let aggregate = builder.aggregate {
+            record.partsSha256 = aggregate.contentDigest(files: files)
+            record.partsRead = aggregate.parts.count
+        }
+        counts[kind, default: 0] += 1
+        do {
+            try sink.accept(record)
+        } catch {
+            guard failure == nil else { return }
+            failure = error
+            if let context { xmlStopParser(context) }
+        }
+    }
+
+    private func finishEnvelope() -> EnvelopeRecord {
+        let builder = builders[0]
+        let raws = raws(of: builder)
+        let checked = check(builder, raws: raws)
+        var values: [String: String] = [:]
+        for (index, field) in CanonicalSchema.envelopeFields.enumerated() {
+            if let value = checked.values[index] { values[field.name] = value }
+        }
+        builder.close()
+        return EnvelopeRecord(values: values, invalid: checked.invalid)
+    }
+}

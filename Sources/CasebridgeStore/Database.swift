@@ -1,0 +1,254 @@
+import CSQLite
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failure reported by SQLite, with the statement that caused it.
+public struct DatabaseError: Error, CustomStringConvertible, Sendable {
+    /// SQLite's result code.
+    public var code: Int32
+    public var message: String
+    public var sql: String?
+
+    public var description: String {
+        sql.map { "\(message) (in: \($0))" } ?? message
+    }
+
+    /// Whether the database was locked by another connection.
+    public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
+    /// Whether the disk (or the database's size limit) is full.
+    public var isFull: Bool { code & 0xFF == SQLITE_FULL }
+    /// Whether the database file is read-only.
+    public var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
+    /// Whether the file is not a database.
+    public var isNotADatabase: Bool { code & 0xFF == SQLITE_NOTADB }
+}
+
+/// A value bound to, or read from, SQLite.
+public enum SQLValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case text(String)
+
+    public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
+    public init(_ number: Int?) { self = number.map { .integer(Int64($0)) } ?? .null }
+
+    public var string: String? {
+        switch self {
+        case .null: return nil
+        case let .integer(i): return String(i)
+        case let .text(s): return s
+        }
+    }
+
+    public var int: Int? {
+        switch self {
+        case .null: return nil
+        case let .integer(i): return Int(i)
+        case let .text(s): return Int(s)
+        }
+    }
+}
+
+/// One connection to one SQLite file; the single owner of its handle and its prepared statements.
+///
+/// Every value is bound, never spliced into SQL. Statements are prepared once and cached.
+/// Not thread-safe: one connection belongs to one task.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+    private var cache: [String: Statement] = [:]
+
+    /// Opens (and with `create`, creates with mode 0600) the database at `path`.
+    public init(path: String, readOnly: Bool = false, create: Bool = true) throws {
+        self.path = path
+        if create, !readOnly, path != ":memory:" {
+            // Personal data: the file is the owner's alone from its first byte.
+            let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
+            | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(code: code, message: "\(path): \(message)", sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 0)
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no values.
+    public func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? lastMessage
+            sqlite3_free(message)
+            throw DatabaseError(code: code, message: text, sql: sql)
+        }
+    }
+
+    /// Runs one statement with its values bound.
+    public func execute(_ sql: String, _ values: [SQLValue]) throws {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+    }
+
+    /// The prepared statement for `sql`, from the cache when it has been prepared before.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let cached = cache[sql] {
+            cached.reset()
+            return cached
+        }
+        var pointer: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard code == SQLITE_OK, let pointer else {
+            throw DatabaseError(code: code, message: lastMessage, sql: sql)
+        }
+        let statement = Statement(pointer, database: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Every row `sql` returns.
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        var rows: [Row] = []
+        while try statement.step() { rows.append(statement.row()) }
+        return rows
+    }
+
+    /// The first column of the first row, if any.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        let value = statement.value(at: 0)
+        statement.reset()
+        return value
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+}
+
+/// A prepared statement, owned and cached by its ``Database``.
+public final class Statement {
+    let pointer: OpaquePointer
+    unowned let database: Database
+    public let sql: String
+    private lazy var columnNames: [String] = (0..<sqlite3_column_count(pointer)).map {
+        String(cString: sqlite3_column_name(pointer, $0))
+    }
+
+    init(_ pointer: OpaquePointer, database: Database, sql: String) {
+        self.pointer = pointer
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(pointer) }
+
+    /// Binds `values` to the parameters in order.
+    public func bind(_ values: [SQLValue]) throws {
+        sqlite3_reset(pointer)
+        sqlite3_clear_bindings(pointer)
+        for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1)) }
+    }
+
+    /// Binds one value to parameter `index` (1-based).
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let code: Int32
+        switch value {
+        case .null: code = sqlite3_bind_null(pointer, index)
+        case let .integer(i): code = sqlite3_bind_int64(pointer, index, i)
+        case let .text(s):
+            var s = s
+            code = s.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    sqlite3_bind_text(pointer, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
+                                      casebridge_sqlite_transient())
+                }
+            }
+        }
+        guard code == SQLITE_OK else { throw DatabaseError(code: code, message: database.lastMessage, sql: sql) }
+    }
+
+    /// Binds a text value, or NULL.
+    public func bind(_ text: String?, at index: Int32) throws { try bind(SQLValue(text), at: index) }
+
+    /// Steps once: `true` when a row is ready, `false` when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let code = sqlite3_step(pointer)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(pointer)
+            return false
+        default:
+            let message = database.lastMessage
+            sqlite3_reset(pointer)
+            throw DatabaseError(code: code, message: message, sql: sql)
+        }
+    }
+
+    /// Readies the statement to run again.
+    public func reset() { sqlite3_reset(pointer) }
+
+    /// The current row's value in column `index`.
+    public func value(at index: Int32) -> SQLValue {
+        switch sqlite3_column_type(pointer, index) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(pointer, index))
+        default:
+            guard let text = sqlite3_column_text(pointer, index) else { return .null }
+            let count = Int(sqlite3_column_bytes(pointer, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        }
+    }
+
+    /// The current row.
+    public func row() -> Row {
+        Row(names: columnNames, values: (0..<Int32(columnNames.count)).map { value(at: $0) })
+    }
+}
+
+/// One row of a result, read by column name.
+public struct Row: Sendable {
+    public let names: [String]
+    public let values: [SQLValue]
+
+    public subscript(_ name: String) -> String? {
+        names.firstIndex(of: name).flatMap { values[$0].string }
+    }
+
+    public func int(_ name: String) -> Int? {
+        names.firstIndex(of: name).flatMap { values[$0].int }
+    }
+}

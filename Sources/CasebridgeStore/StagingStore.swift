@@ -1,0 +1,214 @@
+import CasebridgeModel
+import CasebridgeRead
+import Foundation
+
+/// The staging database: every canonical record of one export, so that set-based rules can query
+/// the whole export with indexes rather than loops.
+///
+/// One table per record kind (`stg_person`, `stg_document`, …). Each canonical field has two
+/// columns: `field` holds the valid, normalised value and `field_bad` the raw value that failed, so
+/// "present" is `field IS NOT NULL OR field_bad IS NOT NULL` and "valid" is `field IS NOT NULL`.
+/// Every row keeps `rid` (the record's ordinal in the export), `owner_rid` (the record it is nested
+/// in), `line`, `record_id` (the id findings use) and `quarantined`.
+///
+/// Records are inserted in one transaction with no indexes; ``finishLoading()`` builds the indexes
+/// and decides quarantine.
+public final class StagingStore: RecordSink {
+    public let database: Database
+    private var inserts: [RecordKind: Statement] = [:]
+    private var invalidInsert: Statement?
+    private var loading = false
+
+    /// Opens a new staging database at `path` (a fresh file; mode 0600).
+    public init(path: String) throws {
+        database = try Database(path: path)
+        try database.execute("""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA temp_store = MEMORY;
+            PRAGMA cache_size = -65536;
+            PRAGMA locking_mode = EXCLUSIVE;
+            """)
+        try database.execute(Self.schema)
+        try database.execute("BEGIN")
+        loading = true
+        for kind in RecordKind.allCases {
+            let columns = Self.columns(of: kind)
+            let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            inserts[kind] = try database.prepare(
+                "INSERT INTO \(Self.table(kind)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES (\(placeholders))")
+        }
+        invalidInsert = try database.prepare("""
+            INSERT INTO stg_invalid (rid, kind, reported_kind, record_id, field, label, raw, reason, is_key, line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// The staging table of `kind`.
+    public static func table(_ kind: RecordKind) -> String { "stg_" + kind.rawValue.lowercased() }
+
+    /// `name` quoted as an SQL identifier (`from`, `to` and `end` are SQL words).
+    public static func quoted(_ name: String) -> String { "\"" + name + "\"" }
+
+    /// The columns of `kind`'s table, in insert order.
+    static func columns(of kind: RecordKind) -> [String] {
+        var columns = ["rid", "owner_rid", "line", "record_id", "key_failed"]
+        for field in kind.fields { columns += [field.name, field.name + "_bad"] }
+        switch kind {
+        case .part: columns += ["content_state", "content_bytes", "content_sha256", "content_problem"]
+        case .document: columns += ["parts_sha256", "parts_read"]
+        default: break
+        }
+        return columns
+    }
+
+    /// The SQLite type of a column: whole numbers are INTEGER so that they compare as numbers.
+    static func columnType(_ column: String, of kind: RecordKind) -> String {
+        if ["owner_rid", "line", "key_failed", "content_bytes", "parts_read"].contains(column) { return "INTEGER" }
+        if kind.fields.first(where: { $0.name == column })?.kind == .integer { return "INTEGER" }
+        return "TEXT"
+    }
+
+    static var schema: String {
+        var sql = ""
+        for kind in RecordKind.allCases {
+            let columns = columns(of: kind).dropFirst().map { "\(quoted($0)) \(columnType($0, of: kind))" }
+            sql += "CREATE TABLE \(table(kind)) (rid INTEGER PRIMARY KEY, \(columns.joined(separator: ", ")), quarantined INTEGER NOT NULL DEFAULT 0);\n"
+        }
+        sql += """
+            CREATE TABLE stg_invalid (rid INTEGER, kind TEXT, reported_kind TEXT, record_id TEXT, field TEXT, label TEXT,
+                                      raw TEXT, reason TEXT, is_key INTEGER, line INTEGER);
+            CREATE TABLE stg_quarantine (kind TEXT, rid INTEGER, record_id TEXT, reason TEXT, line INTEGER);
+            CREATE TABLE stg_envelope (name TEXT PRIMARY KEY, value TEXT);
+            """
+        return sql
+    }
+
+    /// Stages one record.
+    public func accept(_ record: ReadRecord) throws {
+        guard let insert = inserts[record.kind] else { return }
+        var values: [SQLValue] = [
+            .integer(Int64(record.ordinal)), SQLValue(record.ownerOrdinal), .integer(Int64(record.line)),
+            SQLValue(record.reportedId.contains("?") ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
+        ]
+        values.reserveCapacity(5 + 2 * record.values.count + 4)
+        for index in record.values.indices {
+            values.append(SQLValue(record.values[index]))
+            values.append(SQLValue(record.badValues[index]))
+        }
+        if record.kind == .part {
+            let content = record.content
+            values += [SQLValue(content?.state.rawValue), SQLValue(content?.bytes), SQLValue(content?.sha256), SQLValue(content?.problem)]
+        } else if record.kind == .document {
+            values += [SQLValue(record.partsSha256), SQLValue(record.partsRead)]
+        }
+        try insert.bind(values)
+        try insert.step()
+        if !record.invalid.isEmpty, let invalidInsert {
+            for invalid in record.invalid {
+                try invalidInsert.bind([
+                    .integer(Int64(record.ordinal)), .text(record.kind.rawValue), .text(record.kind.reportedKind.rawValue),
+                    .text(record.reportedId), .text(invalid.field), .text(invalid.label), SQLValue(invalid.raw),
+                    .text(invalid.reason), .integer(invalid.isKey ? 1 : 0), .integer(Int64(record.line)),
+                ])
+                try invalidInsert.step()
+            }
+        }
+    }
+
+    /// Ends loading: commits, records the envelope, builds the indexes and decides quarantine.
+    public func finishLoading(envelope: [String: String]) throws {
+        guard loading else { return }
+        for (name, value) in envelope.sorted(by: { $0.key < $1.key }) {
+            try database.execute("INSERT INTO stg_envelope (name, value) VALUES (?, ?)", [.text(name), .text(value)])
+        }
+        try database.execute("COMMIT")
+        loading = false
+        try database.transaction {
+            try buildIndexes()
+            try linkOwners()
+            try decideQuarantine()
+        }
+        try database.execute("ANALYZE")
+    }
+
+    private func buildIndexes() throws {
+        for kind in RecordKind.allCases {
+            let table = Self.table(kind)
+            var indexed = ["owner_rid", "record_id"]
+            for name in ["id", "person", "family", "origin", "document", "plan"] where kind.fields.contains(where: { $0.name == name }) {
+                indexed.append(name)
+            }
+            for column in indexed {
+                try database.execute("CREATE INDEX \(table)_\(column) ON \(table) (\(Self.quoted(column)))")
+            }
+        }
+        try database.execute("CREATE INDEX stg_document_family_origin ON stg_document (origin, person)")
+    }
+
+    /// Gives records of flat formats (a Member listed apart from its Family) their owner's row, by id.
+    private func linkOwners() throws {
+        for kind in RecordKind.allCases {
+            guard let owner = kind.owner else { continue }
+            let field = owner.rawValue.lowercased()
+            guard kind.fields.contains(where: { $0.name == field }) else { continue }
+            try database.execute("""
+                UPDATE \(Self.table(kind)) SET owner_rid =
+                    (SELECT o.rid FROM \(Self.table(owner)) o WHERE o.id = \(Self.table(kind)).\(Self.quoted(field)) ORDER BY o.rid LIMIT 1)
+                WHERE owner_rid IS NULL
+                """)
+        }
+    }
+
+    /// Quarantines records whose key field failed or whose id is shared, then what they own.
+    private func decideQuarantine() throws {
+        for kind in RecordKind.allCases {
+            let table = Self.table(kind)
+            try database.execute("""
+                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                SELECT ?, i.rid, i.record_id, 'key field ' || i.label || ' ' || i.reason, i.line
+                FROM stg_invalid i WHERE i.kind = ? AND i.is_key = 1
+                """, [.text(kind.rawValue), .text(kind.rawValue)])
+            if kind.hasUniqueId {
+                try database.execute("""
+                    INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                    SELECT ?, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
+                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL
+                                          GROUP BY record_id HAVING count(*) > 1) d ON d.record_id = t.record_id
+                    """, [.text(kind.rawValue)])
+            }
+        }
+        // What a quarantined record owns goes with it: Members with their Family, Outcomes with their
+        // Plan, Parts and Sections with their Document, Statuses with their Person.
+        for kind in RecordKind.allCases {
+            guard let owner = kind.owner else { continue }
+            try database.execute("""
+                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                SELECT '\(kind.rawValue)', t.rid, t.record_id, 'its \(owner.rawValue) is quarantined', t.line
+                FROM \(Self.table(kind)) t
+                WHERE t.owner_rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(owner.rawValue)')
+                """)
+        }
+        for kind in RecordKind.allCases {
+            try database.execute("""
+                UPDATE \(Self.table(kind)) SET quarantined = 1
+                WHERE rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(kind.rawValue)')
+                """)
+        }
+    }
+
+    /// Records read per kind.
+    public func recordCounts() throws -> [RecordKind: Int] {
+        var counts: [RecordKind: Int] = [:]
+        for kind in RecordKind.allCases {
+            counts[kind] = try database.scalar("SELECT count(*) FROM \(Self.table(kind))")?.int ?? 0
+        }
+        return counts
+    }
+
+    /// Records quarantined, counting the kinds findings name (a Part goes with its Document uncounted).
+    public func quarantinedCount() throws -> Int {
+        let kinds = RecordKind.allCases.filter(\.hasUniqueId).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try database.scalar("SELECT count(DISTINCT kind || ':' || rid) FROM stg_quarantine WHERE kind IN (\(kinds))")?.int ?? 0
+    }
+}
