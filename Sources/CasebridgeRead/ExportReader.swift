@@ -2,6 +2,7 @@ import CLibXML2
 import CasebridgeMapping
 import CasebridgeModel
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -128,9 +129,15 @@ public final class ExportReader: Sendable {
 }
 
 /// Refuses every external entity and DTD that libxml2 might try to load, process-wide.
-enum ExternalEntities {
+package enum ExternalEntities {
+    /// How many times libxml2 asked to load something external (always refused), for tests.
+    package static let attempts = Atomic<Int>(0)
+
     private static let installed: Bool = {
-        xmlSetExternalEntityLoader { _, _, _ in nil }
+        xmlSetExternalEntityLoader { _, _, _ in
+            ExternalEntities.attempts.add(1, ordering: .relaxed)
+            return nil
+        }
         return true
     }()
 

@@ -1,12 +1,49 @@
 import ArgumentParser
+import Foundation
 
 /// The `casebridge` command line: parses arguments, calls the library, maps results to exit codes.
+///
+/// Exit codes (findings-format.md): 0 no finding at or above `--fail-on`; 1 findings at or above it;
+/// 2 a usage or configuration error; 3 the export cannot be read at all.
 @main
 struct Casebridge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "casebridge",
         abstract: "Check and migrate legacy children's social care exports.",
+        discussion: """
+            Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; \
+            2 a usage or configuration error; 3 the export cannot be read.
+            """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [CheckCommand.self, RulesCommand.self]
     )
+
+    /// Runs the command line, turning every usage error into exit code 2 as the contract says.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(ExitCodes.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// The exit statuses of findings-format.md.
+enum ExitCodes {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let usage: Int32 = 2
+    static let unreadable: Int32 = 3
+}
+
+/// Prints one line to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -1,0 +1,91 @@
+import ArgumentParser
+import CasebridgeCheck
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeRead
+import Foundation
+
+extension FindingsFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
+
+/// The options every command that reads an export shares.
+struct MappingOptions: ParsableArguments {
+    @Option(name: .long, help: "The mapping file that says how to read the export (default: the built-in legacy-case-export.yaml).")
+    var mapping: String?
+
+    /// Loads the mapping, or exits 2 with the mapping file's line and the reason.
+    func load() throws -> Mapping {
+        let path = mapping ?? BuiltInMappings.legacyCaseExport
+        do {
+            return try MappingLoader.load(path: path)
+        } catch let error as ConfigError {
+            printError("casebridge: mapping error: \(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Read an export, stage it, and report every integrity gap.",
+        discussion: """
+            Streams EXPORT through the mapping into a temporary SQLite staging database, runs every rule and \
+            writes the findings. Progress goes to stderr; findings to stdout or --output.
+            """
+    )
+
+    @Argument(help: "The export XML file.")
+    var export: String
+
+    @OptionGroup var mappingOptions: MappingOptions
+
+    @Option(help: "How to write the findings: text, json or csv.")
+    var format: FindingsFormat = .text
+
+    @Option(help: "Write the findings to this file (mode 0600) instead of stdout.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: critical, high, medium or low.")
+    var failOn: Severity = .critical
+
+    @Option(help: "Keep the staging database at this path (replaced if it exists) instead of a temporary file.")
+    var staging: String?
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let mapping = try mappingOptions.load()
+        let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
+        let result: CheckResult
+        do {
+            result = try CheckRun(mapping: mapping, stagingPath: staging).run(export: export) { done, total in
+                progress?.update(done: done, total: total)
+            }
+            progress?.finish()
+        } catch let error as ReadError {
+            progress?.finish()
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.unreadable)
+        }
+        for warning in result.warnings { printError("casebridge: warning: \(warning)") }
+        let rendered = result.document.rendered(as: format)
+        if let output {
+            try PrivateFile.write(rendered, to: output)
+            if !quiet { printError("casebridge: \(result.document.findings.count) findings written to \(output)") }
+        } else {
+            FileHandle.standardOutput.write(Data(rendered.utf8))
+        }
+        if !quiet {
+            let seconds = result.timings.read + result.timings.index + result.timings.rules.map(\.1).reduce(0, +)
+            let megabytes = Double(result.read.bytes) / 1_000_000
+            printError(String(format: "casebridge: read %.1f MB in %.2f s (%.0f MB/s); staging %.2f s; rules %.2f s",
+                              megabytes, result.timings.read, megabytes / max(result.timings.read, 0.001),
+                              result.timings.index, seconds - result.timings.read - result.timings.index))
+        }
+        if result.document.findings.contains(where: { $0.severity <= failOn }) {
+            throw ExitCode(ExitCodes.findings)
+        }
+    }
+}
