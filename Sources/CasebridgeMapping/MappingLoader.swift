@@ -108,6 +108,7 @@ public enum MappingLoader {
                               recordPath: [QualifiedName], names: NameResolver) throws -> FieldMapping {
         // A plain string is a path.
         if node.isScalar {
+            if canonical.kind == .date { throw node.error("'\(name)' is a date: say its type, iso-date or uk-date") }
             let location = try names.location(try node.string("the path of '\(name)'"), at: node)
             let format = defaultFormat(for: canonical)
             return FieldMapping(name: name, location: location, format: format,
