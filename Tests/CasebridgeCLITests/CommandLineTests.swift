@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+/// Runs the built `casebridge` executable.
+struct CLI {
+    static let executable: URL = {
+        // The test bundle sits in the build folder beside the executable.
+        var folder = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("casebridge").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("casebridge")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in folder: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+final class Scratch {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ name: String, _ text: String) throws -> String {
+        let path = url.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+let cleanExport = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <CaseExport xmlns="urn:lce:2" exportId="EXP-1" sequence="1" kind="full" exportedAt="2019-09-02T23:10:00Z">
+    <Teams><Team id="T-1"><Name>East</Name></Team></Teams>
+    <People><Person id="C-1" kind="child"><BirthDate>2014-05-03</BirthDate><Gender>2</Gender><Ethnicity>WBRI</Ethnicity>
+    <LastModified>2019-08-30T14:02:11Z</LastModified></Person></People>
+    <Visits><Visit id="V-1" person="C-1" date="2019-08-30" seenAlone="true"/></Visits>
+    </CaseExport>
+
+    """
+
+struct CommandLineTests {
+    @Test func `a clean export exits 0 and says there are no findings`() throws {
+        let scratch = try Scratch()
+        let result = try CLI.run(["check", try scratch.file("export.xml", cleanExport), "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Summary: 0 findings"))
+    }
+
+    @Test func `a critical finding exits 1, a lower --fail-on still exits 1 for high, and none above exits 0`() throws {
+        let scratch = try Scratch()
+        let orphan = cleanExport.replacingOccurrences(of: "person=\"C-1\" date", with: "person=\"C-9\" date")
+        let export = try scratch.file("export.xml", orphan)
+        #expect(try CLI.run(["check", export, "--quiet"]).status == 0)  // orphan-reference is high
+        #expect(try CLI.run(["check", export, "--quiet", "--fail-on", "high"]).status == 1)
+        let duplicate = cleanExport.replacingOccurrences(of: "</Visits>", with: "<Visit id=\"V-1\" person=\"C-1\" date=\"2019-08-29\" seenAlone=\"true\"/></Visits>")
+        #expect(try CLI.run(["check", try scratch.file("dup.xml", duplicate), "--quiet"]).status == 1)
+    }
+
+    @Test func `JSON output follows the findings contract and is byte-stable`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"))
+        let first = try CLI.run(["check", export, "--format", "json", "--quiet"])
+        let second = try CLI.run(["check", export, "--format", "json", "--quiet"])
+        #expect(first.stdout == second.stdout)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let header = try #require(json["export"] as? [String: Any])
+        #expect(header["exportId"] as? String == "EXP-1")
+        #expect(header["asOf"] as? String == "2019-09-03")
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.count == 1)
+        #expect(findings.first?["rule"] as? String == "invalid-value")
+        #expect(findings.first?["field"] as? String == "Gender")
+        #expect(findings.first?["recordId"] as? String == "C-1")
+        #expect((findings.first?["source"] as? [String: Any])?["line"] as? Int == 4)
+    }
+
+    @Test func `CSV output has a header and one finding a row`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"))
+        let output = scratch.url.appendingPathComponent("findings.csv").path
+        let result = try CLI.run(["check", export, "--format", "csv", "--output", output, "--quiet"])
+        #expect(result.status == 0)
+        let csv = try String(contentsOfFile: output, encoding: .utf8)
+        let rows = csv.split(separator: "\r\n")
+        #expect(rows.count == 2)
+        #expect(rows[0].hasPrefix("rule,severity,recordKind,recordId,field,message"))
+        let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func `an unreadable export exits 3 with file, line, column and a reason`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("broken.xml", String(cleanExport.prefix(200)))
+        let result = try CLI.run(["check", export, "--quiet"])
+        #expect(result.status == 3)
+        let line = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(line.range(of: #"broken\.xml:\d+:\d+: .+"#, options: .regularExpression) != nil, "\(result.stderr)")
+        #expect(try CLI.run(["check", scratch.url.appendingPathComponent("missing.xml").path, "--quiet"]).status == 3)
+    }
+
+    @Test func `a mapping mistake and a bad option exit 2`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport)
+        let mapping = try scratch.file("bad.yaml", "format: x\nroot: CaseExport\nrecords:\n  - kind: Nobody\n    element: /CaseExport/X\n    fields: {}\n")
+        let result = try CLI.run(["check", export, "--mapping", mapping])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.yaml:4:"))
+        #expect(try CLI.run(["check", export, "--format", "pdf"]).status == 2)
+        #expect(try CLI.run(["check"]).status == 2)
+    }
+
+    @Test func `rules lists every rule, as text and JSON`() throws {
+        let text = try CLI.run(["rules"])
+        #expect(text.status == 0)
+        for id in ["document-not-uploaded", "document-incomplete", "orphan-reference", "duplicate-id", "invalid-value"] {
+            #expect(text.stdout.contains(id))
+        }
+        let json = try CLI.run(["rules", "--format", "json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(list.count >= 5)
+        #expect(list.allSatisfy { $0["id"] is String && $0["severity"] is String && $0["description"] is String })
+    }
+}
