@@ -2,8 +2,10 @@
 /// standard alphabet, `=` padding only at the end, nothing after it but whitespace.
 ///
 /// The decoder carries an incomplete 4-character group across pieces and hands decoded bytes to
-/// `output` in blocks, so memory stays at one block whatever the content's size.
-public struct Base64StreamDecoder {
+/// `output` in blocks, so memory stays at one block whatever the content's size. Whole groups of four
+/// alphabet characters take a fast path (one table lookup each, no branch per character); whitespace,
+/// padding and groups split across pieces take the careful one.
+public final class Base64StreamDecoder {
     /// Why content failed to decode, for messages.
     public enum Failure: Equatable, Sendable {
         case invalidCharacter(UInt8)
@@ -16,13 +18,15 @@ public struct Base64StreamDecoder {
     private static let padding: UInt8 = 0xFD
     private static let invalid: UInt8 = 0xFF
 
-    private static let table: [UInt8] = {
-        var table = [UInt8](repeating: invalid, count: 256)
+    /// Alphabet characters map to 0…63; everything else has its top bits set.
+    nonisolated(unsafe) private static let table: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: invalid, count: 256)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
         for character in [0x20, 0x09, 0x0A, 0x0D, 0x0C] { table[character] = whitespace }
         table[Int(UInt8(ascii: "="))] = padding
-        return table
+        return UnsafePointer(table)
     }()
 
     /// The first failure met, if any; once failed, further input is ignored.
@@ -32,17 +36,22 @@ public struct Base64StreamDecoder {
 
     private var quantum: UInt32 = 0
     private var quantumCount = 0
+    /// 0 before padding; 1 or 2 while a group is being padded; 4 once padding has ended the content.
     private var paddingCount = 0
-    private var block: [UInt8]
+    private let block: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
     private var blockCount = 0
 
     /// A decoder that flushes decoded bytes in blocks of `blockSize`.
     public init(blockSize: Int = 1 << 16) {
-        block = [UInt8](repeating: 0, count: max(blockSize, 3))
+        capacity = max(blockSize, 3)
+        block = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     }
 
+    deinit { block.deallocate() }
+
     /// Forgets everything, ready for new content.
-    public mutating func reset() {
+    public func reset() {
         failure = nil
         sawContent = false
         quantum = 0
@@ -52,77 +61,92 @@ public struct Base64StreamDecoder {
     }
 
     /// Decodes `input`, calling `output` with each full block of decoded bytes.
-    public mutating func feed(_ input: UnsafeBufferPointer<UInt8>, output: (UnsafeBufferPointer<UInt8>) -> Void) {
-        guard failure == nil, let base = input.baseAddress else { return }
-        let count = input.count
-        var quantum = self.quantum
-        var quantumCount = self.quantumCount
-        var blockCount = self.blockCount
-        let capacity = block.count
-        Self.table.withUnsafeBufferPointer { table in
-            block.withUnsafeMutableBufferPointer { out in
-                var i = 0
-                while i < count {
-                    let value = table[Int(base[i])]
-                    i += 1
-                    if value < 64 {
-                        if paddingCount > 0 { failure = .dataAfterPadding; return }
-                        sawContent = true
-                        quantum = (quantum << 6) | UInt32(value)
-                        quantumCount += 1
-                        if quantumCount == 4 {
-                            if blockCount + 3 > capacity {
-                                output(UnsafeBufferPointer(rebasing: out[0..<blockCount]))
-                                blockCount = 0
-                            }
-                            out[blockCount] = UInt8(truncatingIfNeeded: quantum >> 16)
-                            out[blockCount + 1] = UInt8(truncatingIfNeeded: quantum >> 8)
-                            out[blockCount + 2] = UInt8(truncatingIfNeeded: quantum)
-                            blockCount += 3
-                            quantum = 0
-                            quantumCount = 0
-                        }
-                    } else if value == Self.whitespace {
-                        continue
-                    } else if value == Self.padding {
-                        sawContent = true
-                        // `=` may only fill the last one or two places of a group.
-                        guard quantumCount + paddingCount >= 2, paddingCount < 2 else { failure = .badPadding; return }
-                        paddingCount += 1
-                        if quantumCount + paddingCount == 4 {
-                            quantum <<= UInt32(6 * paddingCount)
-                            let produced = 3 - paddingCount
-                            if blockCount + 3 > capacity {
-                                output(UnsafeBufferPointer(rebasing: out[0..<blockCount]))
-                                blockCount = 0
-                            }
-                            out[blockCount] = UInt8(truncatingIfNeeded: quantum >> 16)
-                            if produced == 2 { out[blockCount + 1] = UInt8(truncatingIfNeeded: quantum >> 8) }
-                            blockCount += produced
-                            quantum = 0
-                            quantumCount = 0
-                            // Stay "after padding": only whitespace may follow.
-                            paddingCount = 4
-                        }
-                    } else {
-                        failure = .invalidCharacter(base[i - 1])
-                        return
+    public func feed(_ input: UnsafeBufferPointer<UInt8>, output: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard failure == nil, var p = input.baseAddress, !input.isEmpty else { return }
+        let end = p + input.count
+        let table = Self.table
+        let out = block
+        let capacity = self.capacity
+        var count = blockCount
+        var sawAny = false
+        while p < end {
+            // Fast path: whole groups of four alphabet characters.
+            if quantumCount == 0, paddingCount == 0 {
+                while end - p >= 4 {
+                    let a = table[Int(p[0])], b = table[Int(p[1])], c = table[Int(p[2])], d = table[Int(p[3])]
+                    if (a | b | c | d) & 0xC0 != 0 { break }
+                    if count + 3 > capacity {
+                        output(UnsafeBufferPointer(start: out, count: count))
+                        count = 0
                     }
+                    let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    out[count] = UInt8(truncatingIfNeeded: value >> 16)
+                    out[count + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                    out[count + 2] = UInt8(truncatingIfNeeded: value)
+                    count += 3
+                    p += 4
+                    sawAny = true
                 }
+                if p == end { break }
+            }
+            // Careful path: one character.
+            let character = p[0]
+            let value = table[Int(character)]
+            p += 1
+            if value < 64 {
+                guard paddingCount == 0 else { failure = .dataAfterPadding; break }
+                sawAny = true
+                quantum = quantum << 6 | UInt32(value)
+                quantumCount += 1
+                if quantumCount == 4 {
+                    if count + 3 > capacity {
+                        output(UnsafeBufferPointer(start: out, count: count))
+                        count = 0
+                    }
+                    out[count] = UInt8(truncatingIfNeeded: quantum >> 16)
+                    out[count + 1] = UInt8(truncatingIfNeeded: quantum >> 8)
+                    out[count + 2] = UInt8(truncatingIfNeeded: quantum)
+                    count += 3
+                    quantum = 0
+                    quantumCount = 0
+                }
+            } else if value == Self.whitespace {
+                continue
+            } else if value == Self.padding {
+                sawAny = true
+                // `=` may only fill the last one or two places of a group.
+                guard quantumCount + paddingCount >= 2, paddingCount < 2 else { failure = .badPadding; break }
+                paddingCount += 1
+                if quantumCount + paddingCount == 4 {
+                    quantum <<= UInt32(6 * paddingCount)
+                    let produced = 3 - paddingCount
+                    if count + 3 > capacity {
+                        output(UnsafeBufferPointer(start: out, count: count))
+                        count = 0
+                    }
+                    out[count] = UInt8(truncatingIfNeeded: quantum >> 16)
+                    if produced == 2 { out[count + 1] = UInt8(truncatingIfNeeded: quantum >> 8) }
+                    count += produced
+                    quantum = 0
+                    quantumCount = 0
+                    paddingCount = 4  // only whitespace may follow
+                }
+            } else {
+                failure = .invalidCharacter(character)
+                break
             }
         }
-        self.quantum = quantum
-        self.quantumCount = quantumCount
-        self.blockCount = blockCount
+        if sawAny { sawContent = true }
+        blockCount = count
     }
 
     /// Ends the content: flushes what is decoded and reports a failure if the last group is incomplete.
-    public mutating func finish(output: (UnsafeBufferPointer<UInt8>) -> Void) {
+    public func finish(output: (UnsafeBufferPointer<UInt8>) -> Void) {
         if failure == nil, quantumCount != 0 || (paddingCount != 0 && paddingCount != 4) {
             failure = .truncated
         }
         if blockCount > 0 {
-            block.withUnsafeBufferPointer { output(UnsafeBufferPointer(rebasing: $0[0..<blockCount])) }
+            output(UnsafeBufferPointer(start: block, count: blockCount))
             blockCount = 0
         }
     }

@@ -7,8 +7,30 @@ import Crypto
 /// One builder exists per record mapping and is reused for every record it matches: an element path
 /// is absolute, so a mapping has at most one record open at a time.
 final class RecordBuilder {
+    /// A mapped field, compiled for the per-record path: no lookups by name, no copies of the mapping.
+    struct Field {
+        enum Requirement {
+            case optional
+            case always
+            case whenEquals(Int, [String])
+            case whenPresent(Int)
+        }
+
+        let name: String
+        let label: String
+        let format: ValueFormat
+        let codes: [String]
+        let requirement: Requirement
+        let isKey: Bool
+        let constant: String?
+        let isInherited: Bool
+    }
+
     let kind: RecordKind?
     let fields: [FieldMapping]
+    let compiled: [Field]
+    /// Positions (among mapped fields) of the fields that make the reported id, `nil` where unmapped.
+    let reportedIdFields: [Int?]
     /// For each mapped field, its index among the kind's canonical fields (envelope: among envelope fields).
     let canonicalIndex: [Int]
     let canonicalCount: Int
@@ -31,7 +53,7 @@ final class RecordBuilder {
     private var completed: [Bool]
 
     // Content of a part, decoded and hashed as it streams.
-    var decoder = Base64StreamDecoder()
+    let decoder = Base64StreamDecoder()
     var aggregator: DocumentAggregate?
     private var sharesDocumentHasher = false
     private var partHasher = SHA256()
@@ -45,6 +67,26 @@ final class RecordBuilder {
         self.fields = fields
         self.depth = depth
         canonicalIndex = fields.map { field in canonicalNames.firstIndex(of: field.name)! }
+        let position = { (name: String) in fields.firstIndex { $0.name == name } }
+        compiled = fields.map { field in
+            let requirement: Field.Requirement
+            switch field.requirement {
+            case .optional: requirement = .optional
+            case .always: requirement = .always
+            case let .whenEquals(other, values): requirement = position(other).map { .whenEquals($0, values) } ?? .optional
+            case let .whenPresent(other): requirement = position(other).map { .whenPresent($0) } ?? .optional
+            }
+            var constant: String?
+            var inherited = false
+            switch field.location {
+            case let .constant(value): constant = value
+            case .inherited: inherited = true
+            default: break
+            }
+            return Field(name: field.name, label: field.label, format: field.format, codes: field.codes,
+                         requirement: requirement, isKey: field.isKey, constant: constant, isInherited: inherited)
+        }
+        reportedIdFields = (kind?.reportedIdFields ?? []).map(position)
         canonicalCount = canonicalNames.count
         contentField = fields.firstIndex { $0.format == .base64 }
         buffers = Array(repeating: [], count: fields.count)

@@ -190,16 +190,20 @@ final class SAXState {
 
     /// The raw values of a builder's fields, inherited and constant ones included.
     private func raws(of builder: RecordBuilder) -> [String?] {
-        builder.fields.enumerated().map { index, field in
-            switch field.location {
-            case let .constant(value): return value
-            case .inherited:
-                guard let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }) else { return nil }
-                return builders[owner.builder].currentRaw(owner.field)
-            default:
-                return field.format == .base64 ? nil : builder.currentRaw(index)
+        let fields = builder.compiled
+        var raws = [String?](repeating: nil, count: fields.count)
+        for index in fields.indices {
+            if let constant = fields[index].constant {
+                raws[index] = constant
+            } else if fields[index].isInherited {
+                if let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }) {
+                    raws[index] = builders[owner.builder].currentRaw(owner.field)
+                }
+            } else if fields[index].format != .base64 {
+                raws[index] = builder.currentRaw(index)
             }
         }
+        return raws
     }
 
     /// Checks each value against its format, code list and requirement.
@@ -207,33 +211,35 @@ final class SAXState {
         var values = [String?](repeating: nil, count: builder.canonicalCount)
         var bad = values
         var invalid: [InvalidValue] = []
-        for (index, field) in builder.fields.enumerated() where field.format != .base64 {
+        let fields = builder.compiled
+        for index in fields.indices where fields[index].format != .base64 {
             let position = builder.canonicalIndex[index]
             if let raw = raws[index] {
-                if let normal = field.format.normalise(raw), field.codes.isEmpty || field.codes.contains(normal) {
+                let format = fields[index].format
+                let normal = format.normalise(raw)
+                if let normal, fields[index].codes.isEmpty || fields[index].codes.contains(normal) {
                     values[position] = normal
-                } else {
-                    bad[position] = raw
-                    let reason = field.codes.isEmpty || field.format.normalise(raw) == nil && field.format != .text
-                        ? "is not \(field.format.expectation)"
-                        : "is not one of the codes \(field.codes.joined(separator: ", "))"
-                    invalid.append(InvalidValue(field: field.name, label: field.label, raw: raw, reason: reason, isKey: field.isKey))
+                    continue
                 }
-            } else if isRequired(field, in: builder, raws: raws) {
-                invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil, reason: "is required but missing",
-                                            isKey: field.isKey))
+                bad[position] = raw
+                let reason = normal == nil ? "is not \(format.expectation)"
+                    : "is not one of the codes \(fields[index].codes.joined(separator: ", "))"
+                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: raw, reason: reason,
+                                            isKey: fields[index].isKey))
+            } else if isRequired(fields[index], raws: raws) {
+                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: nil,
+                                            reason: "is required but missing", isKey: fields[index].isKey))
             }
         }
         return (values, bad, invalid)
     }
 
-    private func isRequired(_ field: FieldMapping, in builder: RecordBuilder, raws: [String?]) -> Bool {
-        let other = { (name: String) in builder.fields.firstIndex { $0.name == name }.flatMap { raws[$0] } }
+    private func isRequired(_ field: RecordBuilder.Field, raws: [String?]) -> Bool {
         switch field.requirement {
         case .optional: return false
         case .always: return true
-        case let .whenEquals(name, values): return other(name).map(values.contains) ?? false
-        case let .whenPresent(name): return other(name) != nil
+        case let .whenEquals(other, values): return raws[other].map(values.contains) ?? false
+        case let .whenPresent(other): return raws[other] != nil
         }
     }
 
@@ -243,10 +249,10 @@ final class SAXState {
         defer { builder.close() }
         let raws = raws(of: builder)
         let checked = check(builder, raws: raws)
-        let rawByName = { (name: String) in builder.fields.firstIndex { $0.name == name }.flatMap { raws[$0] } }
+        let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
         var record = ReadRecord(
-            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, values: checked.values, badValues: checked.bad, invalid: checked.invalid,
-            reportedId: kind.reportedIdFields.map { rawByName($0) ?? "?" }.joined(separator: "/"))
+            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line,
+            values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
         if let part = partFields[index] {
             let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }
             record.content = builder.finishContent(

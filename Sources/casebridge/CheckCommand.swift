@@ -55,6 +55,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(help: "Print how long each stage and each rule took, on stderr.")
+    var timings = false
+
     func run() throws {
         let mapping = try mappingOptions.load()
         let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
@@ -83,6 +86,11 @@ struct CheckCommand: ParsableCommand {
             printError(String(format: "casebridge: read %.1f MB in %.2f s (%.0f MB/s); staging %.2f s; rules %.2f s",
                               megabytes, result.timings.read, megabytes / max(result.timings.read, 0.001),
                               result.timings.index, seconds - result.timings.read - result.timings.index))
+        }
+        if timings {
+            printError(String(format: "timing: read %.3f s", result.timings.read))
+            printError(String(format: "timing: staging indexes and quarantine %.3f s", result.timings.index))
+            for (rule, seconds) in result.timings.rules { printError(String(format: "timing: rule %@ %.3f s", rule, seconds)) }
         }
         if result.document.findings.contains(where: { $0.severity <= failOn }) {
             throw ExitCode(ExitCodes.findings)

@@ -282,7 +282,7 @@ struct ReaderTests {
 
 struct Base64StreamDecoderTests {
     func decode(_ pieces: [String]) -> ([UInt8], Base64StreamDecoder.Failure?) {
-        var decoder = Base64StreamDecoder(blockSize: 4)
+        let decoder = Base64StreamDecoder(blockSize: 4)
         var out: [UInt8] = []
         for piece in pieces {
             var piece = piece

@@ -84,53 +84,62 @@ public struct DocumentIncompleteRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
+        // Each way an upload can fall short is a flag; only documents with a raised flag come back.
         let rows = try context.database.rows("""
             WITH parts AS (
                 SELECT owner_rid AS document_rid, count(*) AS part_count, count(DISTINCT seq) AS distinct_seqs,
                        sum(bytes) AS declared_bytes,
                        sum(seq IS NULL OR bytes IS NULL OR sha256 IS NULL) AS invalid_values,
-                       sum(content_state <> 'ok') AS unreadable,
                        sum(content_state = 'ok' AND content_bytes <> bytes) AS wrong_size,
                        sum(content_state = 'ok' AND content_sha256 <> sha256) AS wrong_hash,
                        min(CASE WHEN content_state <> 'ok' THEN 'part ' || coalesce(seq, seq_bad, '?') || ': ' || content_problem END) AS problem
-                FROM stg_part GROUP BY owner_rid)
-            SELECT d.id, d.person, d.family, d.line, d.manifestParts, d.manifestBytes, d.manifestSha256, d.parts_sha256,
-                   coalesce(p.part_count, 0) AS part_count, p.distinct_seqs, coalesce(p.declared_bytes, 0) AS declared_bytes,
-                   coalesce(p.invalid_values, 0) AS invalid_values, coalesce(p.unreadable, 0) AS unreadable,
-                   coalesce(p.wrong_size, 0) AS wrong_size, coalesce(p.wrong_hash, 0) AS wrong_hash, p.problem
-            FROM stg_document d LEFT JOIN parts p ON p.document_rid = d.rid
-            WHERE d.quarantined = 0 AND (d.uploadedAt IS NOT NULL OR d.uploadedAt_bad IS NOT NULL)
+                FROM stg_part GROUP BY owner_rid),
+            judged AS (
+                SELECT d.id, d.person, d.family, d.line, d.manifestParts, d.manifestBytes,
+                       coalesce(p.part_count, 0) AS part_count, coalesce(p.declared_bytes, 0) AS declared_bytes, p.problem,
+                       (d.manifestParts IS NULL OR d.manifestBytes IS NULL OR d.manifestSha256 IS NULL) AS no_manifest,
+                       coalesce(p.part_count, 0) IS NOT d.manifestParts AS wrong_count,
+                       coalesce(p.invalid_values, 0) > 0 AS invalid_values,
+                       coalesce(p.distinct_seqs < p.part_count, 0) AS repeated_seq,
+                       coalesce(p.wrong_size, 0) > 0 AS wrong_size,
+                       coalesce(p.wrong_hash, 0) > 0 AS wrong_hash,
+                       coalesce(p.declared_bytes, 0) IS NOT d.manifestBytes AS wrong_total,
+                       d.parts_sha256 IS NOT d.manifestSha256 AS wrong_content
+                FROM stg_document d LEFT JOIN parts p ON p.document_rid = d.rid
+                WHERE d.quarantined = 0 AND (d.uploadedAt IS NOT NULL OR d.uploadedAt_bad IS NOT NULL))
+            SELECT * FROM judged
+            WHERE no_manifest OR wrong_count OR problem IS NOT NULL OR invalid_values OR repeated_seq OR wrong_size
+               OR wrong_hash OR wrong_total OR wrong_content
             """)
-        return rows.compactMap { row -> Finding? in
+        return rows.map { row in
             let reasons = Self.reasons(row)
-            guard let first = reasons.first else { return nil }
             let id = row["id"] ?? "?"
             let more = reasons.count > 1 ? " (and \(reasons.count - 1) more problem\(reasons.count > 2 ? "s" : ""))" : ""
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
                 context: DocumentContext.fields(child: row["person"], family: row["family"]),
-                message: "\(id) on \(row["person"] ?? "?")'s record is incomplete: \(first)\(more)",
+                message: "\(id) on \(row["person"] ?? "?")'s record is incomplete: \(reasons.first ?? "its parts do not add up")\(more)",
                 source: context.source(line: row.int("line")))
         }
     }
 
-    /// Every way the upload falls short, most telling first.
+    /// The flags a document raised, in words, most telling first.
     static func reasons(_ row: Row) -> [String] {
-        var reasons: [String] = []
+        if row.int("no_manifest") == 1 { return ["its Manifest is missing or invalid, so it cannot be shown complete"] }
         let count = row.int("part_count") ?? 0
-        guard let parts = row.int("manifestParts"), let bytes = row.int("manifestBytes"), let sha = row["manifestSha256"] else {
-            return ["its Manifest is missing or invalid, so it cannot be shown complete"]
-        }
-        if count != parts { reasons.append("\(count) part\(count == 1 ? "" : "s") arrived of the \(parts) its Manifest declares") }
+        let declared = row.int("manifestParts") ?? 0
+        var reasons: [String] = []
+        if row.int("wrong_count") == 1 { reasons.append("\(count) part\(count == 1 ? "" : "s") arrived of the \(declared) its Manifest declares") }
         if let problem = row["problem"] { reasons.append(problem) }
-        if (row.int("invalid_values") ?? 0) > 0 { reasons.append("a part's seq, bytes or sha256 is missing or invalid") }
-        if let distinct = row.int("distinct_seqs"), distinct < count { reasons.append("a part's seq is repeated") }
-        if (row.int("wrong_size") ?? 0) > 0 { reasons.append("a part's content is not the size its bytes declares") }
-        if (row.int("wrong_hash") ?? 0) > 0 { reasons.append("a part's content does not match its sha256") }
-        let declared = row.int("declared_bytes") ?? 0
-        if declared != bytes { reasons.append("its parts declare \(declared) bytes, its Manifest \(bytes)") }
-        if row["parts_sha256"] != sha { reasons.append("its parts' content in seq order does not match the Manifest's sha256") }
+        if row.int("invalid_values") == 1 { reasons.append("a part's seq, bytes or sha256 is missing or invalid") }
+        if row.int("repeated_seq") == 1 { reasons.append("a part's seq is repeated") }
+        if row.int("wrong_size") == 1 { reasons.append("a part's content is not the size its bytes declares") }
+        if row.int("wrong_hash") == 1 { reasons.append("a part's content does not match its sha256") }
+        if row.int("wrong_total") == 1 {
+            reasons.append("its parts declare \(row.int("declared_bytes") ?? 0) bytes, its Manifest \(row.int("manifestBytes") ?? 0)")
+        }
+        if row.int("wrong_content") == 1 { reasons.append("its parts' content in seq order does not match the Manifest's sha256") }
         return reasons
     }
 }
