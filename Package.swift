@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "CasebridgeMappingTests", dependencies: ["CasebridgeMapping"]),
         .testTarget(name: "CasebridgeReadTests", dependencies: ["CasebridgeRead", "CasebridgeMapping"]),
         .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
-        .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
     ],
     swiftLanguageModes: [.v6]

@@ -59,6 +59,8 @@ public struct ReadRecord: Sendable {
     public var ownerOrdinal: Int?
     /// The line of the record's start tag.
     public var line: Int
+    /// The line of the record it is nested in, when it is nested (a Part's Document).
+    public var ownerLine: Int?
     /// Valid values, normalised, in `kind.fields` order; `nil` when absent or invalid.
     public var values: [String?]
     /// Raw values that are present but failed, in `kind.fields` order.

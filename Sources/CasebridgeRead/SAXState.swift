@@ -250,8 +250,9 @@ final class SAXState {
         let raws = raws(of: builder)
         let checked = check(builder, raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
+        let ownerLine = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0].line }
         var record = ReadRecord(
-            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line,
+            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: ownerLine,
             values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
         if let part = partFields[index] {
             let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }

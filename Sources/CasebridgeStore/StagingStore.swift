@@ -105,11 +105,13 @@ public final class StagingStore: RecordSink {
         try insert.bind(values)
         try insert.step()
         if !record.invalid.isEmpty, let invalidInsert {
+            // A value of a record reported on its owner (a Part's sha256) is found at the owner's line.
+            let line = record.kind.reportedKind != record.kind ? record.ownerLine ?? record.line : record.line
             for invalid in record.invalid {
                 try invalidInsert.bind([
                     .integer(Int64(record.ordinal)), .text(record.kind.rawValue), .text(record.kind.reportedKind.rawValue),
                     .text(record.reportedId), .text(invalid.field), .text(invalid.label), SQLValue(invalid.raw),
-                    .text(invalid.reason), .integer(invalid.isKey ? 1 : 0), .integer(Int64(record.line)),
+                    .text(invalid.reason), .integer(invalid.isKey ? 1 : 0), .integer(Int64(line)),
                 ])
                 try invalidInsert.step()
             }

@@ -15,7 +15,7 @@ struct Casebridge: ParsableCommand {
             2 a usage or configuration error; 3 the export cannot be read.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, RulesCommand.self, GenerateCommand.self]
     )
 
     /// Runs the command line, turning every usage error into exit code 2 as the contract says.
