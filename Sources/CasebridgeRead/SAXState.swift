@@ -89,9 +89,9 @@ final class SAXState {
         }
     }
 
-    func fail(reason: String, line: Int? = nil, column: Int = 0) {
+    func fail(reason: String, line: Int? = nil, column: Int? = nil) {
         guard failure == nil else { return }
-        failure = ReadError(file: file, line: line ?? self.line, column: column, reason: reason)
+        failure = ReadError(file: file, line: line ?? self.line, column: column ?? Int(casebridge_xml_column(context)), reason: reason)
         if let context { xmlStopParser(context) }
     }
 

@@ -89,7 +89,7 @@ public final class StagingStore: RecordSink {
         guard let insert = inserts[record.kind] else { return }
         var values: [SQLValue] = [
             .integer(Int64(record.ordinal)), SQLValue(record.ownerOrdinal), .integer(Int64(record.line)),
-            SQLValue(record.reportedId.contains("?") ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
+            SQLValue(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
         ]
         values.reserveCapacity(5 + 2 * record.values.count + 4)
         for index in record.values.indices {

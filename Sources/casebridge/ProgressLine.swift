@@ -5,7 +5,7 @@ final class ProgressLine {
     private let label: String
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let start = Date()
-    private var lastPrint = Date.distantPast
+    private lazy var lastPrint = start
     private var drew = false
 
     init(label: String) {
