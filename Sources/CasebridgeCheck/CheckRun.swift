@@ -61,7 +61,16 @@ public struct CheckRun {
         var timings = StageTimings()
 
         let readStart = Date()
-        let summary = try ExportReader(mapping: mapping).read(path: path, into: staging, progress: progress)
+        // Parsing and storing run on two threads, overlapping.
+        let storing = BackgroundSink(staging)
+        let summary: ReadSummary
+        do {
+            summary = try ExportReader(mapping: mapping).read(path: path, into: storing, progress: progress)
+            try storing.finish()
+        } catch {
+            storing.cancel()
+            throw error
+        }
         timings.read = Date().timeIntervalSince(readStart)
 
         let indexStart = Date()

@@ -55,17 +55,34 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
     ///
     /// `raw` is already trimmed and non-blank. Content and paths are checked where they are read.
     public func normalise(_ raw: String) -> String? {
-        var raw = raw
-        return raw.withUTF8 { bytes in
+        if self == .text || self == .base64 || self == .href { return raw }
+        // Most values are already in their staged form: then the raw string itself is returned, uncopied.
+        enum Outcome {
+            case same
+            case staged(String)
+            case invalid
+        }
+        var copy = raw
+        let outcome: Outcome = copy.withUTF8 { bytes in
+            let valid = { (ok: Bool) in ok ? Outcome.same : .invalid }
             switch self {
-            case .text, .base64, .href: return String(decoding: bytes, as: UTF8.self)
-            case .integer: return Self.integer(bytes)
-            case .boolean: return Self.boolean(bytes)
-            case .isoDate: return Self.isoDate(bytes)
-            case .ukDate: return Self.ukDate(bytes)
-            case .utcTimestamp: return Self.timestamp(bytes)
-            case .sha256: return Self.sha256Hex(bytes)
+            case .text, .base64, .href: return .same
+            case .integer:
+                guard let staged = Self.integer(bytes) else { return .invalid }
+                return staged.utf8.count == bytes.count ? .same : .staged(staged)
+            case .boolean: return valid(Self.boolean(bytes))
+            case .isoDate: return valid(Self.isoDate(bytes))
+            case .ukDate: return Self.ukDate(bytes).map(Outcome.staged) ?? .invalid
+            case .utcTimestamp:
+                guard let staged = Self.timestamp(bytes) else { return .invalid }
+                return staged.utf8.count == bytes.count ? .same : .staged(staged)
+            case .sha256: return valid(Self.sha256Hex(bytes))
             }
+        }
+        switch outcome {
+        case .same: return raw
+        case let .staged(staged): return staged
+        case .invalid: return nil
         }
     }
 
@@ -77,10 +94,8 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         return String(decoding: UnsafeBufferPointer(rebasing: b[start...]), as: UTF8.self)
     }
 
-    private static func boolean(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        if b.elementsEqual("true".utf8) { return "true" }
-        if b.elementsEqual("false".utf8) { return "false" }
-        return nil
+    private static func boolean(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        b.elementsEqual("true".utf8) || b.elementsEqual("false".utf8)
     }
 
     private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ count: Int) -> Int? {
@@ -93,11 +108,10 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         return value
     }
 
-    private static func isoDate(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    private static func isoDate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
-              let y = digits(b, 0, 4), let m = digits(b, 5, 2), let d = digits(b, 8, 2),
-              CivilDate.isValid(year: y, month: m, day: d) else { return nil }
-        return String(decoding: b, as: UTF8.self)
+              let y = digits(b, 0, 4), let m = digits(b, 5, 2), let d = digits(b, 8, 2) else { return false }
+        return CivilDate.isValid(year: y, month: m, day: d)
     }
 
     private static func ukDate(_ b: UnsafeBufferPointer<UInt8>) -> String? {
@@ -134,10 +148,8 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         return "\(date)T\(pad2(h)):\(pad2(mi)):\(pad2(seconds))\(fraction)Z"
     }
 
-    private static func sha256Hex(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        guard b.count == 64,
-              b.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
-        return String(decoding: b, as: UTF8.self)
+    private static func sha256Hex(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        b.count == 64 && b.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

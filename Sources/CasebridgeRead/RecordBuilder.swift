@@ -42,7 +42,6 @@ final class RecordBuilder {
     var aggregatorCandidates: [Int] = []
     /// The builders of the owner kind (a Status's Person) that may enclose this one, deepest first.
     var ownerCandidates: [Int] = []
-    let depth: Int
 
     private(set) var isOpen = false
     private(set) var line = 0
@@ -62,10 +61,9 @@ final class RecordBuilder {
     /// For a Document: its parts' content, gathered as they close.
     let aggregate: DocumentAggregate?
 
-    init(kind: RecordKind?, fields: [FieldMapping], canonicalNames: [String], depth: Int) {
+    init(kind: RecordKind?, fields: [FieldMapping], canonicalNames: [String]) {
         self.kind = kind
         self.fields = fields
-        self.depth = depth
         canonicalIndex = fields.map { field in canonicalNames.firstIndex(of: field.name)! }
         let position = { (name: String) in fields.firstIndex { $0.name == name } }
         compiled = fields.map { field in

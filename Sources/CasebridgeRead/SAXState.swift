@@ -30,7 +30,7 @@ final class SAXState {
         stack.reserveCapacity(64)
         for spec in plan.builders {
             let names = spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
-            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, depth: spec.path.count))
+            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names))
         }
         // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
         for (index, spec) in plan.builders.enumerated() {
@@ -129,10 +129,9 @@ final class SAXState {
             builders[0].begin(line: line, ordinal: 0, ownerOrdinal: nil)
         }
         guard found >= 0 else { return }
-        let node = plan.nodes[found]
-        if !node.records.isEmpty {
+        if !plan.nodes[found].records.isEmpty {
             let line = self.line
-            for index in node.records {
+            for index in plan.nodes[found].records {
                 let builder = builders[index]
                 let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0].ordinal }
                 builder.begin(line: line, ordinal: nextOrdinal, ownerOrdinal: owner)
@@ -143,7 +142,7 @@ final class SAXState {
                 }
             }
         }
-        for capture in node.attributes {
+        for capture in plan.nodes[found].attributes {
             guard let attributes else { break }
             for i in 0..<attributeCount {
                 let base = i * 5
@@ -158,9 +157,8 @@ final class SAXState {
     private func endElement() {
         guard failure == nil, let index = stack.popLast() else { return }
         guard index >= 0 else { return }
-        let node = plan.nodes[index]
-        for text in node.texts where !text.isContent { builders[text.builder].completeText(text.field) }
-        for record in node.records { emit(record) }
+        for text in plan.nodes[index].texts where !text.isContent { builders[text.builder].completeText(text.field) }
+        for record in plan.nodes[index].records { emit(record) }
         if stack.isEmpty { envelope = finishEnvelope() }
     }
 
