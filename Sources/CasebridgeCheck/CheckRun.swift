@@ -36,17 +36,20 @@ public struct CheckResult: Sendable {
 /// Read → stage → check, for one export.
 ///
 /// ```swift
-/// let result = try CheckRun(mapping: MappingLoader.load(path: BuiltInMappings.legacyCaseExport))
+/// let result = try CheckRun(mapping: MappingLoader.load(path: BuiltInMappings.legacyCaseExport),
+///                           policy: Policy.load(path: Policy.defaultPath))
 ///     .run(export: "export.xml")
 /// ```
 public struct CheckRun {
     public var mapping: Mapping
+    public var policy: Policy
     public var rules: [any IntegrityRule]
     /// Where to keep the staging database; a temporary file, removed afterwards, when `nil`.
     public var stagingPath: String?
 
-    public init(mapping: Mapping, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
+    public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
+        self.policy = policy
         self.rules = rules
         self.stagingPath = stagingPath
     }
@@ -75,6 +78,7 @@ public struct CheckRun {
 
         let indexStart = Date()
         try staging.finishLoading(envelope: summary.envelope.values)
+        try policy.install(into: staging.database)
         timings.index = Date().timeIntervalSince(indexStart)
 
         let envelope = summary.envelope.values
@@ -82,7 +86,7 @@ public struct CheckRun {
             file: displayName ?? path, exportId: envelope["exportId"], sequence: envelope["sequence"].flatMap { Int($0) },
             kind: envelope["kind"], exportedAt: envelope["exportedAt"],
             asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
-        let context = RuleContext(staging: staging, export: header)
+        let context = RuleContext(staging: staging, export: header, policy: policy)
         var findings: [Finding] = []
         for rule in rules {
             let start = Date()
@@ -91,7 +95,10 @@ public struct CheckRun {
         }
         let counts = try staging.recordCounts()
         let recordCounts = Dictionary(uniqueKeysWithValues: mapping.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
-        let warnings = summary.envelope.invalid.map { "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)" }
+        var warnings = summary.envelope.invalid.map { "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)" }
+        if header.asOf == nil {
+            warnings.append("the export has no valid exportedAt, so rules that judge by the as-of date found nothing")
+        }
         let document = FindingsDocument(
             export: header, recordCounts: recordCounts, quarantined: try staging.quarantinedCount(),
             findings: findings, rulesRun: rules.map { $0.description.id })

@@ -25,8 +25,7 @@ public final class StagingStore: RecordSink {
         try database.execute("""
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
-            PRAGMA temp_store = MEMORY;
-            PRAGMA cache_size = -65536;
+            PRAGMA cache_size = -16384;
             PRAGMA locking_mode = EXCLUSIVE;
             """)
         try database.execute(Self.schema)
@@ -44,6 +43,9 @@ public final class StagingStore: RecordSink {
             """)
     }
 
+    private static let fieldsByKind: [RecordKind: [CanonicalField]] =
+        Dictionary(uniqueKeysWithValues: RecordKind.allCases.map { ($0, $0.fields) })
+
     /// The staging table of `kind`.
     public static func table(_ kind: RecordKind) -> String { "stg_" + kind.rawValue.lowercased() }
 
@@ -53,7 +55,11 @@ public final class StagingStore: RecordSink {
     /// The columns of `kind`'s table, in insert order.
     static func columns(of kind: RecordKind) -> [String] {
         var columns = ["rid", "owner_rid", "line", "record_id", "key_failed"]
-        for field in kind.fields { columns += [field.name, field.name + "_bad"] }
+        for field in kind.fields {
+            columns += [field.name, field.name + "_bad"]
+            // A UTC instant also stages its Europe/London calendar date, which the rules judge by.
+            if field.kind == .timestamp { columns.append(field.name + "_london") }
+        }
         switch kind {
         case .part: columns += ["content_state", "content_bytes", "content_sha256", "content_problem"]
         case .document: columns += ["parts_sha256", "parts_read"]
@@ -92,9 +98,13 @@ public final class StagingStore: RecordSink {
             SQLValue(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
         ]
         values.reserveCapacity(5 + 2 * record.values.count + 4)
+        let fields = Self.fieldsByKind[record.kind] ?? []
         for index in record.values.indices {
             values.append(SQLValue(record.values[index]))
             values.append(SQLValue(record.badValues[index]))
+            if fields[index].kind == .timestamp {
+                values.append(SQLValue(record.values[index].flatMap(LondonTime.date(ofTimestamp:))?.iso))
+            }
         }
         if record.kind == .part {
             let content = record.content

@@ -8,10 +8,23 @@ import Foundation
 extension FindingsFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
 
-/// The options every command that reads an export shares.
+/// The options every command that reads and checks an export shares.
 struct MappingOptions: ParsableArguments {
     @Option(name: .long, help: "The mapping file that says how to read the export (default: the built-in legacy-case-export.yaml).")
     var mapping: String?
+
+    @Option(name: .long, help: "The policy file of limits, required sections and bank holidays (default: the built-in policy/default.yaml).")
+    var policy: String?
+
+    /// Loads the policy, or exits 2 with the policy file's line and the reason.
+    func loadPolicy() throws -> Policy {
+        do {
+            return try Policy.load(path: policy ?? Policy.defaultPath)
+        } catch let error as ConfigError {
+            printError("casebridge: policy error: \(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
+    }
 
     /// Loads the mapping, or exits 2 with the mapping file's line and the reason.
     func load() throws -> Mapping {
@@ -60,10 +73,11 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let mapping = try mappingOptions.load()
+        let policy = try mappingOptions.loadPolicy()
         let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
         let result: CheckResult
         do {
-            result = try CheckRun(mapping: mapping, stagingPath: staging).run(export: export) { done, total in
+            result = try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
                 progress?.update(done: done, total: total)
             }
             progress?.finish()

@@ -70,7 +70,7 @@ struct GeneratedExportTests {
         let expected = try FindingsSummary(json: Data(contentsOf: summary.expectedFindingsFile))
         #expect(expected.findings.count > 20, "the generator should inject a fair number of defects")
 
-        let result = try CheckRun(mapping: referenceMapping).run(export: summary.exportFile.path, displayName: "export.xml")
+        let result = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
         let found = try FindingsSummary(json: Data(result.document.json.serialised().utf8))
         let missed = Set(expected.findings).subtracting(found.findings).sorted()
         let extra = Set(found.findings).subtracting(expected.findings).sorted()
@@ -84,8 +84,8 @@ struct GeneratedExportTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-generated-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let summary = try ExportGenerator(options: GeneratorOptions(families: 30, seed: 9)).write(to: folder)
-        let first = try CheckRun(mapping: referenceMapping).run(export: summary.exportFile.path, displayName: "export.xml")
-        let second = try CheckRun(mapping: referenceMapping).run(export: summary.exportFile.path, displayName: "export.xml")
+        let first = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
+        let second = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
         #expect(first.document.json.serialised() == second.document.json.serialised())
     }
 }

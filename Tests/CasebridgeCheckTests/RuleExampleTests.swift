@@ -24,11 +24,19 @@ let referenceMapping: Mapping = {
     }
 }()
 
+let defaultPolicy: Policy = {
+    do {
+        return try Policy.load(path: Policy.defaultPath)
+    } catch {
+        fatalError("the default policy does not load: \(error)")
+    }
+}()
+
 struct RuleExampleTests {
     @Test(arguments: ExampleCase.all)
     func `every rule example finds exactly what it says`(_ item: ExampleCase) throws {
         let rule = try #require(RuleRegistry.rule(item.ruleID))
-        let found = try RuleExampleRunner.keys(of: rule, on: item.example, mapping: referenceMapping)
+        let found = try RuleExampleRunner.keys(of: rule, on: item.example, mapping: referenceMapping, policy: defaultPolicy)
         let expected = item.example.expected.sorted { $0.lexicographicallyPrecedes($1) }
         #expect(found == expected)
     }

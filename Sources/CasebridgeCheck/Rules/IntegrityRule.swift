@@ -72,11 +72,17 @@ public struct RuleExample: Sendable {
 public struct RuleContext {
     public let staging: StagingStore
     public let export: ExportHeader
+    public let policy: Policy
 
-    public init(staging: StagingStore, export: ExportHeader) {
+    public init(staging: StagingStore, export: ExportHeader, policy: Policy) {
         self.staging = staging
         self.export = export
+        self.policy = policy
     }
+
+    /// The as-of date as SQL text, or `nil` when the export's `exportedAt` is missing or invalid
+    /// (rules that need it then find nothing, and check warns).
+    public var asOf: String? { export.asOf?.iso }
 
     /// The staging database.
     public var database: Database { staging.database }

@@ -2,8 +2,17 @@
 /// and one line here.
 public enum RuleRegistry {
     public static let all: [any IntegrityRule] = [
+        FamilyDocumentMissingRule(),
         DocumentNotUploadedRule(),
         DocumentIncompleteRule(),
+        ReplicaDivergesRule(),
+        LateUploadRule(),
+        VisitOverdueRule(),
+        ChildsVoiceMissingRule(),
+        RequiredSectionMissingRule(),
+        PlanWithoutOutcomesRule(),
+        OutcomeNotTimeboundRule(),
+        PlanReviewOverdueRule(),
         OrphanReferenceRule(),
         DuplicateIdRule(),
         InvalidValueRule(),

@@ -1,0 +1,39 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// `plan-without-outcomes`: a plan that lists tasks but no outcome for the child ("overly task-focused").
+public struct PlanWithoutOutcomesRule: IntegrityRule {
+    private static let child = Fixture.people(Fixture.person("C-1"))
+
+    public static let description = RuleDescription(
+        id: "plan-without-outcomes", severity: .high,
+        summary: "The plan has no Outcome.",
+        keyFields: ["plan"],
+        triggering: [
+            RuleExample("a plan with no outcome", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [])),
+                        expect: [["PL-1"]]),
+        ],
+        nonTriggering: [
+            RuleExample("a plan with an outcome", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1"))),
+            RuleExample("an outcome with no target date is still an outcome",
+                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]))),
+            RuleExample("a quarantined plan is not judged", child + Fixture.plans(
+                Fixture.plan("PL-1", person: "C-1", outcomes: []), Fixture.plan("PL-1", person: "C-1", outcomes: []))),
+        ])
+
+    public init() {}
+
+    public func findings(in context: RuleContext) throws -> [Finding] {
+        try context.database.rows("""
+            SELECT p.id, p.person, p.type, p.line FROM stg_plan p
+            WHERE p.quarantined = 0 AND NOT EXISTS (SELECT 1 FROM stg_outcome o WHERE o.owner_rid = p.rid)
+            """).map { row in
+            let id = row["id"] ?? "?"
+            return Finding(
+                rule: Self.description.id, severity: Self.description.severity,
+                key: [FindingField("plan", id)], context: row["person"].map { [FindingField("child", $0)] } ?? [],
+                message: "\(row["type"] ?? "") plan \(id) for \(row["person"] ?? "?") sets no outcome for the child",
+                source: context.source(line: row.int("line")))
+        }
+    }
+}
