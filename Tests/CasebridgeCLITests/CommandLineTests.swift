@@ -129,18 +129,24 @@ struct CommandLineTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("bad.yaml:4:"))
         #expect(try CLI.run(["check", export, "--format", "pdf"]).status == 2)
+        let policy = try scratch.file("policy.yaml", "documentTypes: {}\nchildsVoiceSection: ChildsVoice\nvisitWithinWorkingDays: {CP: soon}\nbankHolidays: []\n")
+        let refused = try CLI.run(["check", export, "--policy", policy])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("policy.yaml:3:"))
         #expect(try CLI.run(["check"]).status == 2)
     }
 
     @Test func `rules lists every rule, as text and JSON`() throws {
         let text = try CLI.run(["rules"])
         #expect(text.status == 0)
-        for id in ["document-not-uploaded", "document-incomplete", "orphan-reference", "duplicate-id", "invalid-value"] {
+        for id in ["family-document-missing", "document-not-uploaded", "document-incomplete", "replica-diverges", "late-upload",
+                   "visit-overdue", "childs-voice-missing", "required-section-missing", "plan-without-outcomes",
+                   "outcome-not-timebound", "plan-review-overdue", "orphan-reference", "duplicate-id", "invalid-value"] {
             #expect(text.stdout.contains(id))
         }
         let json = try CLI.run(["rules", "--format", "json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(list.count >= 5)
+        #expect(list.count == 14)
         #expect(list.allSatisfy { $0["id"] is String && $0["severity"] is String && $0["description"] is String })
     }
 }

@@ -29,6 +29,12 @@ extension FindingsDocument {
         let read = recordCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         out += "Read: " + (read.isEmpty ? "no records" : read.joined(separator: ", ")) + "\n"
         out += "Quarantined: \(quarantined) record\(quarantined == 1 ? "" : "s")\n\n"
+        let headline = self.headline
+        out += "Children with at least one critical gap: \(headline.childrenWithCriticalGaps)\n"
+        out += "Family documents missing: \(headline.missingFamilyCopies) cop\(headline.missingFamilyCopies == 1 ? "y" : "ies")"
+        out += " of \(headline.originsWithMissingCopies) family document\(headline.originsWithMissingCopies == 1 ? "" : "s")"
+        out += ", missing from \(headline.childrenMissingCopies) child\(headline.childrenMissingCopies == 1 ? "" : "ren")"
+        out += " in \(headline.familiesMissingCopies) famil\(headline.familiesMissingCopies == 1 ? "y" : "ies")\n\n"
 
         var byRule: [String: [Finding]] = [:]
         for finding in findings { byRule[finding.rule, default: []].append(finding) }
@@ -53,6 +59,38 @@ extension FindingsDocument {
         out += parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
         out += " in \(recordCounts.values.reduce(0, +)) records; \(quarantined) quarantined\n"
         return out
+    }
+
+    /// The figures a director asks for first.
+    public struct Headline: Equatable, Sendable {
+        /// Children named by at least one critical finding.
+        public var childrenWithCriticalGaps: Int
+        /// `family-document-missing` findings: one per copy a child should hold and does not.
+        public var missingFamilyCopies: Int
+        /// Family documents (origins) with at least one copy missing.
+        public var originsWithMissingCopies: Int
+        /// Children missing at least one copy.
+        public var childrenMissingCopies: Int
+        /// Families whose documents are missing from at least one child.
+        public var familiesMissingCopies: Int
+    }
+
+    /// The headline figures, from the findings.
+    public var headline: Headline {
+        var critical = Set<String>()
+        for finding in findings where finding.severity == .critical {
+            if let child = finding[field: "child"] {
+                critical.insert(child)
+            } else if finding[field: "recordKind"] == "Person", let id = finding[field: "recordId"] {
+                critical.insert(id)
+            }
+        }
+        let missing = findings.filter { $0.rule == "family-document-missing" }
+        return Headline(
+            childrenWithCriticalGaps: critical.count, missingFamilyCopies: missing.count,
+            originsWithMissingCopies: Set(missing.compactMap { $0[field: "origin"] }).count,
+            childrenMissingCopies: Set(missing.compactMap { $0[field: "child"] }).count,
+            familiesMissingCopies: Set(missing.compactMap { $0[field: "family"] }).count)
     }
 
     /// One finding a row: rule, severity, every key and context field seen, message, source.
