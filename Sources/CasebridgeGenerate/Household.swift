@@ -36,7 +36,7 @@ struct ChildCase {
     let forenameXML: String
     let statuses: [StatusRecord]
     /// Ascending; for a child with an open status the last falls in ``Calendar2019/recentVisits``.
-    let visits: [CivilDate]
+    var visits: [CivilDate]
 }
 
 /// One household: a family, its people, the phases of its case and each child's statuses and visit dates.
@@ -255,7 +255,6 @@ struct Household {
                     statuses: statuses, visits: visits))
             }
         }
-        self.cases = cases
 
         for i in people.indices {
             // Modified on or after the last change it records.
@@ -273,8 +272,13 @@ struct Household {
                 let defect = defects.pick(applicable)
                 defect.apply(to: &people[i])
                 people[i].defect = defect
+                if defect.isVisitDefect, let c = cases.firstIndex(where: { $0.person == people[i].id }) {
+                    cases[c].visits = defect.visits(cases[c].visits, person: people[i], rng: &defects)
+                    people[i].visitOverdue = Policy.visitOverdue(statuses: people[i].statuses, visits: cases[c].visits)
+                }
             }
         }
+        self.cases = cases
         for i in members.indices {
             let applicable = MemberDefect.allCases.filter { $0.applies(to: members[i]) }
             guard !applicable.isEmpty else { continue }
