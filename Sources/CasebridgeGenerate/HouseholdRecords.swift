@@ -200,12 +200,12 @@ extension Household {
             // An unborn child's copy is left out, and a letter before proceedings loses its timescales,
             // more often than chance would have it: both are rare.
             let defect: DocumentDefect
-            if unborn.contains(document.person), applicable.contains(.copyNotWritten), defects.chance(0.5) {
+            if unborn.contains(document.person), applicable.contains(.copyNotWritten), defects.chance(0.8) {
                 defect = .copyNotWritten
             } else if document.type == "PLOLET", defects.chance(0.3) {
                 defect = defects.pick([.sectionDropped, .sectionBlank])
             } else {
-                defect = defects.pick(applicable)
+                defect = defects.pick(applicable, preferring: [.copyNotWritten, .staleVersion, .divergentContent], 0.3)
             }
             document.defectNote = defect.apply(to: &document, pool: factory.pool, rng: &defects)
             document.defect = defect
@@ -267,7 +267,7 @@ extension Household {
             guard !applicable.isEmpty else { continue }
             plans[i].eligible = true
             if defects.chance(defectRate) {
-                let defect = defects.pick(applicable)
+                let defect = defects.pick(applicable, preferring: [.reviewOverdue, .reviewDueToday, .reviewDueBlank], 0.4)
                 defect.apply(to: &plans[i], rng: &defects)
                 plans[i].defect = defect
             }

@@ -219,7 +219,7 @@ struct CleanBase: Sendable {
 }
 
 @Suite struct `Planted defects` {
-    @Test(arguments: [(UInt64(77), 0.1), (UInt64(78), 0.3)])
+    @Test(arguments: [(UInt64(77), 0.1), (UInt64(78), 0.3), (UInt64(79), 0.6), (UInt64(80), 0.9)])
     func `expected findings are what an independent reading finds`(seed: UInt64, rate: Double) throws {
         let g = try Generated(testOptions(families: 80, seed: seed, defectRate: rate))
         defer { g.remove() }
