@@ -105,8 +105,10 @@ public struct ExportGenerator: Sendable {
             attachmentFiles: writer.attachmentFiles)
     }
 
-    /// The rules whose findings the expected findings cover (the others find nothing in a generated export).
+    /// The rules whose findings the expected findings cover: all fourteen.
     public static let rulesCovered = [
-        "document-not-uploaded", "document-incomplete", "orphan-reference", "duplicate-id", "invalid-value",
+        "family-document-missing", "document-not-uploaded", "document-incomplete", "replica-diverges", "late-upload",
+        "visit-overdue", "childs-voice-missing", "required-section-missing", "plan-without-outcomes",
+        "outcome-not-timebound", "plan-review-overdue", "orphan-reference", "duplicate-id", "invalid-value",
     ]
 }

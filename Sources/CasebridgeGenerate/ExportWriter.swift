@@ -126,14 +126,63 @@ final class ExportWriter {
     // MARK: Documents
 
     func write(documents household: HouseholdDocuments) throws {
-        for document in household.documents { try write(document: document) }
+        var lines: [Int: Int] = [:]
+        for document in household.documents { try write(document: document, lines: &lines) }
+        for event in household.events { findings += originFindings(event, household.documents, lines: lines) }
         documentsSoFar += household.ids
         originsSoFar += household.origins
     }
 
-    private func write(document d: DocumentRecord) throws {
+    /// family-document-missing and replica-diverges for one origin, from its copies as written.
+    private func originFindings(_ event: OriginEvent, _ documents: [DocumentRecord], lines: [Int: Int]) -> [Finding] {
+        let origin = IdScheme.origin(originsSoFar + event.origin + 1, on: event.date)
+        let live = documents.filter {
+            $0.origin == event.origin && !$0.isDuplicate && !$0.notWritten && ($0.defect?.quarantines ?? 0) == 0
+        }
+        guard let first = live.first else { return [] }
+        var out: [Finding] = []
+        let holders = Set(live.map(\.person))
+        for child in event.children where !holders.contains(child) {
+            out.append(Expect.familyDocumentMissing(
+                origin: origin, child: child, family: event.family, type: Vocabulary.title(of: event.type).lowercased(),
+                date: event.date, line: lines[first.local]!))
+        }
+        func id(_ d: DocumentRecord) -> String { IdScheme.document(documentsSoFar + d.local + 1) }
+        let versions = live.map { Int($0.version ?? "1")! }
+        let top = versions.max()!
+        var atTop: [DocumentRecord] = []
+        for (d, version) in zip(live, versions) {
+            if version < top {
+                out.append(Expect.replicaDiverges(id(d), origin: origin, "holds version \(version) below version \(top)",
+                                                  line: lines[d.local]!))
+            } else {
+                atTop.append(d)
+            }
+        }
+        // A missing Manifest is a value of its own.
+        let values = atTop.map { $0.manifest?.sha256 ?? "(no manifest)" }
+        var tally: [String: Int] = [:]
+        for v in values { tally[v, default: 0] += 1 }
+        let majority = tally.first { $0.value * 2 > values.count }?.key
+        for (d, value) in zip(atTop, values) where value != majority {
+            out.append(Expect.replicaDiverges(
+                id(d), origin: origin,
+                majority == nil ? "differs in content from other copies at version \(top), with no majority"
+                    : "differs in content from the majority of copies at version \(top)",
+                line: lines[d.local]!))
+        }
+        return out
+    }
+
+    private func write(document d: DocumentRecord, lines: inout [Int: Int]) throws {
         let id = IdScheme.document(documentsSoFar + d.local + 1)
+        if d.notWritten {
+            if d.eligible { eligible += 1 }
+            if let defect = d.defect { note(defect.findings(d, id: id, origin: nil, line: 0), quarantines: 0) }
+            return
+        }
         let line = sink.line
+        if lines[d.local] == nil { lines[d.local] = line }
         var start = "    <\(p)Document id=\"\(id)\" person=\"\(d.person)\" type=\"\(d.type)\" scope=\"\(d.scope)\""
         if let family = d.family { start += " family=\"\(family)\"" }
         let origin = d.origin.map { IdScheme.origin(originsSoFar + $0 + 1, on: d.date) }
@@ -212,8 +261,11 @@ final class ExportWriter {
             if let end = plan.end { start += " end=\"\(end.iso)\"" }
             if let review = plan.reviewDue { start += " reviewDue=\"\(review)\"" }
             try sink.line(start + ">")
+            var outcomeLines: [Int] = []
             for o in plan.outcomes {
-                try sink.line("      <\(p)Outcome id=\"\(o.id)\" targetDate=\"\(o.targetDate.iso)\">\(o.text)</\(p)Outcome>")
+                outcomeLines.append(sink.line)
+                let target = o.targetDate.map { " targetDate=\"\($0)\"" } ?? ""
+                try sink.line("      <\(p)Outcome id=\"\(o.id)\"\(target)>\(o.text)</\(p)Outcome>")
                 count(.outcome)
             }
             for a in plan.actions {
@@ -224,7 +276,7 @@ final class ExportWriter {
             count(.plan)
             if plan.eligible { eligible += 1 }
             if let defect = plan.defect {
-                note(defect.findings(plan, id: id, line: line), quarantines: defect.quarantines)
+                note(defect.findings(plan, id: id, line: line, outcomeLines: outcomeLines), quarantines: defect.quarantines)
             }
         }
         plansSoFar += plans.count

@@ -17,7 +17,7 @@ public struct GeneratorOptions: Sendable, Hashable {
     /// The seed of every random choice.
     public var seed: UInt64
     /// The fraction of eligible records given a defect (0…1). Eligible: every Person, Visit and
-    /// Plan, every child-scope Document, every Member with role parent or other.
+    /// Plan, every Document, every Member with role parent or other.
     public var defectRate: Double
     /// Write elements as `lce:Foo` with `xmlns:lce="urn:lce:2"` instead of the default namespace.
     public var prefixedNamespace: Bool

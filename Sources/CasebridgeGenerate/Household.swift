@@ -36,7 +36,7 @@ struct ChildCase {
     let forenameXML: String
     let statuses: [StatusRecord]
     /// Ascending; for a child with an open status the last falls in ``Calendar2019/recentVisits``.
-    let visits: [CivilDate]
+    var visits: [CivilDate]
 }
 
 /// One household: a family, its people, the phases of its case and each child's statuses and visit dates.
@@ -155,7 +155,7 @@ struct Household {
             members.append(MemberRecord(person: people[people.count - 1].id, role: "child", from: from, to: to))
             ownChildren.append((people.count - 1, members.count - 1, birth, forename))
         }
-        if rng.chance(0.08) {
+        if rng.chance(0.12) {
             // An unborn child: a member (role child) with no birth date, who needs family documents too.
             let id = ids.child(unit: unit, slot: 6)
             people.append(PersonRecord(
@@ -163,7 +163,7 @@ struct Household {
                 gender: "0", ethnicity: ethnicity, allocation: nil, statuses: [], lastModified: ""))
             members.append(MemberRecord(
                 person: id, role: "child",
-                from: rng.date(CivilDate(year: 2019, month: 3, day: 1)...CivilDate(year: 2019, month: 8, day: 25)), to: nil))
+                from: rng.date(CivilDate(year: 2018, month: 12, day: 1)...CivilDate(year: 2019, month: 8, day: 25)), to: nil))
         }
         if unit > 0, rng.chance(0.05) {
             // The previous household's first child, who also lives here for a while.
@@ -255,7 +255,6 @@ struct Household {
                     statuses: statuses, visits: visits))
             }
         }
-        self.cases = cases
 
         for i in people.indices {
             // Modified on or after the last change it records.
@@ -270,11 +269,17 @@ struct Household {
         for i in people.indices {
             let applicable = PersonDefect.allCases.filter { $0.applies(to: people[i]) }
             if !applicable.isEmpty, defects.chance(defectRate) {
-                let defect = defects.pick(applicable)
+                let defect = defects.pick(
+                    applicable, preferring: [.visitsStopped, .visitsStoppedAtLimit, .noVisitSinceStatusStart], 0.6)
                 defect.apply(to: &people[i])
                 people[i].defect = defect
+                if defect.isVisitDefect, let c = cases.firstIndex(where: { $0.person == people[i].id }) {
+                    cases[c].visits = defect.visits(cases[c].visits, person: people[i], rng: &defects)
+                    people[i].visitOverdue = Policy.visitOverdue(statuses: people[i].statuses, visits: cases[c].visits)
+                }
             }
         }
+        self.cases = cases
         for i in members.indices {
             let applicable = MemberDefect.allCases.filter { $0.applies(to: members[i]) }
             guard !applicable.isEmpty else { continue }

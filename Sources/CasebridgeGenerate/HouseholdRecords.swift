@@ -74,6 +74,17 @@ struct HouseholdDocuments {
     /// Distinct document ids (a duplicated id counts once).
     var ids: Int
     var origins: Int
+    /// Each origin's event, and the children who were members on its date: what
+    /// family-document-missing and replica-diverges are judged against once its copies are written.
+    var events: [OriginEvent]
+}
+
+struct OriginEvent {
+    let origin: Int
+    let type: String
+    let date: CivilDate
+    let family: String
+    let children: [String]
 }
 
 extension Household {
@@ -115,12 +126,14 @@ extension Household {
             }
         }
         var origins = 0
+        var originEvents: [OriginEvent] = []
         for event in events where event.date >= Calendar2019.firstEvent && event.date <= Calendar2019.lastEvent {
             let children = family.members.filter { $0.isChild(on: event.date) }.map(\.person)
             if children.isEmpty { continue }
             let origin = origins
             origins += 1
-            let version = rng.chance(0.1) ? "2" : "1"
+            originEvents.append(OriginEvent(origin: origin, type: event.type, date: event.date, family: family.id, children: children))
+            let version = rng.chance(0.25) ? "2" : "1"
             let (parts, manifest) = factory.content(&rng)
             let (recorded, uploaded) = factory.times(on: event.date, &rng)
             let sections = factory.sections(event.type, forename: nil, charRefs: charRefs, &rng)
@@ -164,19 +177,36 @@ extension Household {
             .sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }
             .map(\.element)
 
+        var copies: [Int: Int] = [:]
+        for d in ordered { if let o = d.origin { copies[o, default: 0] += 1 } }
+        let unborn = Set(people.filter { $0.kind == "unborn" }.map(\.id))
+        var seenOrigins: Set<Int> = []
         var defects = Xoshiro256StarStar(seed: seed, unit: unit, stream: .documentDefects)
         var out: [DocumentRecord] = []
         out.reserveCapacity(ordered.count + 4)
         for (local, draft) in ordered.enumerated() {
             var document = draft
             document.local = local
+            if let o = document.origin {
+                document.firstOfOrigin = seenOrigins.insert(o).inserted
+                document.copies = copies[o]!
+            }
             let applicable = DocumentDefect.allCases.filter { $0.applies(to: document) }
             document.eligible = !applicable.isEmpty
             guard document.eligible, defects.chance(defectRate) else {
                 out.append(document)
                 continue
             }
-            let defect = defects.pick(applicable)
+            // An unborn child's copy is left out, and a letter before proceedings loses its timescales,
+            // more often than chance would have it: both are rare.
+            let defect: DocumentDefect
+            if unborn.contains(document.person), applicable.contains(.copyNotWritten), defects.chance(0.8) {
+                defect = .copyNotWritten
+            } else if document.type == "PLOLET", defects.chance(0.3) {
+                defect = defects.pick([.sectionDropped, .sectionBlank])
+            } else {
+                defect = defects.pick(applicable, preferring: [.copyNotWritten, .staleVersion, .divergentContent], 0.3)
+            }
             document.defectNote = defect.apply(to: &document, pool: factory.pool, rng: &defects)
             document.defect = defect
             out.append(document)
@@ -190,7 +220,7 @@ extension Household {
                 out.append(twin)
             }
         }
-        return HouseholdDocuments(documents: out, ids: ordered.count, origins: origins)
+        return HouseholdDocuments(documents: out, ids: ordered.count, origins: origins, events: originEvents)
     }
 
     /// One plan per status of each child: open while the status is open, with outcomes that all
@@ -220,7 +250,7 @@ extension Household {
                     reviewDue = rng.chance(0.8) ? (status.from + rng.int(20...90)).iso : nil
                 }
                 let outcomes = (1...rng.int(1...3)).map {
-                    OutcomeRecord(id: "O-\($0)", targetDate: status.from + rng.int(30...400), text: text(rng.pick(outcomeTexts)))
+                    OutcomeRecord(id: "O-\($0)", targetDate: (status.from + rng.int(30...400)).iso, text: text(rng.pick(outcomeTexts)))
                 }
                 let actionCount = rng.int(0...3)
                 let actions = actionCount == 0 ? [] : (1...actionCount).map {
@@ -237,7 +267,7 @@ extension Household {
             guard !applicable.isEmpty else { continue }
             plans[i].eligible = true
             if defects.chance(defectRate) {
-                let defect = defects.pick(applicable)
+                let defect = defects.pick(applicable, preferring: [.reviewOverdue, .reviewDueToday, .reviewDueBlank], 0.4)
                 defect.apply(to: &plans[i], rng: &defects)
                 plans[i].defect = defect
             }

@@ -78,6 +78,14 @@ struct Xoshiro256StarStar {
     /// One element of a non-empty array.
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
+    /// With probability `p`, one of the `preferred` items that are in `items` (when there are any);
+    /// otherwise one of `items`. For defects that are rare by nature, so that a small export still has some.
+    mutating func pick<T: Equatable>(_ items: [T], preferring preferred: [T], _ p: Double) -> T {
+        let fitting = preferred.filter { items.contains($0) }
+        if !fitting.isEmpty, chance(p) { return pick(fitting) }
+        return pick(items)
+    }
+
     /// An index chosen with the given weights (all ≥ 0, not all 0).
     mutating func weighted(_ weights: [Int]) -> Int {
         var roll = below(weights.reduce(0, +))

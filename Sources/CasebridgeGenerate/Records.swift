@@ -39,6 +39,8 @@ struct PersonRecord {
     var statuses: [StatusRecord]
     var lastModified: String
     var defect: PersonDefect?
+    /// For a visit defect: whether the child ends up overdue a visit.
+    var visitOverdue = false
 }
 
 struct MemberRecord {
@@ -130,11 +132,17 @@ struct DocumentRecord {
     var defectNote = ""
     /// The second record of a duplicated id: written right after the first, no finding of its own.
     var isDuplicate = false
+    /// Family scope: whether this is the first copy of its origin in file order, and how many copies it has.
+    var firstOfOrigin = false
+    var copies = 0
+    /// A copy left out of the export ("only partial uploading"): counted, never written.
+    var notWritten = false
 }
 
 struct OutcomeRecord {
     let id: String
-    let targetDate: CivilDate
+    /// nil: no attribute; may be blank.
+    var targetDate: String?
     let text: String
 }
 
@@ -152,7 +160,7 @@ struct PlanRecord {
     let start: CivilDate
     let end: CivilDate?
     var reviewDue: String?
-    let outcomes: [OutcomeRecord]
+    var outcomes: [OutcomeRecord]
     let actions: [ActionRecord]
     var eligible = false
     var defect: PlanDefect?

@@ -219,7 +219,7 @@ struct CleanBase: Sendable {
 }
 
 @Suite struct `Planted defects` {
-    @Test(arguments: [(UInt64(77), 0.1), (UInt64(78), 0.3)])
+    @Test(arguments: [(UInt64(77), 0.1), (UInt64(78), 0.3), (UInt64(79), 0.6), (UInt64(80), 0.9)])
     func `expected findings are what an independent reading finds`(seed: UInt64, rate: Double) throws {
         let g = try Generated(testOptions(families: 80, seed: seed, defectRate: rate))
         defer { g.remove() }
@@ -281,8 +281,9 @@ struct CleanBase: Sendable {
         // Binomial: well within five standard deviations.
         let sd = (rate * (1 - rate) / Double(s.eligibleRecords)).squareRoot()
         #expect(abs(share - rate) < 5 * sd, "share \(share) for rate \(rate)")
-        #expect(s.findings >= s.defectiveRecords)
-        #expect(Double(s.findings) < Double(s.defectiveRecords) * 1.4)
+        // Some defects are boundary cases with no finding; a few make several.
+        #expect(Double(s.findings) > Double(s.defectiveRecords) * 0.6)
+        #expect(Double(s.findings) < Double(s.defectiveRecords) * 1.6)
     }
 
     @Test func `defects change only the records they land on`() throws {
@@ -299,8 +300,11 @@ struct CleanBase: Sendable {
         #expect(ids(a.people) == ids(b.people))
         #expect(ids(a.families) == ids(b.families))
         #expect(ids(a.plans) == ids(b.plans))
+        // A family copy left out takes its id with it; every other id stays, in order.
         let (docsA, docsB) = (ids(a.documents), ids(b.documents))
-        #expect(docsA == docsB, "\(docsA.count) ids and \(docsB.count)")
+        let kept = Set(docsB)
+        #expect(docsA.filter { kept.contains($0) } == docsB, "\(docsA.count) ids and \(docsB.count)")
+        #expect(docsA.count - docsB.count < docsA.count / 20, "few copies left out")
         #expect(b.documents.count > docsB.count, "some document ids are duplicated")
         let (visitsA, visitsB) = (ids(a.visits), ids(b.visits))
         #expect(visitsA == visitsB, "\(visitsA.count) ids and \(visitsB.count)")
@@ -322,7 +326,7 @@ struct CleanBase: Sendable {
         for f in findings {
             let message = f["message"] as! String
             #expect(!message.isEmpty)
-            #expect(f["severity"] as? String == (["orphan-reference", "invalid-value"].contains(f["rule"] as! String) ? "high" : "critical"))
+            #expect(f["severity"] as? String == severities[f["rule"] as! String], "\(f["rule"]!)")
         }
     }
 
@@ -347,9 +351,9 @@ struct CleanBase: Sendable {
                       "without encoding", "no Manifest", "is not a SHA-256 digest", "parts hold"] {
             #expect(incomplete.contains { $0.contains(words) }, "\(words)")
         }
-        // Family documents carry no defect yet.
+        // Family copies carry defects too.
         let export = try g.parsed()
         let familyIds = Set(export.documents.filter { $0["scope"] == "family" }.map { $0["id"]! })
-        #expect(!findings.contains { familyIds.contains(($0["document"] ?? $0["recordId"]) as? String ?? "") })
+        #expect(findings.contains { familyIds.contains(($0["document"] ?? $0["recordId"]) as? String ?? "") })
     }
 }

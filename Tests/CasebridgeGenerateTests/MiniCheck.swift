@@ -299,45 +299,97 @@ struct MiniCheck: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    // MARK: The rules a generated export keeps clean
+    // MARK: The nine rules of dates, copies, sections and plans
+
+    /// Bank holidays in England and Wales, 2015–2019, as published (the span of generated dates).
+    static let bankHolidays: Set<String> = [
+        "2015-01-01", "2015-04-03", "2015-04-06", "2015-05-04", "2015-05-25", "2015-08-31", "2015-12-25", "2015-12-28",
+        "2016-01-01", "2016-03-25", "2016-03-28", "2016-05-02", "2016-05-30", "2016-08-29", "2016-12-26", "2016-12-27",
+        "2017-01-02", "2017-04-14", "2017-04-17", "2017-05-01", "2017-05-29", "2017-08-28", "2017-12-25", "2017-12-26",
+        "2018-01-01", "2018-03-30", "2018-04-02", "2018-05-07", "2018-05-28", "2018-08-27", "2018-12-25", "2018-12-26",
+        "2019-01-01", "2019-04-19", "2019-04-22", "2019-05-06", "2019-05-27", "2019-08-26", "2019-12-25", "2019-12-26",
+    ]
+
+    /// Working days d with a < d ≤ b, counted one calendar day at a time.
+    static func workingDays(_ a: CivilDate, _ b: CivilDate) -> Int {
+        var n = 0
+        var d = a.adding(days: 1)
+        while d <= b {
+            precondition(d.year >= 2015 && d.year <= 2019, "no holiday table for \(d.year)")
+            if d.weekdayFromMonday < 5 && !bankHolidays.contains(d.iso) { n += 1 }
+            d = d.adding(days: 1)
+        }
+        return n
+    }
+
+    /// The Europe/London calendar date of a valid UTC timestamp, by Foundation's time zone database.
+    static func londonDate(_ timestamp: String) -> CivilDate? {
+        guard let normal = ValueFormat.utcTimestamp.normalise(timestamp) else { return nil }
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let parts = normal.prefix(16).split(whereSeparator: { "-T:".contains($0) }).map { Int($0)! }
+        let instant = utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4]))!
+        var london = Calendar(identifier: .gregorian)
+        london.timeZone = TimeZone(identifier: "Europe/London")!
+        let c = london.dateComponents([.year, .month, .day], from: instant)
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+
+    static let uploadLimits: [String: Int] = [
+        "STRAT": 2, "ICPC": 15, "RCPC": 15, "CGM": 5, "FAMASS": 10, "PLOLET": 2, "VISIT": 3, "ASSESS": 5,
+        "CINPLAN": 5, "CPPLAN": 5, "DIRECT": 5, "SUPERV": 5, "CHRON": 10, "LETTER": 5,
+    ]
+    static let requiredSections: [String: [String]] = [
+        "FAMASS": ["ChildsVoice"], "PLOLET": ["Timescales"], "VISIT": ["ChildsVoice"], "ASSESS": ["ChildsVoice"],
+        "CINPLAN": ["ChildsVoice"], "CPPLAN": ["ChildsVoice"], "DIRECT": ["ChildsVoice"],
+        "SUPERV": ["Reflection", "ActionsReview"],
+    ]
+    static let visitLimits = ["CP": 10, "CIN": 20, "LAC": 30]
 
     private mutating func checkCleanRules(
         people: [String: Element], families: [Element], documents: [Element], plans: [Element], visits: [Element]
     ) {
         let first = CivilDate(year: 2015, month: 1, day: 1), last = CivilDate(year: 2019, month: 9, day: 2)
+        let asOf = Self.asOf
         func uk(_ s: String?) -> CivilDate? {
             Self.trimmed(s).flatMap { ValueFormat.ukDate.normalise($0) }.flatMap { CivilDate(iso: $0) }
         }
-        func iso(_ s: String?) -> CivilDate? { Self.trimmed(s).flatMap { CivilDate(iso: $0) } }
-
-        // family-document-missing and replica-diverges.
-        var copies: [String: [Element]] = [:]
-        for d in documents where d["scope"] == "family" { copies[d["origin"]!, default: []].append(d) }
-        let familiesById = Dictionary(uniqueKeysWithValues: families.map { ($0["id"]!, $0) })
-        for (origin, group) in copies {
-            guard let family = familiesById[group[0]["family"]!], let date = uk(group[0].child("EventDate")) else {
-                violation("\(origin): family or date unreadable")
-                continue
-            }
-            let holders = Set(group.map { $0["person"]! })
-            for m in family.all("Member") where m["role"] == "child" {
-                guard let from = iso(m["from"]), from <= date, iso(m["to"]).map({ date <= $0 }) ?? true,
-                      let person = m["person"], people[person] != nil else { continue }
-                if !holders.contains(person) { violation("family-document-missing \(origin) \(person)") }
-            }
-            if Set(group.map { $0["version"] ?? "1" }).count != 1 { violation("replica-diverges \(origin): versions") }
-            if Set(group.map { $0.all("Manifest").first?["sha256"] ?? "none" }).count != 1 {
-                violation("replica-diverges \(origin): manifests")
-            }
+        func iso(_ s: String?) -> CivilDate? {
+            Self.trimmed(s).flatMap { ValueFormat.isoDate.normalise($0) }.flatMap { CivilDate(iso: $0) }
         }
 
-        // late-upload, strictly: uploaded in UTC daytime (so the London date is the UTC date) at
-        // most two calendar days after the event (so at most two working days); sections.
-        let required: [String: [String]] = [
-            "FAMASS": ["ChildsVoice"], "PLOLET": ["Timescales"], "VISIT": ["ChildsVoice"], "ASSESS": ["ChildsVoice"],
-            "CINPLAN": ["ChildsVoice"], "CPPLAN": ["ChildsVoice"], "DIRECT": ["ChildsVoice"],
-            "SUPERV": ["Reflection", "ActionsReview"],
-        ]
+        // family-document-missing and replica-diverges, over the live copies of each origin.
+        var copies: [String: [Element]] = [:]
+        for d in documents where d["scope"] == "family" { copies[Self.trimmed(d["origin"])!, default: []].append(d) }
+        let familiesById = Dictionary(uniqueKeysWithValues: families.map { ($0["id"]!, $0) })
+        for (origin, group) in copies {
+            let sourceLine = group.map(\.line).min()!
+            let holders = Set(group.compactMap { Self.trimmed($0["person"]) })
+            var concerned: Set<String> = []
+            for copy in group {
+                guard let family = familiesById[copy["family"]!], let date = uk(copy.child("EventDate")) else { continue }
+                for m in family.all("Member") where m["role"] == "child" {
+                    guard let from = iso(m["from"]), from <= date, iso(m["to"]).map({ date <= $0 }) ?? true,
+                          let person = Self.trimmed(m["person"]), people[person] != nil else { continue }
+                    concerned.insert(person)
+                }
+            }
+            for child in concerned where !holders.contains(child) {
+                findings["family-document-missing|\(origin)|\(child)"] = sourceLine
+            }
+            let judged = group.compactMap { d -> (Element, Int)? in
+                guard let v = Self.trimmed(d["version"]) else { return (d, 1) }
+                return Int(v).map { (d, $0) }
+            }
+            guard let top = judged.map(\.1).max() else { continue }
+            let atTop = judged.filter { $0.1 == top }.map(\.0)
+            for (d, v) in judged where v < top { findings["replica-diverges|\(d["id"]!)"] = d.line }
+            let values = atTop.map { $0.all("Manifest").first?["sha256"].map { "sha:" + $0 } ?? "none" }
+            let majority = Set(values).first { value in values.filter { $0 == value }.count * 2 > values.count }
+            for (d, value) in zip(atTop, values) where value != majority { findings["replica-diverges|\(d["id"]!)"] = d.line }
+        }
+
+        // late-upload and sections.
         for d in documents {
             let id = d["id"]!
             guard let event = uk(d.child("EventDate")), event >= first, event <= last else {
@@ -345,46 +397,54 @@ struct MiniCheck: Sendable {
                 continue
             }
             if let uploaded = d.child("UploadedAt"), let normal = ValueFormat.utcTimestamp.normalise(uploaded) {
-                let day = CivilDate(iso: String(normal.prefix(10)))!
-                let hour = Int(normal.dropFirst(11).prefix(2))!
-                let delay = day.daysSinceEpoch - event.daysSinceEpoch
-                if !(8..<18).contains(hour) || delay < 0 || delay > 2 { violation("late-upload \(id)") }
                 if normal > "2019-09-02T23:10:00Z" { violation("\(id) uploaded after the export") }
+                let london = Self.londonDate(uploaded)!
+                if london < event { violation("\(id) uploaded before its event") }
+                if Self.workingDays(event, london) > Self.uploadLimits[d["type"]!]! { findings["late-upload|\(id)"] = d.line }
             }
-            for name in required[d["type"]!] ?? [] {
+            for name in Self.requiredSections[d["type"]!] ?? [] {
                 let texts = d.all("Section").filter { $0["name"] == name }.map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-                if !texts.contains(where: { !$0.isEmpty }) { violation("section \(name) missing on \(id)") }
+                if !texts.contains(where: { !$0.isEmpty }) {
+                    if name == "ChildsVoice" {
+                        findings["childs-voice-missing|\(id)"] = d.line
+                    } else {
+                        findings["required-section-missing|\(id)|\(name)"] = d.line
+                    }
+                }
             }
         }
 
         // Plans.
         for p in plans {
+            let id = p["id"]!
             let outcomes = p.all("Outcome")
-            if outcomes.isEmpty { violation("plan-without-outcomes \(p["id"]!)") }
+            if outcomes.isEmpty { findings["plan-without-outcomes|\(id)"] = p.line }
             for o in outcomes where Self.trimmed(o["targetDate"]) == nil {
-                violation("outcome-not-timebound \(p["id"]!)/\(o["id"]!)")
+                findings["outcome-not-timebound|\(id)|\(o["id"]!)"] = o.line
             }
-            if p["end"] == nil, let due = p["reviewDue"], due < Self.asOf.iso {
-                violation("plan-review-overdue \(p["id"]!)")
+            if Self.trimmed(p["end"]) == nil, let due = iso(p["reviewDue"]), due < asOf {
+                findings["plan-review-overdue|\(id)"] = p.line
             }
         }
 
-        // visit-overdue, strictly: every open status has a visit on or after its start in the five
-        // days before the as-of date (at most three working days).
+        // visit-overdue.
         var visitDates: [String: [CivilDate]] = [:]
         for v in visits {
             guard let date = iso(v["date"]) else { continue }
-            if date < first || date > last { violation("visit \(v["id"]!) out of range") }
+            if date > last { violation("visit \(v["id"]!) after the export") }
             visitDates[v["person"]!, default: []].append(date)
         }
         for (id, person) in people {
+            var overdue = false
             for s in person.all("Status") {
-                guard let from = iso(s["from"]), from <= Self.asOf, iso(s["to"]).map({ $0 >= Self.asOf }) ?? true else { continue }
-                let latest = (visitDates[id] ?? []).filter { $0 >= from && $0 <= Self.asOf }.max()
-                if latest.map({ $0 < CivilDate(year: 2019, month: 8, day: 29) }) ?? true {
-                    violation("visit-overdue \(id) (status from \(from.iso), latest visit \(latest?.iso ?? "none"))")
+                guard let from = iso(s["from"]), from <= asOf, let code = s["code"], let limit = Self.visitLimits[code] else { continue }
+                if let to = Self.trimmed(s["to"]) {
+                    guard let end = iso(to), end >= asOf else { continue }
                 }
+                let seen = (visitDates[id] ?? []).filter { $0 >= from && $0 <= asOf }.max() ?? from
+                if Self.workingDays(seen, asOf) > limit { overdue = true }
             }
+            if overdue { findings["visit-overdue|\(id)"] = person.line }
         }
     }
 }

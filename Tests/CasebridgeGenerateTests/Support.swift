@@ -46,6 +46,9 @@ let keyFields: [String: [String]] = [
     "document-not-uploaded": ["document"], "document-incomplete": ["document"],
     "orphan-reference": ["recordKind", "recordId"], "duplicate-id": ["recordKind", "recordId"],
     "invalid-value": ["recordKind", "recordId", "field"],
+    "family-document-missing": ["origin", "child"], "replica-diverges": ["document"], "late-upload": ["document"],
+    "visit-overdue": ["child"], "childs-voice-missing": ["document"], "required-section-missing": ["document", "section"],
+    "plan-without-outcomes": ["plan"], "outcome-not-timebound": ["plan", "outcome"], "plan-review-overdue": ["plan"],
 ]
 
 /// "rule|key1|key2…" for a finding of the JSON.
@@ -62,3 +65,11 @@ func testOptions(families: Int, seed: UInt64, defectRate: Double = 0.05) -> Gene
 func modeOf(_ url: URL) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as! NSNumber).intValue
 }
+
+/// The default severity of each rule.
+let severities: [String: String] = [
+    "family-document-missing": "critical", "document-not-uploaded": "critical", "document-incomplete": "critical",
+    "replica-diverges": "high", "late-upload": "high", "visit-overdue": "high", "childs-voice-missing": "high",
+    "required-section-missing": "medium", "plan-without-outcomes": "high", "outcome-not-timebound": "medium",
+    "plan-review-overdue": "medium", "orphan-reference": "high", "duplicate-id": "critical", "invalid-value": "high",
+]
