@@ -10,8 +10,11 @@ struct Variant: Sendable, CustomTestStringConvertible {
     let prefix: Bool
     let crlf: Bool
     let bom: Bool
+    var families = 200
+    /// Small parts keep the 2,000-family exports quick to write and read.
+    var partBytes: Int?
     var testDescription: String {
-        "seed \(seed)" + (prefix ? ", prefix" : "") + (crlf ? ", CRLF" : "") + (bom ? ", BOM" : "")
+        "\(families) families, seed \(seed)" + (prefix ? ", prefix" : "") + (crlf ? ", CRLF" : "") + (bom ? ", BOM" : "")
     }
 
     static let all: [Variant] = [
@@ -21,6 +24,8 @@ struct Variant: Sendable, CustomTestStringConvertible {
         Variant(seed: 1, prefix: false, crlf: false, bom: true),
         Variant(seed: 2, prefix: true, crlf: true, bom: true),
         Variant(seed: 3, prefix: false, crlf: false, bom: false),
+        Variant(seed: 4, prefix: true, crlf: true, bom: true, families: 2000, partBytes: 128),
+        Variant(seed: 5, prefix: false, crlf: false, bom: false, families: 2000, partBytes: 128),
     ]
 }
 
@@ -61,7 +66,8 @@ struct GeneratedExportTests {
     func `check reports exactly the generator's expected findings`(_ variant: Variant) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-generated-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var options = GeneratorOptions(families: 200, seed: variant.seed)
+        var options = GeneratorOptions(families: variant.families, seed: variant.seed)
+        if let partBytes = variant.partBytes { options.inlinePartBytes = partBytes }
         options.prefixedNamespace = variant.prefix
         options.crlf = variant.crlf
         options.bom = variant.bom
@@ -69,6 +75,7 @@ struct GeneratedExportTests {
         let summary = try ExportGenerator(options: options).write(to: folder)
         let expected = try FindingsSummary(json: Data(contentsOf: summary.expectedFindingsFile))
         #expect(expected.findings.count > 20, "the generator should inject a fair number of defects")
+        #expect(Set(expected.findings.map { $0.split(separator: " ")[1] }).count == 14, "every rule should be exercised")
 
         let result = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
         let found = try FindingsSummary(json: Data(result.document.json.serialised().utf8))
