@@ -55,23 +55,38 @@ public struct FindingsDocument: Sendable {
         return counts.sorted { $0.key < $1.key }
     }
 
-    /// The contract's JSON object.
+    /// The contract's JSON object. For a large document, ``writeJSON(_:)`` writes the same bytes
+    /// without holding them all.
     public var json: JSONValue {
+        .object([("export", headerJSON), ("counts", countsJSON), ("findings", .array(findings.map(Self.json(of:))))])
+    }
+
+    /// Writes `json.serialised(pretty: true)` in pieces, one finding at a time.
+    public func writeJSON(_ write: (String) -> Void) {
+        write("{\n  \"export\": " + headerJSON.serialised(pretty: true, indent: 1))
+        write(",\n  \"counts\": " + countsJSON.serialised(pretty: true, indent: 1))
+        write(",\n  \"findings\": [")
+        for (index, finding) in findings.enumerated() {
+            write((index == 0 ? "\n    " : ",\n    ") + Self.json(of: finding).serialised(pretty: true, indent: 2))
+        }
+        write(findings.isEmpty ? "]\n}" : "\n  ]\n}")
+    }
+
+    private var headerJSON: JSONValue {
         var header: [(String, JSONValue)] = [("file", .string(export.file))]
         header.append(("exportId", export.exportId.map(JSONValue.string) ?? .null))
         header.append(("sequence", export.sequence.map(JSONValue.int) ?? .null))
         header.append(("kind", export.kind.map(JSONValue.string) ?? .null))
         header.append(("asOf", export.asOf.map { .string($0.iso) } ?? .null))
+        return .object(header)
+    }
+
+    private var countsJSON: JSONValue {
         let records = recordCounts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
-        let counts: JSONValue = .object([
+        return .object([
             ("records", .object(records)),
             ("quarantined", .int(quarantined)),
             ("findings", .object(countsByRule.map { ($0.0, .int($0.1)) })),
-        ])
-        return .object([
-            ("export", .object(header)),
-            ("counts", counts),
-            ("findings", .array(findings.map(Self.json(of:)))),
         ])
     }
 

@@ -58,8 +58,14 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     /// Serialises compactly, or with two-space indentation when `pretty`.
     public func serialised(pretty: Bool = false) -> String {
+        serialised(pretty: pretty, indent: 0)
+    }
+
+    /// Serialises as a value nested `indent` levels deep in a pretty document, so that a large
+    /// document can be written piece by piece and still read as one.
+    public func serialised(pretty: Bool, indent: Int) -> String {
         var out = ""
-        write(to: &out, pretty: pretty, indent: 0)
+        write(to: &out, pretty: pretty, indent: indent)
         return out
     }
 

@@ -87,13 +87,10 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(ExitCodes.unreadable)
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
-        let rendered = result.document.rendered(as: format)
-        if let output {
-            try PrivateFile.write(rendered, to: output)
-            if !quiet { printError("casebridge: \(result.document.findings.count) findings written to \(output)") }
-        } else {
-            FileHandle.standardOutput.write(Data(rendered.utf8))
-        }
+        let destination = try TextOutput(path: output)
+        result.document.write(as: format) { destination.write($0) }
+        try destination.finish()
+        if let output, !quiet { printError("casebridge: \(result.document.findings.count) findings written to \(output)") }
         if !quiet {
             let seconds = result.timings.read + result.timings.index + result.timings.rules.map(\.1).reduce(0, +)
             let megabytes = Double(result.read.bytes) / 1_000_000

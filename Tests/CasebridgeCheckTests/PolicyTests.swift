@@ -143,3 +143,29 @@ struct HeadlineTests {
         #expect(document.text().contains("Family documents missing: 3 copies of 2 family documents, missing from 2 children in 1 family"))
     }
 }
+
+struct FindingsOutputTests {
+    static func document(findings: Int) -> FindingsDocument {
+        let list = (0..<findings).map { index in
+            Finding(rule: "document-not-uploaded", severity: .critical, key: [FindingField("document", "D-\(index)")],
+                    context: [FindingField("child", "C-1")], message: "D-\(index) \"quoted\", never uploaded",
+                    source: SourceLocation(file: "export.xml", line: index + 1))
+        }
+        return FindingsDocument(export: ExportHeader(file: "export.xml", exportId: "E", sequence: 1, kind: "full"),
+                                recordCounts: ["Document": findings], quarantined: 0, findings: list,
+                                rulesRun: ["document-not-uploaded", "late-upload"])
+    }
+
+    @Test(arguments: [0, 1, 3])
+    func `JSON written in pieces is the document's JSON, byte for byte`(findings: Int) {
+        let document = Self.document(findings: findings)
+        #expect(document.rendered(as: .json) == document.json.serialised(pretty: true) + "\n")
+    }
+
+    @Test func `CSV quotes what needs quoting and defuses formulas`() {
+        let csv = Self.document(findings: 1).rendered(as: .csv)
+        #expect(csv.hasPrefix("rule,severity,document,child,message,file,line\r\n"))
+        #expect(csv.contains("\"D-0 \"\"quoted\"\", never uploaded\""))
+        #expect(FindingsDocument.csvField("=SUM(A1)") == "'=SUM(A1)")
+    }
+}

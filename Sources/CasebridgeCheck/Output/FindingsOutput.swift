@@ -11,12 +11,22 @@ public enum FindingsFormat: String, CaseIterable, Sendable {
 }
 
 extension FindingsDocument {
-    /// The document rendered in `format`.
+    /// The document rendered in `format`, whole.
     public func rendered(as format: FindingsFormat, examplesPerRule: Int = 5) -> String {
+        var out = ""
+        write(as: format, examplesPerRule: examplesPerRule) { out += $0 }
+        return out
+    }
+
+    /// Writes the document in `format` in pieces, so that a run with many findings never holds its
+    /// whole output (JSON and CSV go one finding at a time).
+    public func write(as format: FindingsFormat, examplesPerRule: Int = 5, _ write: (String) -> Void) {
         switch format {
-        case .json: return json.serialised(pretty: true) + "\n"
-        case .csv: return csv
-        case .text: return text(examplesPerRule: examplesPerRule)
+        case .json:
+            writeJSON(write)
+            write("\n")
+        case .csv: writeCSV(write)
+        case .text: write(text(examplesPerRule: examplesPerRule))
         }
     }
 
@@ -94,20 +104,20 @@ extension FindingsDocument {
     }
 
     /// One finding a row: rule, severity, every key and context field seen, message, source.
-    public var csv: String {
+    public func writeCSV(_ write: (String) -> Void) {
         var fieldNames: [String] = []
+        var seen = Set<String>()
         for finding in findings {
-            for field in finding.key + finding.context where !fieldNames.contains(field.name) { fieldNames.append(field.name) }
+            for field in finding.key + finding.context where seen.insert(field.name).inserted { fieldNames.append(field.name) }
         }
         let header = ["rule", "severity"] + fieldNames + ["message", "file", "line"]
-        var out = header.map(Self.csvField).joined(separator: ",") + "\r\n"
+        write(header.map(Self.csvField).joined(separator: ",") + "\r\n")
         for finding in findings {
             var row = [finding.rule, finding.severity.rawValue]
             row += fieldNames.map { finding[field: $0] ?? "" }
             row += [finding.message, finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
-            out += row.map(Self.csvField).joined(separator: ",") + "\r\n"
+            write(row.map(Self.csvField).joined(separator: ",") + "\r\n")
         }
-        return out
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break; a leading `=+-@` is defused
