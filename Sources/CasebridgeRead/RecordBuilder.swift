@@ -27,7 +27,7 @@ final class RecordBuilder {
     }
 
     let kind: RecordKind?
-    let fields: [FieldMapping]
+    /// The mapped fields, in mapping order.
     let compiled: [Field]
     /// Positions (among mapped fields) of the fields that make the reported id, `nil` where unmapped.
     let reportedIdFields: [Int?]
@@ -63,7 +63,6 @@ final class RecordBuilder {
 
     init(kind: RecordKind?, fields: [FieldMapping], canonicalNames: [String]) {
         self.kind = kind
-        self.fields = fields
         canonicalIndex = fields.map { field in canonicalNames.firstIndex(of: field.name)! }
         let position = { (name: String) in fields.firstIndex { $0.name == name } }
         compiled = fields.map { field in
@@ -98,11 +97,11 @@ final class RecordBuilder {
         self.line = line
         self.ordinal = ordinal
         self.ownerOrdinal = ownerOrdinal
-        for i in 0..<fields.count where present[i] || !buffers[i].isEmpty {
+        for i in 0..<compiled.count where present[i] || !buffers[i].isEmpty {
             buffers[i].removeAll(keepingCapacity: true)
             present[i] = false
         }
-        for i in 0..<fields.count { completed[i] = false }
+        for i in 0..<compiled.count { completed[i] = false }
         if contentField != nil {
             decoder.reset()
             contentBytes = 0
