@@ -106,8 +106,7 @@ public struct CheckRun {
     }
 
     static func temporaryPath() -> String {
-        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? NSTemporaryDirectory()
-        return (directory as NSString).appendingPathComponent("casebridge-staging-\(UUID().uuidString).sqlite")
+        FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-staging-\(UUID().uuidString).sqlite").path
     }
 
     static func remove(_ path: String) {

@@ -46,7 +46,9 @@ final class RecordBuilder {
     private(set) var isOpen = false
     private(set) var line = 0
     private(set) var ordinal = 0
-    var ownerOrdinal: Int?
+    private(set) var ownerOrdinal: Int?
+    /// The line of the record this one is nested in, where findings about its values point.
+    private(set) var ownerLine: Int?
     private var buffers: [[UInt8]]
     private var present: [Bool]
     private var completed: [Bool]
@@ -92,11 +94,12 @@ final class RecordBuilder {
         aggregate = kind == .document ? DocumentAggregate() : nil
     }
 
-    func begin(line: Int, ordinal: Int, ownerOrdinal: Int?) {
+    func begin(line: Int, ordinal: Int, owner: RecordBuilder?) {
         isOpen = true
         self.line = line
         self.ordinal = ordinal
-        self.ownerOrdinal = ownerOrdinal
+        ownerOrdinal = owner?.ordinal
+        ownerLine = owner?.line
         for i in 0..<compiled.count where present[i] || !buffers[i].isEmpty {
             buffers[i].removeAll(keepingCapacity: true)
             present[i] = false

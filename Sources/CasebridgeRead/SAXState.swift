@@ -126,15 +126,15 @@ final class SAXState {
                 return
             }
             sawRoot = true
-            builders[0].begin(line: line, ordinal: 0, ownerOrdinal: nil)
+            builders[0].begin(line: line, ordinal: 0, owner: nil)
         }
         guard found >= 0 else { return }
         if !plan.nodes[found].records.isEmpty {
             let line = self.line
             for index in plan.nodes[found].records {
                 let builder = builders[index]
-                let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0].ordinal }
-                builder.begin(line: line, ordinal: nextOrdinal, ownerOrdinal: owner)
+                let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0] }
+                builder.begin(line: line, ordinal: nextOrdinal, owner: owner)
                 nextOrdinal += 1
                 if builder.kind == .part {
                     let aggregator = builder.aggregatorCandidates.first { builders[$0].isOpen }.flatMap { builders[$0].aggregate }
@@ -248,9 +248,8 @@ final class SAXState {
         let raws = raws(of: builder)
         let checked = check(builder, raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
-        let ownerLine = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0].line }
         var record = ReadRecord(
-            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: ownerLine,
+            kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
             values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
         if let part = partFields[index] {
             let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }

@@ -92,3 +92,13 @@ public struct RuleContext {
         line.map { SourceLocation(file: export.file, line: $0) }
     }
 }
+
+/// Context fields that findings about a child's record (a document, a plan) carry.
+enum RecordContext {
+    static func fields(child: String?, family: String? = nil) -> [FindingField] {
+        var fields: [FindingField] = []
+        if let child { fields.append(FindingField("child", child)) }
+        if let family { fields.append(FindingField("family", family)) }
+        return fields
+    }
+}

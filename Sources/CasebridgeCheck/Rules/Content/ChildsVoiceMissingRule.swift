@@ -39,7 +39,7 @@ public struct ChildsVoiceMissingRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                context: RecordContext.fields(child: row["person"], family: row["family"]),
                 message: "\(id) (\(row["description"] ?? "document")) on \(row["person"] ?? "?")'s record does not record the child's voice",
                 source: context.source(line: row.int("line")))
         }

@@ -39,7 +39,7 @@ public struct RequiredSectionMissingRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id), FindingField("section", section)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                context: RecordContext.fields(child: row["person"], family: row["family"]),
                 message: "\(id) (\(row["description"] ?? "document")) on \(row["person"] ?? "?")'s record has no \(section) section",
                 source: context.source(line: row.int("line")))
         }

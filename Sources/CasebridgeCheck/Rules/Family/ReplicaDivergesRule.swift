@@ -85,7 +85,7 @@ public struct ReplicaDivergesRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]) + [FindingField("origin", origin)],
+                context: RecordContext.fields(child: row["person"], family: row["family"]) + [FindingField("origin", origin)],
                 message: message, source: context.source(line: row.int("line")))
         }
     }

@@ -36,7 +36,7 @@ public struct OutcomeNotTimeboundRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("plan", plan), FindingField("outcome", outcome)],
-                context: row["person"].map { [FindingField("child", $0)] } ?? [],
+                context: RecordContext.fields(child: row["person"]),
                 message: "outcome \(outcome) of plan \(plan) has no target date",
                 source: context.source(line: row.int("line")))
         }

@@ -37,7 +37,7 @@ public struct PlanReviewOverdueRule: IntegrityRule {
             let due = row["reviewDue"].flatMap(CivilDate.init(iso:))?.uk ?? "?"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
-                key: [FindingField("plan", id)], context: row["person"].map { [FindingField("child", $0)] } ?? [],
+                key: [FindingField("plan", id)], context: RecordContext.fields(child: row["person"]),
                 message: "\(row["type"] ?? "") plan \(id) for \(row["person"] ?? "?") was due for review on \(due) and is still open",
                 source: context.source(line: row.int("line")))
         }

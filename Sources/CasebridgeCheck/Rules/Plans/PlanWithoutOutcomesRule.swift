@@ -31,7 +31,7 @@ public struct PlanWithoutOutcomesRule: IntegrityRule {
             let id = row["id"] ?? "?"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
-                key: [FindingField("plan", id)], context: row["person"].map { [FindingField("child", $0)] } ?? [],
+                key: [FindingField("plan", id)], context: RecordContext.fields(child: row["person"]),
                 message: "\(row["type"] ?? "") plan \(id) for \(row["person"] ?? "?") sets no outcome for the child",
                 source: context.source(line: row.int("line")))
         }

@@ -118,7 +118,7 @@ public struct DocumentIncompleteRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                context: RecordContext.fields(child: row["person"], family: row["family"]),
                 message: "\(id) on \(row["person"] ?? "?")'s record is incomplete: \(reasons.first ?? "its parts do not add up")\(more)",
                 source: context.source(line: row.int("line")))
         }

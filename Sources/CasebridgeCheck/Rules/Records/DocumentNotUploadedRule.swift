@@ -38,19 +38,9 @@ public struct DocumentNotUploadedRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                context: RecordContext.fields(child: row["person"], family: row["family"]),
                 message: "\(id) (\(row["type"] ?? "document")\(event)) on \(person)'s record was never uploaded",
                 source: context.source(line: row.int("line")))
         }
-    }
-}
-
-/// Context fields that findings about a document carry.
-enum DocumentContext {
-    static func fields(child: String?, family: String?) -> [FindingField] {
-        var fields: [FindingField] = []
-        if let child { fields.append(FindingField("child", child)) }
-        if let family { fields.append(FindingField("family", family)) }
-        return fields
     }
 }

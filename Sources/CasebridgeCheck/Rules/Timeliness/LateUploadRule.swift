@@ -64,7 +64,7 @@ public struct LateUploadRule: IntegrityRule {
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("document", id)],
-                context: DocumentContext.fields(child: row["person"], family: row["family"]),
+                context: RecordContext.fields(child: row["person"], family: row["family"]),
                 message: "\(id) (\(row["description"] ?? "document") of \(event)) was uploaded on \(uploaded), "
                     + "\(row.int("working_days") ?? 0) working days after the event; the limit is \(row.int("upload_within") ?? 0)",
                 source: context.source(line: row.int("line")))
