@@ -31,7 +31,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
 
-        // The pipeline, one module per stage: model → mapping → read → store → check.
+        // The pipeline, one module per stage: model → mapping → read → store → check → load.
         .target(
             name: "CasebridgeModel",
             dependencies: []
@@ -50,7 +50,10 @@ let package = Package(
         ),
         .target(
             name: "CasebridgeStore",
-            dependencies: ["CasebridgeModel", "CasebridgeRead", "CSQLite"],
+            dependencies: [
+                "CasebridgeModel", "CasebridgeRead", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: confinedStateSettings
         ),
         .target(
@@ -62,6 +65,13 @@ let package = Package(
             resources: [.copy("Resources/mappings")]
         ),
         .target(
+            name: "CasebridgeLoad",
+            dependencies: [
+                "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeCheck",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "CasebridgeGenerate",
             dependencies: [
                 "CasebridgeModel",
@@ -71,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "casebridge",
             dependencies: [
-                "CasebridgeCheck", "CasebridgeGenerate",
+                "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +90,7 @@ let package = Package(
         .testTarget(name: "CasebridgeMappingTests", dependencies: ["CasebridgeMapping"]),
         .testTarget(name: "CasebridgeReadTests", dependencies: ["CasebridgeRead", "CasebridgeMapping"]),
         .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
     ],

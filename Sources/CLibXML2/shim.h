@@ -27,6 +27,14 @@ static inline int casebridge_xml_column(xmlParserCtxtPtr ctxt) {
     return ctxt->input->col;
 }
 
+/// The byte offset in the document of the parser's current position (UTF-8 input: the file offset).
+/// In a start-element callback it lies inside the start tag, after its attributes; in an
+/// end-element callback, just after the end tag.
+static inline long long casebridge_xml_offset(xmlParserCtxtPtr ctxt) {
+    if (ctxt == NULL || ctxt->input == NULL || ctxt->input->cur == NULL || ctxt->input->base == NULL) return -1;
+    return (long long)ctxt->input->consumed + (long long)(ctxt->input->cur - ctxt->input->base);
+}
+
 /// `xmlFree` is a C global variable; Swift 6 rejects it as shared mutable state.
 static inline void casebridge_xml_free(void *pointer) {
     xmlFree(pointer);

@@ -55,8 +55,16 @@ public struct CheckRun {
     }
 
     /// Checks the export at `path`. `displayName` is how findings name the file (default: `path`).
-    public func run(export path: String, displayName: String? = nil,
-                    progress: ((Int64, Int64) -> Void)? = nil) throws -> CheckResult {
+    ///
+    /// - Parameters:
+    ///   - pack: where to keep the parts' decoded inline content, for a load that stores it.
+    ///   - beforeRules: runs once the export is staged, before the rules (a load decides here which
+    ///     records it cannot take, so that the rules see them quarantined).
+    ///   - afterCheck: runs with the staging store and the result before staging is removed.
+    public func run(export path: String, displayName: String? = nil, pack: ContentPack? = nil,
+                    progress: ((Int64, Int64) -> Void)? = nil,
+                    beforeRules: ((StagingStore) throws -> Void)? = nil,
+                    afterCheck: ((StagingStore, CheckResult) throws -> Void)? = nil) throws -> CheckResult {
         let stagingFile = stagingPath ?? Self.temporaryPath()
         if stagingPath != nil { try? FileManager.default.removeItem(atPath: stagingFile) }
         defer { if stagingPath == nil { Self.remove(stagingFile) } }
@@ -68,7 +76,7 @@ public struct CheckRun {
         let storing = BackgroundSink(staging)
         let summary: ReadSummary
         do {
-            summary = try ExportReader(mapping: mapping).read(path: path, into: storing, progress: progress)
+            summary = try ExportReader(mapping: mapping).read(path: path, into: storing, pack: pack, progress: progress)
             try storing.finish()
         } catch {
             storing.cancel()
@@ -79,6 +87,7 @@ public struct CheckRun {
         let indexStart = Date()
         try staging.finishLoading(envelope: summary.envelope.values)
         try policy.install(into: staging.database)
+        try beforeRules?(staging)
         timings.index = Date().timeIntervalSince(indexStart)
 
         let envelope = summary.envelope.values
@@ -102,14 +111,18 @@ public struct CheckRun {
         let document = FindingsDocument(
             export: header, recordCounts: recordCounts, quarantined: try staging.quarantinedCount(),
             findings: findings, rulesRun: rules.map { $0.description.id })
-        return CheckResult(document: document, read: summary, timings: timings, warnings: warnings)
+        let result = CheckResult(document: document, read: summary, timings: timings, warnings: warnings)
+        try afterCheck?(staging, result)
+        return result
     }
 
-    static func temporaryPath() -> String {
+    /// A fresh path for a temporary staging database.
+    public static func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-staging-\(UUID().uuidString).sqlite").path
     }
 
-    static func remove(_ path: String) {
+    /// Removes an SQLite file and its journals.
+    public static func remove(_ path: String) {
         for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }

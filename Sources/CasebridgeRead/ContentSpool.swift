@@ -11,6 +11,8 @@ final class ContentSpool {
     private var memory: [UInt8] = []
     private var file: UnsafeMutablePointer<FILE>?
     private(set) var count = 0
+    /// Set when a write to the temporary file failed (a full disk): what was read back would be short.
+    private(set) var writeFailed = false
 
     init(memoryLimit: Int = 16 << 20) {
         self.memoryLimit = memoryLimit
@@ -34,7 +36,7 @@ final class ContentSpool {
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         count += bytes.count
         if let file {
-            fwrite(bytes.baseAddress, 1, bytes.count, file)
+            if fwrite(bytes.baseAddress, 1, bytes.count, file) != bytes.count { writeFailed = true }
             return
         }
         if memory.count + bytes.count <= memoryLimit {
@@ -46,8 +48,8 @@ final class ContentSpool {
             memory.append(contentsOf: bytes)
             return
         }
-        memory.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, spill) }
-        fwrite(bytes.baseAddress, 1, bytes.count, spill)
+        let kept = memory.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, spill) }
+        if kept != memory.count || fwrite(bytes.baseAddress, 1, bytes.count, spill) != bytes.count { writeFailed = true }
         memory = []
         file = spill
     }
@@ -73,5 +75,31 @@ final class ContentSpool {
         }
         fseeko(file, 0, SEEK_END)
         return true
+    }
+}
+
+/// Every part's decoded inline content of one read, in one unlinked temporary file, so that a load
+/// can store it after the read without decoding the export again.
+///
+/// Written by the reading thread only; read after the read has finished.
+public final class ContentPack: @unchecked Sendable {
+    private let spool = ContentSpool(memoryLimit: 0)
+
+    public init() {}
+
+    /// Whether writing the temporary file failed (a full disk): the pack cannot be trusted.
+    public var writeFailed: Bool { spool.writeFailed }
+
+    /// Bytes kept so far: the offset the next part's content will start at.
+    public var count: Int64 { Int64(spool.count) }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        spool.append(bytes)
+    }
+
+    /// Hands the bytes at `offset ..< offset + length` to `body` in blocks of up to 1 MiB;
+    /// `false` when the pack does not hold them.
+    public func read(offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        spool.read(offset: Int(offset), length: Int(length), body)
     }
 }

@@ -57,7 +57,9 @@ public final class ExportReader: Sendable {
     /// - Parameter progress: called after each block with bytes read so far and the file's size.
     /// - Throws: ``ReadError`` when the file cannot be opened or is not well-formed XML, and whatever
     ///   `sink` throws.
-    public func read(path: String, into sink: RecordSink,
+    /// - Parameter pack: where to keep every part's decoded inline content (for a load that stores
+    ///   content); each part's ``PartContent/packOffset`` says where its bytes begin.
+    public func read(path: String, into sink: RecordSink, pack: ContentPack? = nil,
                      progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)? = nil) throws -> ReadSummary {
         ExternalEntities.refuseAll()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -70,7 +72,7 @@ public final class ExportReader: Sendable {
             throw ReadError(file: path, line: 0, column: 0, reason: "the export is not a regular file")
         }
         let total = Int64(info.st_size)
-        let state = SAXState(plan: plan, file: path, sink: sink, files: ContentFiles(exportPath: path))
+        let state = SAXState(plan: plan, file: path, sink: sink, files: ContentFiles(exportPath: path), pack: pack)
 
         var handler = xmlSAXHandler()
         SAXState.install(into: &handler)

@@ -39,6 +39,8 @@ public struct PartContent: Hashable, Sendable {
     public var state: ContentState
     public var bytes: Int?
     public var sha256: String?
+    /// Where the decoded inline content was kept in the reader's ``ContentPack``, when it kept it.
+    public var packOffset: Int64?
     /// For an undecodable part, why.
     public var problem: String?
 
@@ -59,6 +61,9 @@ public struct ReadRecord: Sendable {
     public var ownerOrdinal: Int?
     /// The line of the record's start tag.
     public var line: Int
+    /// Where the record's XML lies in the file: a byte offset inside its start tag (the tag begins
+    /// at the last `<` before it) and the offset just past its end tag. `nil` when unknown.
+    public var source: Range<Int64>?
     /// The line of the record it is nested in, when it is nested (a Part's Document).
     public var ownerLine: Int?
     /// Valid values, normalised, in `kind.fields` order; `nil` when absent or invalid.

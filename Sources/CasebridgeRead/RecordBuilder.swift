@@ -45,6 +45,8 @@ final class RecordBuilder {
 
     private(set) var isOpen = false
     private(set) var line = 0
+    /// The byte offset libxml2 was at when the record's start tag was read (-1 when unknown).
+    private(set) var startOffset: Int64 = -1
     private(set) var ordinal = 0
     private(set) var ownerOrdinal: Int?
     /// The line of the record this one is nested in, where findings about its values point.
@@ -59,6 +61,9 @@ final class RecordBuilder {
     private var sharesDocumentHasher = false
     private var partHasher = SHA256()
     private(set) var contentBytes = 0
+    /// Where decoded inline content is also kept, for a load that stores it (migrate).
+    private var pack: ContentPack?
+    private var packStart: Int64 = 0
 
     /// For a Document: its parts' content, gathered as they close.
     let aggregate: DocumentAggregate?
@@ -94,9 +99,10 @@ final class RecordBuilder {
         aggregate = kind == .document ? DocumentAggregate() : nil
     }
 
-    func begin(line: Int, ordinal: Int, owner: RecordBuilder?) {
+    func begin(line: Int, offset: Int64 = -1, ordinal: Int, owner: RecordBuilder?) {
         isOpen = true
         self.line = line
+        startOffset = offset
         self.ordinal = ordinal
         ownerOrdinal = owner?.ordinal
         ownerLine = owner?.line
@@ -159,8 +165,10 @@ final class RecordBuilder {
     // MARK: Content
 
     /// Starts a part's content: it shares the document's running hash when it is the first content.
-    func beginContent(aggregator: DocumentAggregate?) {
+    func beginContent(aggregator: DocumentAggregate?, pack: ContentPack? = nil) {
         self.aggregator = aggregator
+        self.pack = pack
+        packStart = pack?.count ?? 0
         if let aggregator, aggregator.consumed == 0, !aggregator.needsRecompute {
             sharesDocumentHasher = true
         } else {
@@ -189,6 +197,7 @@ final class RecordBuilder {
         } else {
             partHasher.update(bufferPointer: raw)
         }
+        if spool { pack?.append(bytes) }
     }
 
     /// Ends a part's content, reading its href file if it names one, and records it with the document.
@@ -227,7 +236,9 @@ final class RecordBuilder {
             } else if let failure = decoder.failure {
                 result = PartContent(state: .undecodable, problem: "inline content has \(failure)")
             } else {
-                result = PartContent(state: .ok, bytes: inlineBytes, sha256: partDigest())
+                var content = PartContent(state: .ok, bytes: inlineBytes, sha256: partDigest())
+                if pack != nil { content.packOffset = packStart }
+                result = content
             }
             segment = .spool(offset: spoolStart, length: inlineBytes)
         } else {
@@ -236,6 +247,7 @@ final class RecordBuilder {
         }
         aggregator?.add(seq: seq, ok: result.state == .ok, segment: segment, bytes: contentBytes)
         aggregator = nil
+        pack = nil
         return result
     }
 

@@ -14,6 +14,8 @@ final class SAXState {
     var sawRoot = false
     var envelope: EnvelopeRecord?
     var counts: [RecordKind: Int] = [:]
+    /// Where decoded inline content is kept for a later load, when a caller wants it.
+    let pack: ContentPack?
 
     private var builders: [RecordBuilder] = []
     private var nextOrdinal = 1
@@ -22,7 +24,8 @@ final class SAXState {
     /// Canonical field positions of each builder's Part fields, where it reads parts.
     private var partFields: [Int: (seq: Int?, href: Int?, encoding: Int?)] = [:]
 
-    init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles) {
+    init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles, pack: ContentPack? = nil) {
+        self.pack = pack
         self.plan = plan
         self.file = file
         self.sink = sink
@@ -56,6 +59,9 @@ final class SAXState {
             }
         }
     }
+
+    /// The byte offset libxml2 is at (see `casebridge_xml_offset`).
+    var offset: Int64 { Int64(casebridge_xml_offset(context)) }
 
     /// The line libxml2 is on.
     var line: Int { Int(casebridge_xml_line(context)) }
@@ -131,14 +137,15 @@ final class SAXState {
         guard found >= 0 else { return }
         if !plan.nodes[found].records.isEmpty {
             let line = self.line
+            let offset = self.offset
             for index in plan.nodes[found].records {
                 let builder = builders[index]
                 let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0] }
-                builder.begin(line: line, ordinal: nextOrdinal, owner: owner)
+                builder.begin(line: line, offset: offset, ordinal: nextOrdinal, owner: owner)
                 nextOrdinal += 1
                 if builder.kind == .part {
                     let aggregator = builder.aggregatorCandidates.first { builders[$0].isOpen }.flatMap { builders[$0].aggregate }
-                    builder.beginContent(aggregator: aggregator)
+                    builder.beginContent(aggregator: aggregator, pack: pack)
                 }
             }
         }
@@ -251,6 +258,8 @@ final class SAXState {
         var record = ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
             values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
+        let end = offset
+        if builder.startOffset >= 0, end >= builder.startOffset { record.source = builder.startOffset..<end }
         if let part = partFields[index] {
             let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }
             record.content = builder.finishContent(

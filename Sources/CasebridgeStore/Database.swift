@@ -1,4 +1,6 @@
 import CSQLite
+import CasebridgeRead
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -24,6 +26,10 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     /// Whether the file is not a database.
     public var isNotADatabase: Bool { code & 0xFF == SQLITE_NOTADB }
+    /// Whether reading or writing the file failed (with ``systemErrno`` saying why: `ENOSPC`, `EFBIG`, …).
+    public var isIOFailure: Bool { code & 0xFF == SQLITE_IOERR }
+    /// The operating system's error number behind an I/O failure, when SQLite kept one.
+    public var systemErrno: Int32 = 0
 }
 
 /// A value bound to, or read from, SQLite.
@@ -34,6 +40,7 @@ public enum SQLValue: Hashable, Sendable {
 
     public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
     public init(_ number: Int?) { self = number.map { .integer(Int64($0)) } ?? .null }
+    public init(_ number: Int64?) { self = number.map(SQLValue.integer) ?? .null }
 
     public var string: String? {
         switch self {
@@ -95,7 +102,7 @@ public final class Database {
         if code != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? lastMessage
             sqlite3_free(message)
-            throw DatabaseError(code: code, message: text, sql: sql)
+            throw error(code, text, sql: sql)
         }
     }
 
@@ -115,7 +122,7 @@ public final class Database {
         var pointer: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
         guard code == SQLITE_OK, let pointer else {
-            throw DatabaseError(code: code, message: lastMessage, sql: sql)
+            throw error(code, lastMessage, sql: sql)
         }
         let statement = Statement(pointer, database: self, sql: sql)
         cache[sql] = statement
@@ -155,6 +162,65 @@ public final class Database {
     }
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// An error for `code`, with the operating system's error number when SQLite kept one.
+    func error(_ code: Int32, _ message: String, sql: String?) -> DatabaseError {
+        var error = DatabaseError(code: code, message: message, sql: sql)
+        error.systemErrno = sqlite3_system_errno(handle)
+        return error
+    }
+
+    /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
+    public func setBusyTimeout(milliseconds: Int) {
+        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// The rowid of the last row inserted.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Whether the connection is inside a transaction.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Adds the SQL function `casebridge_sha256(value)`: the SHA-256 of its argument's text (UTF-8),
+    /// as 64 lowercase hex digits; NULL for NULL.
+    public func addSHA256Function() throws {
+        let code = sqlite3_create_function_v2(
+            handle, "casebridge_sha256", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
+            { context, _, values in
+                guard let value = values?[0], sqlite3_value_type(value) != SQLITE_NULL,
+                      let text = sqlite3_value_text(value) else {
+                    sqlite3_result_null(context)
+                    return
+                }
+                let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(value)))).hex
+                sqlite3_result_text(context, digest, -1, casebridge_sqlite_transient())
+            }, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(code, lastMessage, sql: nil) }
+    }
+
+    /// Writes `length` bytes into the BLOB of `table.column` in row `rowid` (created with
+    /// `zeroblob(length)`), from the blocks `fill` hands over; returns the bytes written.
+    public func writeBlob(schema: String = "main", table: String, column: String, rowid: Int64,
+                          fill: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Int64 {
+        var blob: OpaquePointer?
+        let code = sqlite3_blob_open(handle, schema, table, column, rowid, 1, &blob)
+        guard code == SQLITE_OK, let blob else { throw error(code, lastMessage, sql: nil) }
+        defer { sqlite3_blob_close(blob) }
+        let size = Int64(sqlite3_blob_bytes(blob))
+        var written: Int64 = 0
+        try fill { bytes in
+            guard written + Int64(bytes.count) <= size else {
+                throw DatabaseError(code: SQLITE_TOOBIG, message: "more content than the \(size) bytes declared", sql: nil)
+            }
+            let code = sqlite3_blob_write(blob, bytes.baseAddress, Int32(bytes.count), Int32(written))
+            guard code == SQLITE_OK else { throw self.error(code, self.lastMessage, sql: nil) }
+            written += Int64(bytes.count)
+        }
+        return written
+    }
 }
 
 /// A prepared statement, owned and cached by its ``Database``.
@@ -196,7 +262,7 @@ public final class Statement {
                 }
             }
         }
-        guard code == SQLITE_OK else { throw DatabaseError(code: code, message: database.lastMessage, sql: sql) }
+        guard code == SQLITE_OK else { throw database.error(code, database.lastMessage, sql: sql) }
     }
 
     /// Binds a text value, or NULL.
@@ -212,9 +278,9 @@ public final class Statement {
             sqlite3_reset(pointer)
             return false
         default:
-            let message = database.lastMessage
+            let error = database.error(code, database.lastMessage, sql: sql)
             sqlite3_reset(pointer)
-            throw DatabaseError(code: code, message: message, sql: sql)
+            throw error
         }
     }
 

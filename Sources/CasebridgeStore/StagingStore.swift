@@ -54,14 +54,14 @@ public final class StagingStore: RecordSink {
 
     /// The columns of `kind`'s table, in insert order.
     static func columns(of kind: RecordKind) -> [String] {
-        var columns = ["rid", "owner_rid", "line", "record_id", "key_failed"]
+        var columns = ["rid", "owner_rid", "line", "src_start", "src_end", "record_id", "key_failed"]
         for field in kind.fields {
             columns += [field.name, field.name + "_bad"]
             // A UTC instant also stages its Europe/London calendar date, which the rules judge by.
             if field.kind == .timestamp { columns.append(field.name + "_london") }
         }
         switch kind {
-        case .part: columns += ["content_state", "content_bytes", "content_sha256", "content_problem"]
+        case .part: columns += ["content_state", "content_bytes", "content_sha256", "content_problem", "content_offset"]
         case .document: columns += ["parts_sha256", "parts_read"]
         default: break
         }
@@ -70,7 +70,7 @@ public final class StagingStore: RecordSink {
 
     /// The SQLite type of a column: whole numbers are INTEGER so that they compare as numbers.
     static func columnType(_ column: String, of kind: RecordKind) -> String {
-        if ["owner_rid", "line", "key_failed", "content_bytes", "parts_read"].contains(column) { return "INTEGER" }
+        if ["owner_rid", "line", "src_start", "src_end", "key_failed", "content_bytes", "content_offset", "parts_read"].contains(column) { return "INTEGER" }
         if kind.fields.first(where: { $0.name == column })?.kind == .integer { return "INTEGER" }
         return "TEXT"
     }
@@ -95,6 +95,7 @@ public final class StagingStore: RecordSink {
         guard let insert = inserts[record.kind] else { return }
         var values: [SQLValue] = [
             .integer(Int64(record.ordinal)), SQLValue(record.ownerOrdinal), .integer(Int64(record.line)),
+            SQLValue(record.source?.lowerBound), SQLValue(record.source?.upperBound),
             SQLValue(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
         ]
         values.reserveCapacity(5 + 2 * record.values.count + 4)
@@ -108,7 +109,8 @@ public final class StagingStore: RecordSink {
         }
         if record.kind == .part {
             let content = record.content
-            values += [SQLValue(content?.state.rawValue), SQLValue(content?.bytes), SQLValue(content?.sha256), SQLValue(content?.problem)]
+            values += [SQLValue(content?.state.rawValue), SQLValue(content?.bytes), SQLValue(content?.sha256), SQLValue(content?.problem),
+                       SQLValue(content?.packOffset)]
         } else if record.kind == .document {
             values += [SQLValue(record.partsSha256), SQLValue(record.partsRead)]
         }
@@ -197,8 +199,13 @@ public final class StagingStore: RecordSink {
                     """, [.text(kind.rawValue)])
             }
         }
-        // What a quarantined record owns goes with it: Members with their Family, Outcomes with their
-        // Plan, Parts and Sections with their Document, Statuses with their Person.
+        try cascadeQuarantine()
+    }
+
+    /// Quarantines what quarantined records own (Members with their Family, Outcomes with their Plan,
+    /// Parts and Sections with their Document, Statuses with their Person) and flags every quarantined
+    /// row. Safe to run again after more records were added to `stg_quarantine`.
+    public func cascadeQuarantine() throws {
         for kind in RecordKind.allCases {
             guard let owner = kind.owner else { continue }
             try database.execute("""
@@ -206,14 +213,33 @@ public final class StagingStore: RecordSink {
                 SELECT '\(kind.rawValue)', t.rid, t.record_id, 'its \(owner.rawValue) is quarantined', t.line
                 FROM \(Self.table(kind)) t
                 WHERE t.owner_rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(owner.rawValue)')
+                  AND NOT EXISTS (SELECT 1 FROM stg_quarantine q WHERE q.kind = '\(kind.rawValue)' AND q.rid = t.rid
+                                  AND q.reason = 'its \(owner.rawValue) is quarantined')
                 """)
         }
         for kind in RecordKind.allCases {
             try database.execute("""
                 UPDATE \(Self.table(kind)) SET quarantined = 1
-                WHERE rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(kind.rawValue)')
+                WHERE quarantined = 0 AND rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(kind.rawValue)')
                 """)
         }
+    }
+
+    /// Builds more indexes on staged records (`columns` are canonical field names of `kind`).
+    public func addIndexes(_ indexes: [RecordKind: [[String]]]) throws {
+        for (kind, lists) in indexes.sorted(by: { $0.key < $1.key }) {
+            for columns in lists {
+                let table = Self.table(kind)
+                let name = "\(table)_x_\(columns.joined(separator: "_"))"
+                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(Self.quoted).joined(separator: ", ")))")
+            }
+        }
+    }
+
+    /// Lets other connections read the staging file (it is held exclusively while loading).
+    public func shareForReading() throws {
+        try database.execute("PRAGMA locking_mode = NORMAL")
+        _ = try database.scalar("SELECT count(*) FROM sqlite_master")
     }
 
     /// Records read per kind.

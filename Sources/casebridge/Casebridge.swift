@@ -11,11 +11,12 @@ struct Casebridge: ParsableCommand {
         commandName: "casebridge",
         abstract: "Check and migrate legacy children's social care exports.",
         discussion: """
-            Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; \
-            2 a usage or configuration error; 3 the export cannot be read.
+            Exit codes: 0 no finding at or above --fail-on (check) or loaded (migrate); 1 findings at or above it; \
+            2 a usage or configuration error; 3 the export cannot be read; 4 the target was refused or could not \
+            be written; 5 a migrate run does not reconcile.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, RulesCommand.self, GenerateCommand.self]
+        subcommands: [CheckCommand.self, MigrateCommand.self, RulesCommand.self, GenerateCommand.self]
     )
 
     /// Runs the command line, turning every usage error into exit code 2 as the contract says.
@@ -41,6 +42,10 @@ enum ExitCodes {
     static let findings: Int32 = 1
     static let usage: Int32 = 2
     static let unreadable: Int32 = 3
+    /// migrate: the target was refused (not a Casebridge database, locked, read-only, full); nothing changed.
+    static let target: Int32 = 4
+    /// migrate: some records would neither load nor be quarantined; nothing changed.
+    static let unreconciled: Int32 = 5
 }
 
 /// Prints one line to stderr.

@@ -1,0 +1,113 @@
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeStore
+
+/// Per record kind: how many were read, will load, and are quarantined.
+public struct KindReconciliation: Sendable, Equatable {
+    public var kind: RecordKind
+    public var read: Int
+    public var loaded: Int
+    public var quarantined: Int
+
+    /// Records that neither load nor are quarantined: no table takes them.
+    public var unaccounted: Int { read - loaded - quarantined }
+}
+
+/// Turns staged records into the rows each target table would receive, inside the staging database
+/// (tables `inc_<table>`), before the rules run: a record whose target key is missing or shared
+/// cannot load, so it is quarantined with that reason and the rules see it as such.
+///
+/// Each `inc_` row holds `_rid` (the staged record), `_line`, `_q` (1 when the record is quarantined),
+/// `_key` (the row's key as text: the value of a one-column key, a JSON array otherwise), `_hash` (SHA-256
+/// of the row's values, which tells a changed row from an unchanged one), then the target columns.
+struct IncomingRows {
+    let mapping: TargetMapping
+    let staging: StagingStore
+
+    static func table(_ mapping: TableMapping) -> String { "inc_" + mapping.table }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// The key of a row as text, over the row's own columns.
+    static func keyExpression(_ table: TableMapping) -> String {
+        if table.keyColumns.count == 1 { return "CAST(\(quoted(table.keyColumns[0])) AS TEXT)" }
+        return "json_array(\(table.keyColumns.map(quoted).joined(separator: ", ")))"
+    }
+
+    /// Builds every `inc_` table and quarantines records that cannot take their place.
+    func prepare() throws {
+        let database = staging.database
+        try database.addSHA256Function()
+        try staging.addIndexes(mapping.stagingIndexes)
+        try database.transaction {
+            for table in mapping.tables {
+                let columns = table.columns.map { "(\($0.expression)) AS \(Self.quoted($0.name))" }.joined(separator: ",\n       ")
+                let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
+                let sql = """
+                    CREATE TABLE \(Self.table(table)) AS
+                    SELECT _rid, _line, _q, \(Self.keyExpression(table)) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
+                    FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
+                           \(columns)
+                          FROM \(StagingStore.table(table.from)) r
+                          \(table.condition.map { "WHERE (\($0))" } ?? ""))
+                    """
+                do {
+                    try database.execute(sql)
+                } catch let error as DatabaseError {
+                    throw ConfigError(file: table.file, line: table.line, column: 1,
+                                      reason: "table \(table.table): \(error.message)")
+                }
+                try database.execute("CREATE INDEX \(Self.table(table))_key ON \(Self.table(table)) (_key)")
+                try database.execute("CREATE INDEX \(Self.table(table))_rid ON \(Self.table(table)) (_rid)")
+            }
+            // A record with no value for a key column, or sharing its key with another, cannot load.
+            for table in mapping.tables {
+                let kind = table.from.rawValue
+                let incoming = Self.table(table)
+                for column in table.keyColumns {
+                    try database.execute("""
+                        INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                        SELECT ?, i._rid, r.record_id, ?, i._line
+                        FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
+                        WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL
+                        """, [.text(kind), .text("has no value for \(column), part of the key of \(table.table)")])
+                }
+                try database.execute("""
+                    INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                    SELECT ?, i._rid, r.record_id, 'shares key ' || i._key || ' of \(table.table) with ' || (d.n - 1) || ' other record(s)', i._line
+                    FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
+                    JOIN (SELECT _key, count(*) AS n FROM \(incoming) WHERE _q = 0 AND _key IS NOT NULL GROUP BY _key HAVING count(*) > 1) d
+                      ON d._key = i._key
+                    WHERE i._q = 0
+                    """, [.text(kind)])
+            }
+            try staging.cascadeQuarantine()
+            for table in mapping.tables {
+                try database.execute("""
+                    UPDATE \(Self.table(table)) SET _q = 1
+                    WHERE _q = 0 AND _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)
+                    """, [.text(table.from.rawValue)])
+            }
+        }
+    }
+
+    /// Read, loaded and quarantined per kind, for every kind the export holds or the mapping reads.
+    func reconcile() throws -> [KindReconciliation] {
+        let database = staging.database
+        var result: [KindReconciliation] = []
+        for kind in RecordKind.allCases {
+            let read = try database.scalar("SELECT count(*) FROM \(StagingStore.table(kind))")?.int ?? 0
+            let quarantined = try database.scalar(
+                "SELECT count(DISTINCT rid) FROM stg_quarantine WHERE kind = ?", [.text(kind.rawValue)])?.int ?? 0
+            let tables = mapping.tables.filter { $0.from == kind }
+            var loaded = 0
+            if !tables.isEmpty {
+                let union = tables.map { "SELECT _rid FROM \(Self.table($0)) WHERE _q = 0" }.joined(separator: " UNION ")
+                loaded = try database.scalar("SELECT count(*) FROM (\(union))")?.int ?? 0
+            }
+            guard read > 0 || !tables.isEmpty else { continue }
+            result.append(KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined))
+        }
+        return result
+    }
+}

@@ -1,0 +1,373 @@
+import CasebridgeModel
+import CasebridgeRead
+import CasebridgeStore
+import Crypto
+import Foundation
+
+/// What one run did to one target table.
+public struct TableChanges: Sendable, Equatable {
+    public var table: String
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var deleted = 0
+}
+
+/// What one load wrote: per table, content, quarantine and findings.
+public struct LoadOutcome: Sendable {
+    public var runID: Int64
+    public var tables: [TableChanges] = []
+    public var contentAdded = 0
+    public var contentBytesAdded: Int64 = 0
+    public var contentReused = 0
+    public var quarantinedRecords = 0
+    public var findings = 0
+}
+
+/// The facts about a run that the target records with it.
+struct RunFacts {
+    var exportFile: String
+    var export: ExportHeader
+    var options: JSONValue
+    var startedAt: Date
+}
+
+/// Loads staged, checked records into the target in one transaction on the target's connection, with
+/// the staging database attached as `s`: classify each incoming row against lineage (new, changed,
+/// unchanged), write what changed, archive what a full export no longer holds, store content once per
+/// SHA-256 (verified as written), the quarantine with raw XML, the findings and the run's counts.
+struct Loader {
+    let mapping: TargetMapping
+    let database: Database
+    let exportPath: String
+    let pack: ContentPack
+    let progress: (String) -> Void
+
+    /// Everything inside the caller's transaction; the caller commits or rolls back.
+    func load(fresh: Bool, facts: RunFacts, reconciliation: [KindReconciliation], findings: [Finding]) throws -> LoadOutcome {
+        if fresh { try createSchema() }
+        try database.execute("""
+            INSERT INTO casebridge_run (started_at, export_file, export_id, sequence, export_kind, exported_at, as_of, options, outcome)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loading')
+            """, [.text(Self.timestamp(facts.startedAt)), .text(facts.exportFile), SQLValue(facts.export.exportId),
+                  SQLValue(facts.export.sequence), SQLValue(facts.export.kind), SQLValue(facts.export.exportedAt),
+                  SQLValue(facts.export.asOf?.iso), .text(facts.options.serialised())])
+        var outcome = LoadOutcome(runID: database.lastInsertRowID)
+        let isFull = facts.export.kind != "delta"
+        for table in mapping.tables {
+            progress("loading \(table.table)")
+            outcome.tables.append(try loadTable(table, run: outcome.runID, facts: facts, deleteVanished: isFull))
+        }
+        if let contentTable = mapping.contentTable {
+            progress("storing content")
+            try storeContent(in: contentTable, outcome: &outcome)
+        }
+        progress("storing quarantine")
+        outcome.quarantinedRecords = try storeQuarantine(run: outcome.runID, file: facts.exportFile)
+        progress("storing findings")
+        outcome.findings = try storeFindings(findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
+        try storeCounts(outcome, reconciliation: reconciliation)
+        return outcome
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    private func createSchema() throws {
+        try database.execute(mapping.ddl)
+        try database.execute(TargetDatabase.bookkeepingDDL)
+        let meta: [(String, String)] = [
+            ("format", TargetDatabase.format), ("bookkeeping_version", String(TargetDatabase.bookkeepingVersion)),
+            ("schema_name", mapping.schemaName), ("schema_version", String(mapping.schemaVersion)),
+            ("schema_sha256", mapping.ddlSHA256), ("created_at", Self.timestamp(Date())),
+        ]
+        for (key, value) in meta {
+            try database.execute("INSERT INTO casebridge_meta (key, value) VALUES (?, ?)", [.text(key), .text(value)])
+        }
+    }
+
+    // MARK: Tables
+
+    private func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts, deleteVanished: Bool) throws -> TableChanges {
+        let incoming = "s." + IncomingRows.table(table)
+        let name = IncomingRows.quoted(table.table)
+        let columns = table.columns.map { IncomingRows.quoted($0.name) }.joined(separator: ", ")
+        let actions = "temp." + IncomingRows.quoted("act_" + table.table)
+        try database.execute("DROP TABLE IF EXISTS \(actions)")
+        try database.execute("""
+            CREATE TABLE \(actions) AS
+            SELECT i.*, CASE WHEN l.row_sha256 IS NULL THEN 'insert' WHEN l.row_sha256 = i._hash THEN 'same' ELSE 'update' END AS _action
+            FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ? AND l.row_key = i._key
+            WHERE i._q = 0
+            """, [.text(table.table)])
+        var changes = TableChanges(table: table.table)
+        for row in try database.rows("SELECT _action, count(*) AS n FROM \(actions) GROUP BY _action") {
+            let count = row.int("n") ?? 0
+            switch row["_action"] {
+            case "insert": changes.inserted = count
+            case "update": changes.updated = count
+            default: changes.unchanged = count
+            }
+        }
+        if deleteVanished {
+            // Rows this table holds whose key the export no longer produces (quarantined records still
+            // produce theirs: a record that failed to load is not a record that vanished).
+            let key = IncomingRows.keyExpression(table)
+            let gone = "temp." + IncomingRows.quoted("gone_" + table.table)
+            try database.execute("DROP TABLE IF EXISTS \(gone)")
+            try database.execute("""
+                CREATE TABLE \(gone) AS SELECT row_key FROM casebridge_lineage l
+                WHERE l.table_name = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = l.row_key)
+                """, [.text(table.table)])
+            let object = table.columns.map { "'\($0.name)', \(IncomingRows.quoted($0.name))" }.joined(separator: ", ")
+            try database.execute("""
+                INSERT INTO casebridge_deleted (table_name, row_key, row_json, deleted_run)
+                SELECT ?, \(key), json_object(\(object)), ? FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))
+                """, [.text(table.table), .integer(run)])
+            try database.execute("DELETE FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))")
+            changes.deleted = database.changes
+            try database.execute("DELETE FROM casebridge_lineage WHERE table_name = ? AND row_key IN (SELECT row_key FROM \(gone))",
+                                 [.text(table.table)])
+        }
+        try database.execute("""
+            INSERT OR REPLACE INTO \(name) (\(columns))
+            SELECT \(columns) FROM \(actions) WHERE _action <> 'same'
+            """)
+        try database.execute("""
+            INSERT OR REPLACE INTO casebridge_lineage
+                (table_name, row_key, record_kind, record_id, run_id, export_id, source_file, source_line, row_sha256)
+            SELECT ?, a._key, ?, r.record_id, ?, ?, ?, a._line, a._hash
+            FROM \(actions) a JOIN s.\(StagingStore.table(table.from)) r ON r.rid = a._rid
+            WHERE a._action <> 'same'
+            """, [.text(table.table), .text(table.from.rawValue), .integer(run), SQLValue(facts.export.exportId), .text(facts.exportFile)])
+        try database.execute("DROP TABLE \(actions)")
+        return changes
+    }
+
+    // MARK: Content
+
+    /// Stores the content of every loaded part that the target does not hold yet, hashing each byte
+    /// as it is written; a hash that differs from the one the read computed fails the run.
+    private func storeContent(in table: String, outcome: inout LoadOutcome) throws {
+        let quotedTable = IncomingRows.quoted(table)
+        let files = ContentFiles(exportPath: exportPath)
+        let candidates = try database.rows("""
+            SELECT p.content_sha256 AS sha256, max(p.content_bytes) AS bytes, min(p.content_offset) AS offset, min(p.href) AS href,
+                   count(*) AS parts, EXISTS (SELECT 1 FROM \(quotedTable) c WHERE c.sha256 = p.content_sha256) AS stored
+            FROM s.stg_part p
+            WHERE p.quarantined = 0 AND p.content_state = 'ok' AND p.content_sha256 IS NOT NULL
+            GROUP BY p.content_sha256
+            """)
+        if pack.writeFailed {
+            throw TargetError(exportPath, "the temporary copy of the export's content could not be written (is the disk full?); nothing was changed")
+        }
+        let insert = try database.prepare("INSERT INTO \(quotedTable) (sha256, bytes, data) VALUES (?, ?, zeroblob(?))")
+        for candidate in candidates {
+            let parts = candidate.int("parts") ?? 0
+            guard candidate.int("stored") == 0, let sha = candidate["sha256"], let bytes = candidate.int("bytes") else {
+                outcome.contentReused += parts
+                continue
+            }
+            outcome.contentReused += parts - 1
+            try insert.bind([.text(sha), .integer(Int64(bytes)), .integer(Int64(bytes))])
+            try insert.step()
+            let rowid = database.lastInsertRowID
+            var hasher = SHA256()
+            var failure: (any Error)?
+            let written = try database.writeBlob(table: table, column: "data", rowid: rowid) { write in
+                let body: (UnsafeRawBufferPointer) -> Void = { block in
+                    guard failure == nil else { return }
+                    hasher.update(bufferPointer: block)
+                    do { try write(block) } catch { failure = error }
+                }
+                let read: Bool
+                if let offset = candidate.int("offset") {
+                    read = pack.read(offset: Int64(offset), length: Int64(bytes), body)
+                } else if let href = candidate["href"] {
+                    read = files.read(href, body)
+                } else {
+                    read = false
+                }
+                if let failure { throw failure }
+                guard read else { throw TargetError(exportPath, "the content of SHA-256 \(sha) could no longer be read; nothing was changed") }
+            }
+            let digest = hasher.finalize().hex
+            guard written == Int64(bytes), digest == sha else {
+                throw TargetError(exportPath, "content changed while migrating: expected SHA-256 \(sha) (\(bytes) bytes), wrote \(digest) (\(written) bytes); nothing was changed")
+            }
+            outcome.contentAdded += 1
+            outcome.contentBytesAdded += Int64(bytes)
+        }
+    }
+
+    // MARK: Quarantine
+
+    /// The longest raw XML kept for one quarantined record.
+    static let rawLimit = 16 << 20
+
+    private func storeQuarantine(run: Int64, file: String) throws -> Int {
+        let insert = try database.prepare("""
+            INSERT INTO casebridge_quarantine (run_id, kind, record_id, source_file, source_line, reasons, raw_sha256, raw_note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let insertRaw = try database.prepare("INSERT OR IGNORE INTO casebridge_raw_xml (sha256, bytes, xml) VALUES (?, ?, ?)")
+        let source = FileHandle(forReadingAtPath: exportPath)
+        defer { try? source?.close() }
+        var count = 0
+        for kind in RecordKind.allCases {
+            let rows = try database.rows("""
+                SELECT q.rid, t.record_id, t.line, t.src_start, t.src_end, json_group_array(q.reason) AS reasons
+                FROM (SELECT DISTINCT rid, reason FROM s.stg_quarantine WHERE kind = ?) q
+                JOIN s.\(StagingStore.table(kind)) t ON t.rid = q.rid
+                GROUP BY q.rid ORDER BY q.rid
+                """, [.text(kind.rawValue)])
+            for row in rows {
+                var rawSHA: String?
+                var note: String?
+                switch Self.rawXML(source, start: row.int("src_start"), end: row.int("src_end")) {
+                case let .success(xml):
+                    let sha = SHA256.hash(data: Data(xml.utf8)).hex
+                    try insertRaw.bind([.text(sha), .integer(Int64(xml.utf8.count)), .text(xml)])
+                    try insertRaw.step()
+                    rawSHA = sha
+                    if let end = row.int("src_end"), let start = row.int("src_start"), end - start > Self.rawLimit {
+                        note = "the record's XML is longer than \(Self.rawLimit) bytes; the first \(Self.rawLimit) are kept"
+                    }
+                case let .failure(problem):
+                    note = problem.reason
+                }
+                try insert.bind([
+                    .integer(run), .text(kind.rawValue), SQLValue(row["record_id"]), .text(file), SQLValue(row.int("line")),
+                    SQLValue(row["reasons"]), SQLValue(rawSHA), SQLValue(note),
+                ])
+                try insert.step()
+                count += 1
+            }
+        }
+        return count
+    }
+
+    struct RawProblem: Error { var reason: String }
+
+    /// The record's XML from its start tag's `<` to the end of its end tag (at most ``rawLimit`` bytes).
+    static func rawXML(_ file: FileHandle?, start: Int?, end: Int?) -> Result<String, RawProblem> {
+        guard let file, let start, let end, end > start else {
+            return .failure(RawProblem(reason: "the record's place in the file is not known"))
+        }
+        do {
+            // The start offset lies inside the start tag; the tag begins at the last `<` before it.
+            let back = min(start, 1 << 20)
+            try file.seek(toOffset: UInt64(start - back))
+            let before = try file.read(upToCount: back) ?? Data()
+            guard let open = before.lastIndex(of: UInt8(ascii: "<")) else {
+                return .failure(RawProblem(reason: "the record's start tag was not found in the file"))
+            }
+            let tagStart = start - back + (open - before.startIndex)
+            try file.seek(toOffset: UInt64(tagStart))
+            let data = try file.read(upToCount: min(end - tagStart, rawLimit)) ?? Data()
+            guard data.first == UInt8(ascii: "<"), let text = String(data: data, encoding: .utf8) else {
+                return .failure(RawProblem(reason: "the record's bytes are not UTF-8 XML (the export's encoding is kept only for UTF-8 files)"))
+            }
+            return .success(text)
+        } catch {
+            return .failure(RawProblem(reason: "the export could not be read again: \(error.localizedDescription)"))
+        }
+    }
+
+    // MARK: Findings
+
+    private func storeFindings(_ findings: [Finding], run: Int64, asOf: String?) throws -> Int {
+        let insert = try database.prepare("""
+            INSERT INTO casebridge_finding (run_id, rule, severity, identity, key_json, context_json, record_kind, record_id,
+                                            child, family, document, message, source_file, source_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for finding in findings {
+            let keyJSON = JSONValue.object(finding.key.map { ($0.name, .string($0.value)) }).serialised()
+            let contextJSON = JSONValue.object(finding.context.map { ($0.name, .string($0.value)) }).serialised()
+            let identity = JSONValue.array([.string(finding.rule)] + finding.key.map { .string($0.value) }).serialised()
+            let record = Self.record(of: finding)
+            let child = finding[field: "child"] ?? (record?.kind == "Person" ? record?.id : nil)
+            try insert.bind([
+                .integer(run), .text(finding.rule), .text(finding.severity.rawValue), .text(identity), .text(keyJSON), .text(contextJSON),
+                SQLValue(record?.kind), SQLValue(record?.id), SQLValue(child), SQLValue(finding[field: "family"]),
+                SQLValue(finding[field: "document"]), .text(finding.message), SQLValue(finding.source?.file), SQLValue(finding.source?.line),
+            ])
+            try insert.step()
+        }
+        // Findings about a record of a child (a document, a plan, a visit, a membership) concern that child.
+        try database.execute("""
+            UPDATE casebridge_finding SET child = CASE record_kind
+                WHEN 'Document' THEN (SELECT x.person FROM s.stg_document x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Plan' THEN (SELECT x.person FROM s.stg_plan x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Outcome' THEN (SELECT p.person FROM s.stg_outcome x JOIN s.stg_plan p ON p.rid = x.owner_rid
+                                     WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Visit' THEN (SELECT x.person FROM s.stg_visit x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Member' THEN (SELECT x.person FROM s.stg_member x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                END
+            WHERE run_id = ?1 AND child IS NULL
+            """, [.integer(run)])
+        // The team that holds the child's case on the as-of date (else the latest allocation), and the
+        // date of the event the gap concerns, both from the staged export.
+        try database.execute("""
+            UPDATE casebridge_finding SET team = (
+                SELECT a.team FROM s.stg_allocation a JOIN s.stg_person p ON p.rid = a.owner_rid
+                WHERE p.id = casebridge_finding.child AND a.team IS NOT NULL
+                ORDER BY (a."from" <= ?1 AND (a."to" IS NULL OR a."to" >= ?1)) DESC, a."from" DESC LIMIT 1)
+            WHERE run_id = ?2 AND child IS NOT NULL
+            """, [SQLValue(asOf), .integer(run)])
+        try database.execute("""
+            UPDATE casebridge_finding SET event_date = coalesce(
+                (SELECT d.eventDate FROM s.stg_document d WHERE d.id = casebridge_finding.document ORDER BY d.rid LIMIT 1),
+                (SELECT min(d.eventDate) FROM s.stg_document d WHERE d.origin = json_extract(casebridge_finding.key_json, '$.origin')),
+                (SELECT p.reviewDue FROM s.stg_plan p WHERE p.id = json_extract(casebridge_finding.key_json, '$.plan') ORDER BY p.rid LIMIT 1))
+            WHERE run_id = ?1
+            """, [.integer(run)])
+        return findings.count
+    }
+
+    /// The record a finding is about, as findings-format.md keys it.
+    static func record(of finding: Finding) -> (kind: String, id: String)? {
+        if let kind = finding[field: "recordKind"], let id = finding[field: "recordId"] { return (kind, id) }
+        if let plan = finding[field: "plan"] {
+            if let outcome = finding[field: "outcome"] { return ("Outcome", plan + "/" + outcome) }
+            return ("Plan", plan)
+        }
+        if let document = finding[field: "document"] { return ("Document", document) }
+        if let child = finding[field: "child"] { return ("Person", child) }
+        return nil
+    }
+
+    // MARK: Counts
+
+    private func storeCounts(_ outcome: LoadOutcome, reconciliation: [KindReconciliation]) throws {
+        for kind in reconciliation {
+            try database.execute("INSERT INTO casebridge_run_kind (run_id, kind, read, loaded, quarantined) VALUES (?, ?, ?, ?, ?)", [
+                .integer(outcome.runID), .text(kind.kind.rawValue), .integer(Int64(kind.read)), .integer(Int64(kind.loaded)),
+                .integer(Int64(kind.quarantined)),
+            ])
+        }
+        for table in outcome.tables {
+            try database.execute("""
+                INSERT INTO casebridge_run_table (run_id, table_name, inserted, updated, unchanged, deleted) VALUES (?, ?, ?, ?, ?, ?)
+                """, [.integer(outcome.runID), .text(table.table), .integer(Int64(table.inserted)), .integer(Int64(table.updated)),
+                      .integer(Int64(table.unchanged)), .integer(Int64(table.deleted))])
+        }
+        let sum = { (path: KeyPath<TableChanges, Int>) in Int64(outcome.tables.reduce(0) { $0 + $1[keyPath: path] }) }
+        try database.execute("""
+            UPDATE casebridge_run SET finished_at = ?, outcome = 'loaded', records_read = ?, records_loaded = ?, records_quarantined = ?,
+                rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, content_added = ?, content_bytes_added = ?,
+                findings = ?
+            WHERE run_id = ?
+            """, [
+                .text(Self.timestamp(Date())), .integer(Int64(reconciliation.reduce(0) { $0 + $1.read })),
+                .integer(Int64(reconciliation.reduce(0) { $0 + $1.loaded })), .integer(Int64(reconciliation.reduce(0) { $0 + $1.quarantined })),
+                .integer(sum(\.inserted)), .integer(sum(\.updated)), .integer(sum(\.unchanged)), .integer(sum(\.deleted)),
+                .integer(Int64(outcome.contentAdded)), .integer(outcome.contentBytesAdded), .integer(Int64(outcome.findings)),
+                .integer(outcome.runID),
+            ])
+    }
+}

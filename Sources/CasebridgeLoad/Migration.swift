@@ -1,0 +1,160 @@
+import CasebridgeCheck
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeRead
+import CasebridgeStore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records of some kind that neither load nor are quarantined: the run fails rather than lose them.
+public struct ReconciliationError: Error, CustomStringConvertible, Sendable {
+    public var kinds: [KindReconciliation]
+
+    public var description: String {
+        let parts = kinds.map {
+            "\($0.kind.rawValue): read \($0.read), loaded \($0.loaded), quarantined \($0.quarantined), \($0.unaccounted) would be lost"
+        }
+        return "the run does not reconcile (\(parts.joined(separator: "; "))): no target table takes those records; "
+            + "add a table for them to the target mapping. Nothing was changed"
+    }
+}
+
+/// What a migrate run did (or, dry, would do).
+public struct MigrationResult: Sendable {
+    public var dryRun: Bool
+    public var target: String
+    public var check: CheckResult
+    public var reconciliation: [KindReconciliation]
+    public var load: LoadOutcome
+    /// Seconds spent reading and checking, and loading.
+    public var checkSeconds: Double
+    public var loadSeconds: Double
+}
+
+/// Read → stage → check → load, for one export into one target.
+///
+/// ```swift
+/// let result = try Migration(mapping: mapping, policy: policy, target: TargetMapping.load(path: TargetMapping.builtInPath))
+///     .run(export: "export.xml", into: "target.db")
+/// ```
+///
+/// The load is one transaction on the target: a run that fails or is killed leaves the target as it
+/// was (a target that did not exist is built under a temporary name and renamed into place only once
+/// committed). A dry run does all of it and rolls back.
+public struct Migration {
+    public var mapping: Mapping
+    public var policy: Policy
+    public var target: TargetMapping
+    public var rules: [any IntegrityRule]
+    /// How long to wait for another process's lock on the target before giving up.
+    public var lockTimeout: Double = 5
+    /// Recorded with the run: the options it was given.
+    public var options: JSONValue = .object([])
+
+    public init(mapping: Mapping, policy: Policy, target: TargetMapping, rules: [any IntegrityRule] = RuleRegistry.all) {
+        self.mapping = mapping
+        self.policy = policy
+        self.target = target
+        self.rules = rules
+    }
+
+    public func run(export path: String, displayName: String? = nil, into targetPath: String, dryRun: Bool = false,
+                    readProgress: ((Int64, Int64) -> Void)? = nil, progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
+        let started = Date()
+        let state = try TargetDatabase.inspect(path: targetPath, mapping: target, dryRun: dryRun)
+        let exists = FileManager.default.fileExists(atPath: targetPath)
+        if exists, !dryRun { try probeLock(targetPath) }
+
+        // Where the load happens: in place, or (for a target that does not exist yet) under a
+        // temporary name renamed into place after the commit.
+        let workPath: String
+        if exists {
+            workPath = targetPath
+        } else if dryRun {
+            workPath = CheckRun.temporaryPath()
+        } else {
+            let url = URL(fileURLWithPath: targetPath)
+            workPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(UUID().uuidString)").path
+        }
+        defer { if !exists { CheckRun.remove(workPath) } }
+
+        let pack = ContentPack()
+        let stagingPath = CheckRun.temporaryPath()
+        var reconciliation: [KindReconciliation] = []
+        var outcome: LoadOutcome?
+        var checkSeconds = 0.0
+        var loadStart = Date()
+        let incoming = { (staging: StagingStore) in IncomingRows(mapping: target, staging: staging) }
+        let check = try CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath).run(
+            export: path, displayName: displayName, pack: pack, progress: readProgress,
+            beforeRules: { staging in
+                progress("preparing rows for \(target.tables.count) tables")
+                try incoming(staging).prepare()
+            },
+            afterCheck: { staging, result in
+                checkSeconds = Date().timeIntervalSince(started)
+                loadStart = Date()
+                reconciliation = try incoming(staging).reconcile()
+                let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
+                if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
+                try staging.shareForReading()
+                outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
+                                   result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
+                                   started: started, progress: progress)
+            })
+        if !exists, !dryRun {
+            guard rename(workPath, targetPath) == 0 else {
+                throw TargetError(targetPath, "the new target could not be moved into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        return MigrationResult(dryRun: dryRun, target: targetPath, check: check, reconciliation: reconciliation, load: outcome!,
+                               checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
+    }
+
+    /// Fails at once, before the long read, when another process holds the target.
+    private func probeLock(_ path: String) throws {
+        do {
+            let database = try Database(path: path, create: false)
+            database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            try database.execute("BEGIN IMMEDIATE")
+            try database.execute("ROLLBACK")
+        } catch let error as DatabaseError {
+            throw TargetError.writing(path, error)
+        }
+    }
+
+    private func load(workPath: String, fresh: Bool, stagingPath: String, exportPath: String, result: CheckResult,
+                      reconciliation: [KindReconciliation], pack: ContentPack, dryRun: Bool, started: Date,
+                      progress: @escaping (String) -> Void) throws -> LoadOutcome {
+        let database: Database
+        do {
+            database = try Database(path: workPath)
+            database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            try database.execute("PRAGMA cache_size = -65536")
+            try database.execute("ATTACH DATABASE ? AS s", [.text(stagingPath)])
+            try database.execute("BEGIN IMMEDIATE")
+        } catch let error as DatabaseError {
+            throw TargetError.writing(workPath, error)
+        }
+        let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, progress: progress)
+        let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options, startedAt: started)
+        do {
+            let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation, findings: result.document.findings)
+            if dryRun {
+                try database.execute("ROLLBACK")
+            } else {
+                progress("committing")
+                try database.execute("COMMIT")
+            }
+            try? database.execute("DETACH DATABASE s")
+            return outcome
+        } catch {
+            try? database.execute("ROLLBACK")
+            if let error = error as? DatabaseError { throw TargetError.writing(workPath, error) }
+            throw error
+        }
+    }
+}

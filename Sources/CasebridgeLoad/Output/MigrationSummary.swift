@@ -1,0 +1,73 @@
+import CasebridgeModel
+import Foundation
+
+/// The plain-text account of a migrate run that `casebridge migrate` prints: what each table received,
+/// the content stored, the reconciliation per record kind and the findings stored with the run.
+public enum MigrationSummary {
+    public static func text(_ result: MigrationResult) -> String {
+        let export = result.check.document.export
+        var lines: [String] = []
+        let described = [export.exportId, export.sequence.map { "sequence \($0)" }, export.kind, export.asOf.map { "as of \($0.iso)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+        if result.dryRun {
+            lines.append("Dry run of \(export.file) (\(described)) into \(result.target): nothing was written.")
+        } else {
+            lines.append("Migrated \(export.file) (\(described)) into \(result.target) as run \(result.load.runID).")
+        }
+        lines.append("")
+        let header = result.dryRun ? ["table", "would insert", "would update", "unchanged", "would delete"]
+            : ["table", "inserted", "updated", "unchanged", "deleted"]
+        lines.append(row(header, widths: [24, 14, 14, 10, 14]))
+        for table in result.load.tables {
+            lines.append(row([table.table, number(table.inserted), number(table.updated), number(table.unchanged), number(table.deleted)],
+                             widths: [24, 14, 14, 10, 14]))
+        }
+        let total = result.load.tables.reduce(into: TableChanges(table: "all tables")) {
+            $0.inserted += $1.inserted; $0.updated += $1.updated; $0.unchanged += $1.unchanged; $0.deleted += $1.deleted
+        }
+        lines.append(row([total.table, number(total.inserted), number(total.updated), number(total.unchanged), number(total.deleted)],
+                         widths: [24, 14, 14, 10, 14]))
+        lines.append("")
+        let megabytes = String(format: "%.1f MB", Double(result.load.contentBytesAdded) / 1_000_000)
+        lines.append("Content: \(number(result.load.contentAdded)) \(result.dryRun ? "would be " : "")stored (\(megabytes), each verified against its SHA-256); "
+            + "\(number(result.load.contentReused)) parts share content already stored.")
+        lines.append("Quarantined: \(number(result.load.quarantinedRecords)) records \(result.dryRun ? "would be " : "")kept with their raw XML and reasons.")
+        lines.append("")
+        lines.append("Reconciliation (read = loaded + quarantined):")
+        lines.append(row(["kind", "read", "loaded", "quarantined", ""], widths: [12, 10, 10, 12, 4]))
+        for kind in result.reconciliation {
+            lines.append(row([kind.kind.rawValue, number(kind.read), number(kind.loaded), number(kind.quarantined),
+                              kind.unaccounted == 0 ? "ok" : "MISMATCH"], widths: [12, 10, 10, 12, 4]))
+        }
+        let read = result.reconciliation.reduce(0) { $0 + $1.read }
+        let loaded = result.reconciliation.reduce(0) { $0 + $1.loaded }
+        let quarantined = result.reconciliation.reduce(0) { $0 + $1.quarantined }
+        let reconciled = result.reconciliation.allSatisfy { $0.unaccounted == 0 }
+        lines.append("\(reconciled ? "Every kind reconciles" : "MISMATCH"): \(number(read)) records read = \(number(loaded)) loaded + \(number(quarantined)) quarantined.")
+        lines.append("")
+        let findings = result.check.document.findings
+        let bySeverity = Severity.allCases.map { severity in "\(severity.rawValue) \(number(findings.filter { $0.severity == severity }.count))" }
+        lines.append("Findings \(result.dryRun ? "that would be " : "")stored with the run: \(number(findings.count)) (\(bySeverity.joined(separator: ", "))).")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func number(_ value: Int) -> String {
+        let digits = String(value)
+        var grouped = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        return String(grouped.reversed())
+    }
+
+    static func row(_ cells: [String], widths: [Int]) -> String {
+        var text = ""
+        for (index, cell) in cells.enumerated() {
+            let width = widths[index]
+            let padding = String(repeating: " ", count: max(0, width - cell.count))
+            text += index == 0 ? cell + padding : padding + cell
+        }
+        return text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
+}

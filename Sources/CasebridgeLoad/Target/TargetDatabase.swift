@@ -1,0 +1,244 @@
+import CasebridgeStore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why migrate will not touch a target: one line naming the file and the reason.
+public struct TargetError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+
+    public init(_ path: String, _ reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+
+    /// Describes a failure SQLite reported while writing the target: a full disk, a lock, an I/O error.
+    static func writing(_ path: String, _ error: DatabaseError) -> TargetError {
+        if error.isFull || error.systemErrno == ENOSPC || error.systemErrno == EFBIG || error.systemErrno == EDQUOT {
+            let detail = error.systemErrno != 0 ? " (\(String(cString: strerror(error.systemErrno))))" : ""
+            return TargetError(path, "no space left to write the target\(detail); nothing was changed")
+        }
+        if error.isBusy {
+            return TargetError(path, "the target is locked by another process; nothing was changed")
+        }
+        if error.isReadOnly {
+            return TargetError(path, "the target cannot be written (read-only); nothing was changed")
+        }
+        if error.isIOFailure {
+            let detail = error.systemErrno != 0 ? ": \(String(cString: strerror(error.systemErrno)))" : ""
+            return TargetError(path, "writing the target failed\(detail); nothing was changed")
+        }
+        return TargetError(path, "\(error.message); nothing was changed")
+    }
+}
+
+/// What a target file holds before a run.
+enum TargetState {
+    /// No file, an empty file, or an SQLite database with no tables: the schema is created in the run.
+    case fresh
+    /// A Casebridge target holding this mapping's schema.
+    case casebridge
+}
+
+/// Opens and vets a target database: Casebridge's own bookkeeping tables, the schema version it holds,
+/// whether it can be written and whether another process holds it.
+enum TargetDatabase {
+    /// The version of Casebridge's bookkeeping tables (`casebridge_*`).
+    static let bookkeepingVersion = 1
+    static let format = "casebridge-target"
+
+    /// Looks at the file at `path` without changing it.
+    static func inspect(path: String, mapping: TargetMapping, dryRun: Bool) throws -> TargetState {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            guard errno == ENOENT else { throw TargetError(path, "cannot be examined: \(String(cString: strerror(errno)))") }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var folderInfo = stat()
+            guard stat(folder, &folderInfo) == 0, (folderInfo.st_mode & S_IFMT) == S_IFDIR else {
+                throw TargetError(path, "the folder \(folder) does not exist")
+            }
+            if !dryRun, access(folder, W_OK) != 0 || folderInfo.st_mode & 0o222 == 0 {
+                throw TargetError(path, "the folder \(folder) is read-only, so the target cannot be created")
+            }
+            return .fresh
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw TargetError(path, "is not a regular file") }
+        if !dryRun {
+            // A file without write permission is read-only even to a user (root) whom the system would let write.
+            if info.st_mode & 0o222 == 0 || access(path, W_OK) != 0 {
+                throw TargetError(path, "the target is read-only (no write permission); nothing was changed")
+            }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if access(folder, W_OK) != 0 {
+                throw TargetError(path, "the folder \(folder) is read-only, so SQLite cannot keep its journal; nothing was changed")
+            }
+        }
+        if info.st_size == 0 { return .fresh }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TargetError(path, "cannot be read")
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard header == Data("SQLite format 3\u{0}".utf8) else {
+            throw TargetError(path, "is not a Casebridge target: it is not an SQLite database")
+        }
+        let database: Database
+        do {
+            database = try Database(path: path, readOnly: true, create: false)
+        } catch let error as DatabaseError {
+            throw TargetError(path, "cannot be opened: \(error.message)")
+        }
+        database.setBusyTimeout(milliseconds: 2000)
+        do {
+            let tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"] }
+            if tables.isEmpty { return .fresh }
+            guard tables.contains("casebridge_meta") else {
+                let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+                throw TargetError(path, "is an SQLite database but not a Casebridge target (it holds \(shown) and no casebridge_meta); nothing was changed")
+            }
+            var meta: [String: String] = [:]
+            for row in try database.rows("SELECT key, value FROM casebridge_meta") {
+                if let key = row["key"] { meta[key] = row["value"] }
+            }
+            guard meta["format"] == format else {
+                throw TargetError(path, "is not a Casebridge target (casebridge_meta has no format '\(format)')")
+            }
+            guard meta["bookkeeping_version"] == String(bookkeepingVersion) else {
+                throw TargetError(path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"), this casebridge writes version \(bookkeepingVersion)")
+            }
+            guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
+                throw TargetError(path, "holds schema \(meta["schema_name"] ?? "?") version \(meta["schema_version"] ?? "?"), but \(mapping.path) describes \(mapping.schemaName) version \(mapping.schemaVersion); migrate the target's schema first or use the mapping it was built with")
+            }
+            guard meta["schema_sha256"] == mapping.ddlSHA256 else {
+                throw TargetError(path, "was built from a different \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent) under the same version \(mapping.schemaVersion); a changed DDL needs a new version")
+            }
+            return .casebridge
+        } catch let error as DatabaseError {
+            if error.isBusy { throw TargetError(path, "the target is locked by another process; nothing was changed") }
+            throw TargetError(path, "cannot be read: \(error.message)")
+        }
+    }
+
+    /// Casebridge's bookkeeping tables: runs, their reconciliation, lineage, quarantine and findings.
+    static let bookkeepingDDL = """
+        CREATE TABLE casebridge_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+
+        -- One row per migrate run that reached the target (dry runs leave none).
+        CREATE TABLE casebridge_run (
+            run_id              INTEGER PRIMARY KEY,
+            started_at          TEXT NOT NULL,
+            finished_at         TEXT,
+            export_file         TEXT NOT NULL,
+            export_id           TEXT,
+            sequence            INTEGER,
+            export_kind         TEXT,
+            exported_at         TEXT,
+            as_of               TEXT,
+            options             TEXT NOT NULL,
+            outcome             TEXT NOT NULL,      -- loaded | failed
+            reason              TEXT,
+            records_read        INTEGER,
+            records_loaded      INTEGER,
+            records_quarantined INTEGER,
+            rows_inserted       INTEGER,
+            rows_updated        INTEGER,
+            rows_unchanged      INTEGER,
+            rows_deleted        INTEGER,
+            content_added       INTEGER,
+            content_bytes_added INTEGER,
+            findings            INTEGER
+        );
+
+        -- Reconciliation: per record kind, read = loaded + quarantined.
+        CREATE TABLE casebridge_run_kind (
+            run_id      INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            kind        TEXT NOT NULL,
+            read        INTEGER NOT NULL,
+            loaded      INTEGER NOT NULL,
+            quarantined INTEGER NOT NULL,
+            PRIMARY KEY (run_id, kind)
+        );
+
+        CREATE TABLE casebridge_run_table (
+            run_id     INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            table_name TEXT NOT NULL,
+            inserted   INTEGER NOT NULL,
+            updated    INTEGER NOT NULL,
+            unchanged  INTEGER NOT NULL,
+            deleted    INTEGER NOT NULL,
+            PRIMARY KEY (run_id, table_name)
+        );
+
+        -- Where every row of a data table came from: the run and export that last wrote it, the source
+        -- line of its record and the SHA-256 of its values.
+        CREATE TABLE casebridge_lineage (
+            table_name  TEXT NOT NULL,
+            row_key     TEXT NOT NULL,
+            record_kind TEXT NOT NULL,
+            record_id   TEXT,
+            run_id      INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            export_id   TEXT,
+            source_file TEXT NOT NULL,
+            source_line INTEGER,
+            row_sha256  TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX casebridge_lineage_record ON casebridge_lineage (record_kind, record_id);
+
+        -- Rows a later export no longer holds: kept here, never erased.
+        CREATE TABLE casebridge_deleted (
+            table_name  TEXT NOT NULL,
+            row_key     TEXT NOT NULL,
+            row_json    TEXT NOT NULL,
+            deleted_run INTEGER NOT NULL REFERENCES casebridge_run (run_id)
+        );
+
+        -- The raw XML of quarantined records, once per SHA-256.
+        CREATE TABLE casebridge_raw_xml (
+            sha256 TEXT PRIMARY KEY NOT NULL,
+            bytes  INTEGER NOT NULL,
+            xml    TEXT NOT NULL
+        );
+
+        -- Records that could not load, with every reason.
+        CREATE TABLE casebridge_quarantine (
+            run_id       INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            kind         TEXT NOT NULL,
+            record_id    TEXT,
+            source_file  TEXT NOT NULL,
+            source_line  INTEGER,
+            reasons      TEXT NOT NULL,     -- JSON array of sentences
+            raw_sha256   TEXT REFERENCES casebridge_raw_xml (sha256),
+            raw_note     TEXT               -- why raw_sha256 is NULL or the XML was cut short
+        );
+        CREATE INDEX casebridge_quarantine_run ON casebridge_quarantine (run_id);
+
+        -- Every finding of every run (findings-format.md), linked to the rows it concerns through
+        -- (record_kind, record_id) and casebridge_lineage.
+        CREATE TABLE casebridge_finding (
+            run_id       INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            rule         TEXT NOT NULL,
+            severity     TEXT NOT NULL,
+            identity     TEXT NOT NULL,     -- rule and key values: the same gap from run to run
+            key_json     TEXT NOT NULL,
+            context_json TEXT NOT NULL,
+            record_kind  TEXT,
+            record_id    TEXT,
+            child        TEXT,
+            family       TEXT,
+            document     TEXT,
+            team         TEXT,
+            event_date   TEXT,
+            message      TEXT NOT NULL,
+            source_file  TEXT,
+            source_line  INTEGER
+        );
+        CREATE INDEX casebridge_finding_run ON casebridge_finding (run_id, rule);
+        CREATE INDEX casebridge_finding_identity ON casebridge_finding (identity);
+        """
+}

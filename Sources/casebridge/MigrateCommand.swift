@@ -1,0 +1,93 @@
+import ArgumentParser
+import CasebridgeCheck
+import CasebridgeLoad
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeRead
+import Foundation
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Read, check and load an export into the replacement system's database.",
+        discussion: """
+            Reads EXPORT, checks it, and loads every record into the target SQLite database in one transaction: \
+            records with findings load (their findings are stored with the run), records that cannot load are \
+            quarantined with their raw XML and reasons. Prints what each table received and the reconciliation \
+            read = loaded + quarantined per record kind. A target that does not exist is created with the schema \
+            of the target mapping. Exit codes: 0 loaded (or dry run done); 2 usage, mapping or policy error; \
+            3 the export cannot be read; 4 the target was refused or could not be written (nothing changed); \
+            5 the run does not reconcile (nothing changed).
+            """
+    )
+
+    @Argument(help: "The export XML file.")
+    var export: String
+
+    @Option(help: "The target SQLite database (created when it does not exist).")
+    var target: String
+
+    @Flag(name: .customLong("dry-run"), help: "Do everything but commit: print what would change; the target is left untouched.")
+    var dryRun = false
+
+    @OptionGroup var mappingOptions: MappingOptions
+
+    @Option(name: .customLong("target-mapping"), help: "The target mapping (default: the built-in target/ssd.yaml).")
+    var targetMapping: String?
+
+    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for another process's lock on the target.")
+    var lockTimeout: Double = 5
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let mapping = try mappingOptions.load()
+        let policy = try mappingOptions.loadPolicy()
+        let targetMappingPath = targetMapping ?? TargetMapping.builtInPath
+        let targetSchema: TargetMapping
+        do {
+            targetSchema = try TargetMapping.load(path: targetMappingPath)
+        } catch let error as ConfigError {
+            printError("casebridge: target mapping error: \(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
+        var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
+        migration.lockTimeout = lockTimeout
+        migration.options = .object([
+            ("mapping", .string(mappingOptions.mapping ?? "built-in legacy-case-export.yaml")),
+            ("policy", .string(mappingOptions.policy ?? "built-in policy/default.yaml")),
+            ("targetMapping", .string(targetMapping ?? "built-in target/ssd.yaml")),
+            ("dryRun", .bool(dryRun)),
+        ])
+        let bar = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
+        let result: MigrationResult
+        do {
+            result = try migration.run(
+                export: export, into: target, dryRun: dryRun,
+                readProgress: { done, total in bar?.update(done: done, total: total) },
+                progress: { message in
+                    bar?.finish()
+                    if !quiet { printError("casebridge: \(message)") }
+                })
+        } catch let error as ReadError {
+            bar?.finish()
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.unreadable)
+        } catch let error as ConfigError {
+            printError("casebridge: target mapping error: \(error)")
+            throw ExitCode(ExitCodes.usage)
+        } catch let error as TargetError {
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.target)
+        } catch let error as ReconciliationError {
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.unreconciled)
+        }
+        for warning in result.check.warnings { printError("casebridge: warning: \(warning)") }
+        print(MigrationSummary.text(result), terminator: "")
+        if !quiet {
+            printError(String(format: "casebridge: read and check %.2f s, load %.2f s", result.checkSeconds, result.loadSeconds))
+        }
+    }
+}
