@@ -140,6 +140,18 @@ public final class Database {
         return rows
     }
 
+    /// Hands every row `sql` returns to `body`, one at a time, without holding them all.
+    ///
+    /// The statement is prepared afresh (not cached), so that `body` may run other statements.
+    public func forEachRow(_ sql: String, _ values: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
+        var pointer: OpaquePointer?
+        let code = sqlite3_prepare_v2(handle, sql, -1, &pointer, nil)
+        guard code == SQLITE_OK, let pointer else { throw error(code, lastMessage, sql: sql) }
+        let statement = Statement(pointer, database: self, sql: sql)
+        try statement.bind(values)
+        while try statement.step() { try body(statement.row()) }
+    }
+
     /// The first column of the first row, if any.
     public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
         let statement = try prepare(sql)

@@ -11,6 +11,8 @@ public struct TableChanges: Sendable, Equatable {
     public var updated = 0
     public var unchanged = 0
     public var deleted = 0
+    /// Records of the table's kind that would have had a row here but are quarantined.
+    public var quarantined = 0
 }
 
 /// What one load wrote: per table, content, quarantine and findings.
@@ -104,6 +106,7 @@ struct Loader {
             WHERE i._q = 0
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
+        changes.quarantined = try database.scalar("SELECT count(*) FROM \(incoming) WHERE _q = 1")?.int ?? 0
         for row in try database.rows("SELECT _action, count(*) AS n FROM \(actions) GROUP BY _action") {
             let count = row.int("n") ?? 0
             switch row["_action"] {
@@ -154,22 +157,27 @@ struct Loader {
     private func storeContent(in table: String, outcome: inout LoadOutcome) throws {
         let quotedTable = IncomingRows.quoted(table)
         let files = ContentFiles(exportPath: exportPath)
-        let candidates = try database.rows("""
+        // What to store is settled first (a temporary table), so that the inserts do not change the
+        // rows of the query they follow.
+        try database.execute("DROP TABLE IF EXISTS temp.content_todo")
+        try database.execute("""
+            CREATE TABLE temp.content_todo AS
             SELECT p.content_sha256 AS sha256, max(p.content_bytes) AS bytes, min(p.content_offset) AS offset, min(p.href) AS href,
                    count(*) AS parts, EXISTS (SELECT 1 FROM \(quotedTable) c WHERE c.sha256 = p.content_sha256) AS stored
             FROM s.stg_part p
             WHERE p.quarantined = 0 AND p.content_state = 'ok' AND p.content_sha256 IS NOT NULL
             GROUP BY p.content_sha256
             """)
+        defer { try? database.execute("DROP TABLE IF EXISTS temp.content_todo") }
         if pack.writeFailed {
             throw TargetError(exportPath, "the temporary copy of the export's content could not be written (is the disk full?); nothing was changed")
         }
         let insert = try database.prepare("INSERT INTO \(quotedTable) (sha256, bytes, data) VALUES (?, ?, zeroblob(?))")
-        for candidate in candidates {
+        try database.forEachRow("SELECT * FROM temp.content_todo ORDER BY offset, href") { candidate in
             let parts = candidate.int("parts") ?? 0
             guard candidate.int("stored") == 0, let sha = candidate["sha256"], let bytes = candidate.int("bytes") else {
                 outcome.contentReused += parts
-                continue
+                return
             }
             outcome.contentReused += parts - 1
             try insert.bind([.text(sha), .integer(Int64(bytes)), .integer(Int64(bytes))])
@@ -352,9 +360,10 @@ struct Loader {
         }
         for table in outcome.tables {
             try database.execute("""
-                INSERT INTO casebridge_run_table (run_id, table_name, inserted, updated, unchanged, deleted) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO casebridge_run_table (run_id, table_name, inserted, updated, unchanged, deleted, quarantined)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [.integer(outcome.runID), .text(table.table), .integer(Int64(table.inserted)), .integer(Int64(table.updated)),
-                      .integer(Int64(table.unchanged)), .integer(Int64(table.deleted))])
+                      .integer(Int64(table.unchanged)), .integer(Int64(table.deleted)), .integer(Int64(table.quarantined))])
         }
         let sum = { (path: KeyPath<TableChanges, Int>) in Int64(outcome.tables.reduce(0) { $0 + $1[keyPath: path] }) }
         try database.execute("""

@@ -15,18 +15,19 @@ public enum MigrationSummary {
             lines.append("Migrated \(export.file) (\(described)) into \(result.target) as run \(result.load.runID).")
         }
         lines.append("")
-        let header = result.dryRun ? ["table", "would insert", "would update", "unchanged", "would delete"]
-            : ["table", "inserted", "updated", "unchanged", "deleted"]
-        lines.append(row(header, widths: [24, 14, 14, 10, 14]))
-        for table in result.load.tables {
-            lines.append(row([table.table, number(table.inserted), number(table.updated), number(table.unchanged), number(table.deleted)],
-                             widths: [24, 14, 14, 10, 14]))
-        }
-        let total = result.load.tables.reduce(into: TableChanges(table: "all tables")) {
+        let header = result.dryRun ? ["table", "would insert", "would update", "unchanged", "would delete", "quarantined"]
+            : ["table", "inserted", "updated", "unchanged", "deleted", "quarantined"]
+        let widths = [22, 13, 13, 11, 13, 12]
+        lines.append(row(header, widths: widths))
+        var total = result.load.tables.reduce(into: TableChanges(table: "all tables")) {
             $0.inserted += $1.inserted; $0.updated += $1.updated; $0.unchanged += $1.unchanged; $0.deleted += $1.deleted
         }
-        lines.append(row([total.table, number(total.inserted), number(total.updated), number(total.unchanged), number(total.deleted)],
-                         widths: [24, 14, 14, 10, 14]))
+        // A record may have rows in two tables (a CP plan in cb_plan and ssd_cp_plans): count records once.
+        total.quarantined = result.load.quarantinedRecords
+        for table in result.load.tables + [total] {
+            lines.append(row([table.table, number(table.inserted), number(table.updated), number(table.unchanged), number(table.deleted),
+                              number(table.quarantined)], widths: widths))
+        }
         lines.append("")
         let megabytes = String(format: "%.1f MB", Double(result.load.contentBytesAdded) / 1_000_000)
         lines.append("Content: \(number(result.load.contentAdded)) \(result.dryRun ? "would be " : "")stored (\(megabytes), each verified against its SHA-256); "

@@ -174,6 +174,7 @@ enum TargetDatabase {
             updated    INTEGER NOT NULL,
             unchanged  INTEGER NOT NULL,
             deleted    INTEGER NOT NULL,
+            quarantined INTEGER NOT NULL,
             PRIMARY KEY (run_id, table_name)
         );
 
