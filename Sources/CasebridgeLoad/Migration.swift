@@ -53,6 +53,8 @@ public struct Migration {
     public var lockTimeout: Double = 5
     /// Recorded with the run: the options it was given.
     public var options: JSONValue = .object([])
+    /// Load an export whose sequence leaves a gap after the last one loaded (the gap is recorded).
+    public var allowGap = false
 
     public init(mapping: Mapping, policy: Policy, target: TargetMapping, rules: [any IntegrityRule] = RuleRegistry.all) {
         self.mapping = mapping
@@ -67,6 +69,8 @@ public struct Migration {
         let state = try TargetDatabase.inspect(path: targetPath, mapping: target, dryRun: dryRun)
         let exists = FileManager.default.fileExists(atPath: targetPath)
         if exists, !dryRun { try probeLock(targetPath) }
+        // An export already loaded, older than the last, or leaving a gap is settled before the long read.
+        try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
 
         // Where the load happens: in place, or (for a target that does not exist yet) under a
         // temporary name renamed into place after the commit.
@@ -136,6 +140,21 @@ public struct Migration {
         }
     }
 
+    /// Reads the export's envelope only, and throws ``ExportAlreadyLoaded`` or ``SequenceError`` when its
+    /// sequence does not follow the target's last loaded export.
+    private func checkSequence(of path: String, against targetPath: String?) throws {
+        let values = try ExportReader(mapping: mapping).readEnvelope(path: path).values
+        let header = ExportHeader(file: path, exportId: values["exportId"], sequence: values["sequence"].flatMap { Int($0) },
+                                  kind: values["kind"])
+        do {
+            let database = try targetPath.map { try Database(path: $0, readOnly: true, create: false) }
+            database?.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            _ = try SequenceCheck.position(in: database, export: header, allowGap: allowGap)
+        } catch let error as DatabaseError {
+            throw TargetError(targetPath ?? path, "cannot read the target's runs: \(error.message)")
+        }
+    }
+
     /// Fails at once, before the long read, when another process holds the target.
     private func probeLock(_ path: String) throws {
         do {
@@ -158,7 +177,8 @@ public struct Migration {
             try database.execute("ATTACH DATABASE ? AS s", [.text(stagingPath)])
             try database.execute("BEGIN IMMEDIATE")
             do {
-                let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, progress: progress)
+                let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, allowGap: allowGap,
+                                    progress: progress)
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
                                      startedAt: started)
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,

@@ -61,6 +61,19 @@ public final class ExportReader: Sendable {
     ///   content); each part's ``PartContent/packOffset`` says where its bytes begin.
     public func read(path: String, into sink: RecordSink, pack: ContentPack? = nil,
                      progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)? = nil) throws -> ReadSummary {
+        try read(path: path, into: sink, pack: pack, envelopeOnly: false, progress: progress)
+    }
+
+    /// Reads only the export's envelope (`exportId`, `sequence`, `kind`, …): parsing stops when the first
+    /// record starts, so it costs the same for a 1 KB export and a 10 GB one. Envelope values that a
+    /// mapping places after the first record are not seen.
+    public func readEnvelope(path: String) throws -> EnvelopeRecord {
+        final class Discard: RecordSink { func accept(_ record: ReadRecord) throws {} }
+        return try read(path: path, into: Discard(), pack: nil, envelopeOnly: true, progress: nil).envelope
+    }
+
+    private func read(path: String, into sink: RecordSink, pack: ContentPack?, envelopeOnly: Bool,
+                      progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)?) throws -> ReadSummary {
         ExternalEntities.refuseAll()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -73,6 +86,7 @@ public final class ExportReader: Sendable {
         }
         let total = Int64(info.st_size)
         let state = SAXState(plan: plan, file: path, sink: sink, files: ContentFiles(exportPath: path), pack: pack)
+        state.envelopeOnly = envelopeOnly
 
         var handler = xmlSAXHandler()
         SAXState.install(into: &handler)
@@ -114,6 +128,7 @@ public final class ExportReader: Sendable {
             let status = xmlParseChunk(context, buffer, Int32(n), n == 0 ? 1 : 0)
             bytesRead += Int64(n)
             if let failure = state.failure { throw failure }
+            if state.stoppedAfterEnvelope { break }
             if status != 0, state.failure == nil {
                 throw ReadError(file: path, line: state.line, column: 0, reason: "the export is not well-formed XML")
             }

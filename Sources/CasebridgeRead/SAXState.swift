@@ -16,6 +16,10 @@ final class SAXState {
     var counts: [RecordKind: Int] = [:]
     /// Where decoded inline content is kept for a later load, when a caller wants it.
     let pack: ContentPack?
+    /// Stop as soon as the first record starts (or the root ends): only the envelope is wanted.
+    var envelopeOnly = false
+    /// Whether the parser was stopped on purpose after the envelope.
+    private(set) var stoppedAfterEnvelope = false
 
     private var builders: [RecordBuilder] = []
     private var nextOrdinal = 1
@@ -135,6 +139,11 @@ final class SAXState {
             builders[0].begin(line: line, ordinal: 0, owner: nil)
         }
         guard found >= 0 else { return }
+        if envelopeOnly, !plan.nodes[found].records.isEmpty {
+            // Only the envelope is wanted, and it is complete once the first record starts.
+            stopAfterEnvelope()
+            return
+        }
         if !plan.nodes[found].records.isEmpty {
             let line = self.line
             let offset = self.offset
@@ -149,7 +158,11 @@ final class SAXState {
                 }
             }
         }
-        for capture in plan.nodes[found].attributes {
+        captureAttributes(of: found, attributeCount, attributes)
+    }
+
+    private func captureAttributes(of node: Int, _ attributeCount: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        for capture in plan.nodes[node].attributes {
             guard let attributes else { break }
             for i in 0..<attributeCount {
                 let base = i * 5
@@ -161,16 +174,27 @@ final class SAXState {
         }
     }
 
+    private func stopAfterEnvelope() {
+        envelope = finishEnvelope()
+        stoppedAfterEnvelope = true
+        if let context { xmlStopParser(context) }
+    }
+
     private func endElement() {
-        guard failure == nil, let index = stack.popLast() else { return }
+        guard failure == nil, !stoppedAfterEnvelope, let index = stack.popLast() else { return }
         guard index >= 0 else { return }
+        if envelopeOnly {
+            for text in plan.nodes[index].texts where !text.isContent { builders[text.builder].completeText(text.field) }
+            if stack.isEmpty { stopAfterEnvelope() }
+            return
+        }
         for text in plan.nodes[index].texts where !text.isContent { builders[text.builder].completeText(text.field) }
         for record in plan.nodes[index].records { emit(record) }
         if stack.isEmpty { envelope = finishEnvelope() }
     }
 
     private func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
-        guard let top = stack.last, top >= 0, let text, failure == nil else { return }
+        guard let top = stack.last, top >= 0, let text, failure == nil, !stoppedAfterEnvelope else { return }
         let captures = plan.nodes[top].texts
         guard !captures.isEmpty else { return }
         let bytes = UnsafeBufferPointer(start: text, count: length)

@@ -36,6 +36,12 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Start the file with a UTF-8 byte-order mark.")
     var bom = false
 
+    @Option(help: "The envelope's sequence number (default 412).")
+    var sequence: Int?
+
+    @Option(name: .customLong("export-id"), help: "The envelope's exportId (default EXP-20190902-0001).")
+    var exportId: String?
+
     func validate() throws {
         guard families > 0 else { throw ValidationError("--families must be at least 1") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate must be between 0 and 1") }
@@ -48,6 +54,8 @@ struct GenerateCommand: ParsableCommand {
         options.crlf = crlf
         options.bom = bom
         if let partBytes { options.inlinePartBytes = partBytes }
+        if let sequence { options.sequence = sequence }
+        if let exportId { options.exportId = exportId }
         let summary = try ExportGenerator(options: options).write(to: URL(fileURLWithPath: out))
         let megabytes = Double(summary.bytesWritten) / 1_000_000
         print(String(format: "wrote %@ (%.1f MB, %d records) and %@ (%d expected findings)",

@@ -17,7 +17,8 @@ struct MigrateCommand: ParsableCommand {
             read = loaded + quarantined per record kind. A target that does not exist is created with the schema \
             of the target mapping. Exit codes: 0 loaded (or dry run done); 2 usage, mapping or policy error; \
             3 the export cannot be read; 4 the target was refused or could not be written (nothing changed); \
-            5 the run does not reconcile (nothing changed).
+            5 the run does not reconcile (nothing changed); 6 the export's sequence does not follow the last one loaded \
+            (older, or a gap without --allow-gap; nothing changed). An export already loaded is skipped (exit 0).
             """
     )
 
@@ -38,6 +39,9 @@ struct MigrateCommand: ParsableCommand {
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for another process's lock on the target.")
     var lockTimeout: Double = 5
 
+    @Flag(name: .customLong("allow-gap"), help: "Load the export even though exports between the last loaded one and it are missing (recorded with the run).")
+    var allowGap = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -54,11 +58,13 @@ struct MigrateCommand: ParsableCommand {
         }
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.lockTimeout = lockTimeout
+        migration.allowGap = allowGap
         migration.options = .object([
             ("mapping", .string(mappingOptions.mapping ?? "built-in legacy-case-export.yaml")),
             ("policy", .string(mappingOptions.policy ?? "built-in policy/default.yaml")),
             ("targetMapping", .string(targetMapping ?? "built-in target/ssd.yaml")),
             ("dryRun", .bool(dryRun)),
+            ("allowGap", .bool(allowGap)),
         ])
         let bar = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
         let result: MigrationResult
@@ -83,6 +89,13 @@ struct MigrateCommand: ParsableCommand {
         } catch let error as ReconciliationError {
             printError("casebridge: \(error)")
             throw ExitCode(ExitCodes.unreconciled)
+        } catch let skipped as ExportAlreadyLoaded {
+            bar?.finish()
+            print("Skipped: \(skipped)")
+            return
+        } catch let error as SequenceError {
+            printError("casebridge: \(export): \(error)")
+            throw ExitCode(ExitCodes.sequence)
         }
         for warning in result.check.warnings { printError("casebridge: warning: \(warning)") }
         print(MigrationSummary.text(result), terminator: "")

@@ -42,23 +42,31 @@ enum MigrateExports {
         return url
     }()
 
-    static func generate(_ name: String, families: Int, seed: Int, partBytes: Int = 96) -> String {
+    static func generate(_ name: String, families: Int, seed: Int, sequence: Int, partBytes: Int = 96) -> String {
         let out = folder.appendingPathComponent(name)
         let result = try! CLI.run(["generate", "--families", String(families), "--seed", String(seed), "--out", out.path,
-                                   "--part-bytes", String(partBytes)])
+                                   "--part-bytes", String(partBytes), "--sequence", String(sequence),
+                                   "--export-id", "EXP-\(sequence)"])
         precondition(result.status == 0, result.stderr)
         return out.appendingPathComponent("export.xml").path
     }
 
-    static let large = generate("large", families: 400, seed: 31)
-    static let largeOther = generate("large-other", families: 400, seed: 32)
-    static let small = generate("small", families: 100, seed: 33)
+    static let large = generate("large", families: 400, seed: 31, sequence: 412)
+    static let largeOther = generate("large-other", families: 400, seed: 32, sequence: 413)
+    static let small = generate("small", families: 100, seed: 33, sequence: 413)
+    static let afterGap = generate("after-gap", families: 10, seed: 34, sequence: 416)
 }
 
 struct MigrateCommandTests {
-    @Test func `migrate prints each table, the content and a reconciliation that balances, and exits 0`() throws {
+    @Test func `migrate prints each table and a reconciliation that balances; a dry run, a repeat and a gap say so`() throws {
         let scratch = try Scratch()
         let target = scratch.url.appendingPathComponent("target.db").path
+        let dry = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--dry-run", "--quiet"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.hasPrefix("Dry run of"))
+        #expect(dry.stdout.contains("would insert"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+
         let result = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("into \(target) as run 1."))
@@ -67,10 +75,16 @@ struct MigrateCommandTests {
         #expect(result.stderr.isEmpty)
         #expect(try sqlite(target, "PRAGMA integrity_check; PRAGMA foreign_key_check;") == "ok\n")
 
-        let dry = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--dry-run", "--quiet"])
-        #expect(dry.status == 0)
-        #expect(dry.stdout.hasPrefix("Dry run of"))
-        #expect(dry.stdout.contains("would insert"))
+        let again = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("Skipped: EXP-413 (sequence 413) was already loaded as run 1 at "))
+
+        let gap = try CLI.run(["migrate", MigrateExports.afterGap, "--target", target, "--quiet"])
+        #expect(gap.status == 6)
+        #expect(gap.stderr.contains("sequence 416 follows 413: sequences 414, 415 are missing"))
+        let allowed = try CLI.run(["migrate", MigrateExports.afterGap, "--target", target, "--quiet", "--allow-gap"])
+        #expect(allowed.status == 0)
+        #expect(try sqlite(target, "SELECT json_extract(options, '$.allowedGap') FROM casebridge_run WHERE run_id = 2") == "[414,415]\n")
     }
 
     @Test func `a target that is not Casebridge's exits 4 with one line, and a bad target mapping exits 2`() throws {

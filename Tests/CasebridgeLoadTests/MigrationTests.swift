@@ -44,7 +44,13 @@ struct MigrationTests {
         let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let second = try migrate(generated.export, into: target)
+        // The same export again is a no-op; the same records exported again (the next sequence) change nothing.
+        let hash = fileHash(target)
+        #expect(throws: ExportAlreadyLoaded.self) { try migrate(generated.export, into: target) }
+        #expect(fileHash(target) == hash)
+        let again = try generated.copy(sequence: 413)
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        let second = try migrate(again, into: target)
         #expect(second.load.runID == 2)
         #expect(second.load.tables.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.deleted == 0 })
         #expect(second.load.tables.map(\.unchanged) == first.load.tables.map(\.inserted))
@@ -84,22 +90,21 @@ struct MigrationTests {
         let original = try String(contentsOfFile: GeneratedExport.small.export, encoding: .utf8)
         let first = try migrate(GeneratedExport.small.export, into: target)
 
-        // Rename the first team and drop one visit (a one-line element whose id is unique).
-        var lines = original.components(separatedBy: "\n")
-        let team = try #require(lines.firstIndex { $0.contains("<Team id=") })
-        let teamID = try #require(lines[team].firstMatch(of: /<Team id="([^"]+)"/)?.1)
-        lines[team] = lines[team].replacing(/<Name>[^<]*<\/Name>/, with: "<Name>Renamed team</Name>")
-        let visitLines = lines.indices.filter { lines[$0].contains("<Visit id=") && lines[$0].contains("/>") }
-        let visit = try #require(visitLines.first { index in
-            let id = lines[index].firstMatch(of: /<Visit id="([^"]+)"/)!.1
-            return original.components(separatedBy: "id=\"\(id)\"").count == 2 && lines[index].contains("date=\"20")
-        })
-        let visitID = String(try #require(lines[visit].firstMatch(of: /<Visit id="([^"]+)"/)?.1))
-        lines.remove(at: visit)
-        // Beside the original, so that its parts' hrefs still lead to the attachments.
-        let changed = URL(fileURLWithPath: GeneratedExport.small.export).deletingLastPathComponent()
-            .appendingPathComponent("changed-\(UUID().uuidString).xml").path
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: changed))
+        // The next export renames the first team and drops one visit (a one-line element whose id is unique).
+        var teamID = ""
+        var visitID = ""
+        let changed = try GeneratedExport.small.copy(sequence: 413) { lines in
+            let team = try #require(lines.firstIndex { $0.contains("<Team id=") })
+            teamID = String(try #require(lines[team].firstMatch(of: /<Team id="([^"]+)"/)?.1))
+            lines[team] = lines[team].replacing(/<Name>[^<]*<\/Name>/, with: "<Name>Renamed team</Name>")
+            let visit = try #require(lines.indices.first { index in
+                guard lines[index].contains("<Visit id="), lines[index].contains("/>"), lines[index].contains("date=\"20"),
+                      let id = lines[index].firstMatch(of: /<Visit id="([^"]+)"/)?.1 else { return false }
+                return original.components(separatedBy: "id=\"\(id)\"").count == 2
+            })
+            visitID = String(try #require(lines[visit].firstMatch(of: /<Visit id="([^"]+)"/)?.1))
+            lines.remove(at: visit)
+        }
         defer { try? FileManager.default.removeItem(atPath: changed) }
 
         let second = try migrate(changed, into: target)
@@ -111,9 +116,9 @@ struct MigrationTests {
         #expect(second.load.tables.reduce(0) { $0 + $1.unchanged } == first.load.tables.reduce(0) { $0 + $1.inserted } - 2)
 
         let database = try Database(path: target, readOnly: true, create: false)
-        #expect(try database.scalar("SELECT dept_team_name FROM ssd_department WHERE dept_team_id = ?", [.text(String(teamID))])?.string == "Renamed team")
+        #expect(try database.scalar("SELECT dept_team_name FROM ssd_department WHERE dept_team_id = ?", [.text(teamID)])?.string == "Renamed team")
         #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE table_name = 'ssd_department' AND row_key = ? AND run_id = 2",
-                          [.text(String(teamID))]) == 1)
+                          [.text(teamID)]) == 1)
         let archived = try database.rows("SELECT table_name, row_json, deleted_run FROM casebridge_deleted WHERE row_key = ?", [.text(visitID)])
         #expect(archived.count == 1)
         #expect(archived.first?["row_json"]?.contains(visitID) == true)

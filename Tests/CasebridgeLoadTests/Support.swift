@@ -38,17 +38,32 @@ struct GeneratedExport: Sendable {
     let export: String
     let expectedFindings: String
 
-    static func make(families: Int, seed: UInt64, partBytes: Int? = nil) -> GeneratedExport {
+    static func make(families: Int, seed: UInt64, partBytes: Int? = nil, sequence: Int = 412) -> GeneratedExport {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-export-\(families)-\(seed)-\(UUID().uuidString)")
         var options = GeneratorOptions(families: families, seed: seed)
         if let partBytes { options.inlinePartBytes = partBytes }
+        options.sequence = sequence
+        options.exportId = "EXP-\(sequence)"
         let summary = try! ExportGenerator(options: options).write(to: folder)
         return GeneratedExport(export: summary.exportFile.path, expectedFindings: summary.expectedFindingsFile.path)
     }
 
     /// Generated once per test run and shared (read only) by the tests that need them.
     static let small = make(families: 120, seed: 5)
-    static let smallOther = make(families: 120, seed: 6)
+    static let smallOther = make(families: 120, seed: 6, sequence: 413)
+
+    /// A copy of this export beside it (so that its hrefs still lead to its attachments) with another
+    /// sequence and exportId, and `edit` applied to its lines. Removed by the caller.
+    func copy(sequence: Int, edit: (inout [String]) throws -> Void = { _ in }) throws -> String {
+        var lines = try String(contentsOfFile: export, encoding: .utf8).components(separatedBy: "\n")
+        let root = try #require(lines.firstIndex { $0.contains(" sequence=\"") })
+        lines[root] = lines[root].replacing(/sequence="\d+"/, with: "sequence=\"\(sequence)\"")
+            .replacing(/exportId="[^"]*"/, with: "exportId=\"EXP-\(sequence)\"")
+        try edit(&lines)
+        let path = URL(fileURLWithPath: export).deletingLastPathComponent().appendingPathComponent("copy-\(UUID().uuidString).xml").path
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
 }
 
 func migrate(_ export: String, into target: String, dryRun: Bool = false, mapping: TargetMapping = ssdMapping,

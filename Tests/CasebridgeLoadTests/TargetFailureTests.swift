@@ -70,7 +70,7 @@ struct TargetFailureTests {
         var withoutVisits = ssdMapping
         withoutVisits.tables.removeAll { $0.from == .visit }
         let error = #expect(throws: ReconciliationError.self) {
-            try migrate(GeneratedExport.small.export, into: target, mapping: withoutVisits)
+            try migrate(GeneratedExport.smallOther.export, into: target, mapping: withoutVisits)
         }
         #expect(error?.description.contains("Visit: read") == true)
         #expect(fileHash(target) == before)

@@ -43,17 +43,25 @@ struct Loader {
     let database: Database
     let exportPath: String
     let pack: ContentPack
+    let allowGap: Bool
     let progress: (String) -> Void
 
     /// Everything inside the caller's transaction; the caller commits or rolls back.
     func load(fresh: Bool, facts: RunFacts, reconciliation: [KindReconciliation], findings: [Finding]) throws -> LoadOutcome {
         if fresh { try createSchema() }
+        // Settled again inside the transaction: another run may have loaded an export since the check
+        // before the read.
+        let position = try SequenceCheck.position(in: fresh ? nil : database, export: facts.export, allowGap: allowGap)
+        var options = facts.options
+        if case let .afterGap(missing) = position, case let .object(members) = options {
+            options = .object(members + [("allowedGap", .array(missing.map { .int($0) }))])
+        }
         try database.execute("""
             INSERT INTO casebridge_run (started_at, export_file, export_id, sequence, export_kind, exported_at, as_of, options, outcome)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loading')
             """, [.text(Self.timestamp(facts.startedAt)), .text(facts.exportFile), SQLValue(facts.export.exportId),
                   SQLValue(facts.export.sequence), SQLValue(facts.export.kind), SQLValue(facts.export.exportedAt),
-                  SQLValue(facts.export.asOf?.iso), .text(facts.options.serialised())])
+                  SQLValue(facts.export.asOf?.iso), .text(options.serialised())])
         var outcome = LoadOutcome(runID: database.lastInsertRowID)
         let isFull = facts.export.kind != "delta"
         for table in mapping.tables {

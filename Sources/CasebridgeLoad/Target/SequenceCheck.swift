@@ -1,0 +1,73 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// Why an export's `sequence` does not fit the target's history: it must not load.
+public struct SequenceError: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+    public var description: String { reason }
+}
+
+/// The target already holds this export: running it again is a no-op, not a failure.
+public struct ExportAlreadyLoaded: Error, CustomStringConvertible, Sendable {
+    public var exportId: String?
+    public var sequence: Int
+    public var run: Int64
+    public var loadedAt: String?
+
+    public var description: String {
+        "\(exportId ?? "the export") (sequence \(sequence)) was already loaded as run \(run)\(loadedAt.map { " at \($0)" } ?? ""); nothing to do"
+    }
+}
+
+/// Where an export stands in the target's sequence of loaded exports.
+public enum SequencePosition: Sendable, Equatable {
+    /// The target has loaded nothing yet.
+    case first
+    /// The next export after the last loaded one.
+    case next
+    /// After a gap the user allowed: these sequences were never loaded.
+    case afterGap(missing: [Int])
+}
+
+/// Sequence discipline: every export's `sequence` is recorded with its run; an export already loaded
+/// is skipped, an older one is refused, and a gap is refused unless the user allows it.
+enum SequenceCheck {
+    /// Where `export` stands; `database` is the target, or `nil` for a target still to be created.
+    static func position(in database: Database?, export: ExportHeader, allowGap: Bool) throws -> SequencePosition {
+        guard let sequence = export.sequence else {
+            throw SequenceError(reason: "the export has no valid sequence, so Casebridge cannot tell whether it was loaded or what it follows; nothing was changed")
+        }
+        if export.kind == "delta" {
+            throw SequenceError(reason: "\(export.exportId ?? "the export") is a delta export (sequence \(sequence)); migrate loads full exports only so far; nothing was changed")
+        }
+        guard let database else { return .first }
+        if let same = try database.rows("""
+            SELECT run_id, export_id, finished_at FROM casebridge_run WHERE outcome = 'loaded' AND sequence = ? ORDER BY run_id LIMIT 1
+            """, [.integer(Int64(sequence))]).first {
+            guard same["export_id"] == export.exportId else {
+                throw SequenceError(reason: "sequence \(sequence) was loaded from \(same["export_id"] ?? "another export") as run \(same["run_id"] ?? "?"); this export (\(export.exportId ?? "no exportId")) claims the same sequence; nothing was changed")
+            }
+            throw ExportAlreadyLoaded(exportId: export.exportId, sequence: sequence, run: Int64(same.int("run_id") ?? 0),
+                                      loadedAt: same["finished_at"])
+        }
+        guard let last = try database.scalar("SELECT max(sequence) FROM casebridge_run WHERE outcome = 'loaded'")?.int else {
+            return .first
+        }
+        if sequence < last {
+            throw SequenceError(reason: "sequence \(sequence) is older than the last loaded export (sequence \(last)): loading it now would undo newer changes; nothing was changed")
+        }
+        if sequence == last + 1 { return .next }
+        let missing = Array((last + 1)..<sequence)
+        guard allowGap else {
+            throw SequenceError(reason: "sequence \(sequence) follows \(last): \(Self.describe(missing)) \(missing.count == 1 ? "is" : "are") missing; load \(missing.count == 1 ? "it" : "them") first, or give --allow-gap to go on without; nothing was changed")
+        }
+        return .afterGap(missing: missing)
+    }
+
+    /// "sequence 413" or "sequences 413–415" or "sequences 413, 415".
+    static func describe(_ missing: [Int]) -> String {
+        if missing.count == 1 { return "sequence \(missing[0])" }
+        if missing.count > 2 { return "sequences \(missing.first!)–\(missing.last!)" }
+        return "sequences " + missing.map(String.init).joined(separator: ", ")
+    }
+}
