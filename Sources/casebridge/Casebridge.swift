@@ -13,10 +13,10 @@ struct Casebridge: ParsableCommand {
         discussion: """
             Exit codes: 0 no finding at or above --fail-on (check) or loaded (migrate); 1 findings at or above it; \
             2 a usage or configuration error; 3 the export cannot be read; 4 the target was refused or could not \
-            be written; 5 a migrate run does not reconcile.
+            be written; 5 a migrate run does not reconcile; 6 a report could not be written.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, MigrateCommand.self, RulesCommand.self, GenerateCommand.self]
+        subcommands: [CheckCommand.self, MigrateCommand.self, ReportCommand.self, RulesCommand.self, GenerateCommand.self]
     )
 
     /// Runs the command line, turning every usage error into exit code 2 as the contract says.
@@ -46,6 +46,8 @@ enum ExitCodes {
     static let target: Int32 = 4
     /// migrate: some records would neither load nor be quarantined; nothing changed.
     static let unreconciled: Int32 = 5
+    /// report: an output file or folder could not be written.
+    static let output: Int32 = 6
 }
 
 /// Prints one line to stderr.
