@@ -48,8 +48,8 @@ enum Charts {
     }
 
     /// A vertical bar chart: one column per bar, its label below and its count above.
-    static func columns(_ bars: [Bar], title: String, counts: SmallCounts) -> String {
-        let width = 640, height = 260, left = 20, bottom = 44, top = 24
+    static func columns(_ bars: [Bar], title: String, counts: SmallCounts, axisLabel: String) -> String {
+        let width = 640, height = 270, left = 20, bottom = 54, top = 24
         let slot = (width - left * 2) / max(1, bars.count)
         let plot = height - bottom - top
         let maximum = max(1, bars.map { counts.drawn($0.value) }.max() ?? 1)
@@ -63,6 +63,7 @@ enum Charts {
             svg += "<text x=\"\(x + slot / 2)\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\" class=\"label\">\(escapeHTML(bar.label))</text>"
         }
         svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - left)\" y2=\"\(height - bottom)\" class=\"axis\"/>"
+        svg += "<text x=\"\(width / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"tick\">\(escapeHTML(axisLabel))</text>"
         return svg + "</svg>"
     }
 

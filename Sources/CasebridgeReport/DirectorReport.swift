@@ -138,7 +138,7 @@ public struct DirectorReport: Sendable {
 
     private func byAge() -> String {
         let buckets = AgeBucket.allCases
-        let bars = buckets.enumerated().map { Charts.Bar(label: $1.label, value: figures.byAge[$0], style: $1 == .unknown ? "age-unknown" : "age") }
+        let bars = buckets.enumerated().map { Charts.Bar(label: $1.shortLabel, value: figures.byAge[$0], style: $1 == .unknown ? "age-unknown" : "age") }
         var rows = ""
         for (index, bucket) in buckets.enumerated() {
             rows += "<tr><th scope=\"row\">\(escapeHTML(bucket.label))</th>\(cell("age.\(bucket.rawValue)", figures.byAge[index]))</tr>\n"
@@ -151,7 +151,7 @@ public struct DirectorReport: Sendable {
             """
         return section(id: "age", title: "How long gaps have been open",
                        intro: "Weeks from the event a gap concerns (the meeting, the visit due, the review due) to the as-of date. Gaps with no event date (an overdue visit, a bad value) are counted apart.",
-                       chart: Charts.columns(bars, title: "Gaps by weeks since the event", counts: counts),
+                       chart: Charts.columns(bars, title: "Gaps by weeks since the event", counts: counts, axisLabel: "weeks since the event"),
                        table: table, layout: "pair")
     }
 
@@ -269,6 +269,7 @@ public struct DirectorReport: Sendable {
         svg.chart { width: 100%; height: auto; display: block; }
         .pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
         .stacked > * + * { margin-top: 10px; }
+        .stacked svg.chart { max-width: 720px; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
         caption { text-align: left; font-weight: 700; padding-bottom: 4px; }
         th, td { padding: 3px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }

@@ -51,22 +51,28 @@ public struct Pseudonyms: Sendable {
     }
 
     /// The secret at `path`: read when it exists (it must be exactly ``secretBytes`` long, and is
-    /// tightened to 0600), else created with fresh random bytes, mode 0600 from its first byte.
+    /// tightened to 0600), else created with fresh random bytes, mode 0600 from its first byte. The new
+    /// secret is written whole under a temporary name and linked into place, so a report running at the
+    /// same moment never reads half a secret, and never replaces one.
     static func secret(at path: String) throws -> Data {
-        let created = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        if created >= 0 {
-            defer { close(created) }
-            let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-            let written = secret.withUnsafeBytes { write(created, $0.baseAddress, $0.count) }
-            guard written == secret.count, fsync(created) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(path)
-                throw ReportError(.output, path, "the report's secret could not be written: \(reason)")
+        if access(path, F_OK) != 0 {
+            let temporary = path + ".new-\(UInt64.random(in: 0...UInt64.max))"
+            let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw ReportError(.output, path, "the report's secret could not be created: \(String(cString: strerror(errno)))")
             }
-            return secret
-        }
-        guard errno == EEXIST else {
-            throw ReportError(.output, path, "the report's secret could not be created: \(String(cString: strerror(errno)))")
+            defer { unlink(temporary) }
+            let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            let written = secret.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let synced = fsync(fd) == 0
+            close(fd)
+            guard written == secret.count, synced else {
+                throw ReportError(.output, path, "the report's secret could not be written: \(String(cString: strerror(errno)))")
+            }
+            if link(temporary, path) == 0 { return secret }
+            guard errno == EEXIST else {
+                throw ReportError(.output, path, "the report's secret could not be created: \(String(cString: strerror(errno)))")
+            }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReportError(.target, path, "the report's secret exists but cannot be read")

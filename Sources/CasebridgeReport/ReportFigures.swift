@@ -21,6 +21,18 @@ public enum AgeBucket: String, CaseIterable, Sendable {
         }
     }
 
+    /// A short label for a chart's axis.
+    public var shortLabel: String {
+        switch self {
+        case .under4: return "under 4"
+        case .from4to12: return "4–12"
+        case .from12to26: return "12–26"
+        case .from26to52: return "26–52"
+        case .over52: return "52 or more"
+        case .unknown: return "no date"
+        }
+    }
+
     /// The bucket of a gap whose event was on `event`, seen on `asOf` (days: under 28, 84, 182, 364, or more).
     /// An event after the as-of date counts as under 4 weeks.
     public init(event: CivilDate?, asOf: CivilDate?) {
