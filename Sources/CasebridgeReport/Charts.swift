@@ -67,6 +67,41 @@ enum Charts {
         return svg + "</svg>"
     }
 
+    /// Columns side by side per group (a run), one per series, with a legend: the trend while there are few runs.
+    static func groupedColumns(_ series: [Series], groups: [String], title: String, counts: SmallCounts) -> String {
+        let width = 640, height = 280, left = 20, top = 24, bottom = 64
+        let plot = height - top - bottom
+        let slot = (width - left * 2) / max(1, groups.count)
+        let column = min(56, slot * 3 / (4 * max(1, series.count)))
+        let maximum = max(1, series.flatMap { $0.values.map(counts.drawn) }.max() ?? 1)
+        var svg = svgOpen(width: width, height: height, title: title)
+        for (group, label) in groups.enumerated() {
+            let start = left + group * slot + (slot - column * series.count) / 2
+            for (index, line) in series.enumerated() {
+                let value = line.values[group]
+                let length = value == 0 ? 0 : max(2, Int((Double(counts.drawn(value)) / Double(maximum) * Double(plot)).rounded()))
+                let x = start + index * column
+                svg += rect(x: x + 3, y: height - bottom - length, width: column - 6, height: length, style: "fill " + line.style,
+                            hidden: counts.hides(value))
+                svg += "<text x=\"\(x + column / 2)\" y=\"\(height - bottom - length - 6)\" text-anchor=\"middle\" class=\"value\">\(counts.text(value))</text>"
+            }
+            svg += "<text x=\"\(left + group * slot + slot / 2)\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\" class=\"label\">\(escapeHTML(label))</text>"
+        }
+        svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - left)\" y2=\"\(height - bottom)\" class=\"axis\"/>"
+        svg += legend(series, y: height - 22, left: left)
+        return svg + "</svg>"
+    }
+
+    private static func legend(_ series: [Series], y: Int, left: Int) -> String {
+        var svg = "", x = left
+        for line in series {
+            svg += "<rect x=\"\(x)\" y=\"\(y - 6)\" width=\"14\" height=\"10\" class=\"\(line.style) fill\"/>"
+            svg += "<text x=\"\(x + 20)\" y=\"\(y + 4)\" class=\"label\">\(escapeHTML(line.name))</text>"
+            x += 130
+        }
+        return svg
+    }
+
     /// One line of a line chart.
     struct Series {
         var name: String
@@ -101,13 +136,7 @@ enum Charts {
                 svg += "<circle cx=\"\(format(x(index)))\" cy=\"\(format(y(value)))\" r=\"4\" class=\"point \(line.style)\(hidden ? " hidden-count" : "")\"/>"
             }
         }
-        // The legend, under the axis labels.
-        var legendX = left
-        for line in series {
-            svg += "<rect x=\"\(legendX)\" y=\"\(height - 22)\" width=\"14\" height=\"4\" class=\"\(line.style) fill\"/>"
-            svg += "<text x=\"\(legendX + 20)\" y=\"\(height - 16)\" class=\"label\">\(escapeHTML(line.name))</text>"
-            legendX += 130
-        }
+        svg += legend(series, y: height - 22, left: left)
         svg += "<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(width - right)\" y2=\"\(top + plotHeight)\" class=\"axis\"/>"
         return svg + "</svg>"
     }

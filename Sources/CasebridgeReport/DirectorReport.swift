@@ -174,11 +174,17 @@ public struct DirectorReport: Sendable {
             <tbody>
             \(rows)</tbody></table>
             """
+        let labels = points.map { "Run \($0.run)" }
+        let title = "Open, new and resolved gaps per run"
+        // Columns read better than lines while there are few runs.
+        let chart = points.count <= Self.columnRuns
+            ? Charts.groupedColumns(series, groups: labels, title: title, counts: counts)
+            : Charts.lines(series, xLabels: labels, title: title, counts: counts)
         let intro = points.count > 1
             ? "Every loaded run up to this one. New: gaps the run before did not have. Resolved: gaps the run before had and this one does not."
             : "Only one run has been loaded so far; the trend grows with every migrate run."
         return section(id: "trend", title: "Trend across runs", intro: intro,
-                       chart: Charts.lines(series, xLabels: points.map { "Run \($0.run)" }, title: "Open, new and resolved gaps per run", counts: counts),
+                       chart: chart,
                        table: table, layout: "pair")
     }
 
@@ -217,6 +223,9 @@ public struct DirectorReport: Sendable {
 
     // MARK: Pieces
 
+    /// Up to this many runs the trend is drawn as columns, beyond it as lines.
+    static let columnRuns = 6
+
     /// The `data-figure` key of the gaps no team holds.
     public static let noTeamKey = "none"
 
@@ -233,7 +242,7 @@ public struct DirectorReport: Sendable {
 
     private func section(id: String, title: String, intro: String, chart: String, table: String, layout: String) -> String {
         """
-        <section id="\(id)">
+        <section id="\(id)" class="layout-\(layout)">
         <h2>\(escapeHTML(title))</h2>
         <p class="intro">\(intro)</p>
         <div class="\(layout)">
@@ -276,6 +285,7 @@ public struct DirectorReport: Sendable {
         thead th { border-bottom: 2px solid var(--ink); }
         tfoot th, tfoot td { font-weight: 700; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        tbody th { white-space: nowrap; }
         code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
         .sev { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; }
         .sev.sev-critical { background: var(--critical); color: #fff; }
@@ -307,13 +317,17 @@ public struct DirectorReport: Sendable {
           body { background: #fff; font-size: 10pt; }
           main { max-width: none; padding: 0; }
           h1 { font-size: 20pt; }
-          h2 { font-size: 13pt; }
+          h2 { font-size: 13pt; break-after: avoid; }
           .big { font-size: 20pt; }
-          .pair { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 10px; }
-          table { font-size: 8.5pt; }
-          .chart text { font-size: 12px; }
-          section { break-inside: avoid; }
-          h2 { break-after: avoid; }
+          .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 6px; }
+          .pair { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; }
+          table { font-size: 8pt; }
+          th, td { padding: 2px 4px; }
+          section { break-inside: auto; page-break-inside: auto; }
+          .headline, .pair, figure, table { break-inside: avoid; page-break-inside: avoid; }
+          .intro { font-size: 9pt; }
+          section.layout-pair { break-inside: avoid; page-break-inside: avoid; }
+          .pair .chart text { font-size: 15px; }
         }
         """
 }

@@ -64,6 +64,10 @@ public struct StoredFinding: Sendable {
     /// Whether the previous loaded run did not hold this gap.
     public var isNew: Bool
 
+    /// The child the finding itself names (its `child` field, or the Person record it concerns); unlike
+    /// ``child``, not the owner of a document or visit the finding is about. `check`'s headline counts these.
+    public var namedChild: String? { fields["child"] ?? (recordKind == "Person" ? recordId : nil) }
+
     /// The severity's rank: 0 for critical, rising as severity falls; unknown severities last.
     public var severityRank: Int { Severity(rawValue: severity)?.rank ?? Severity.allCases.count }
 }

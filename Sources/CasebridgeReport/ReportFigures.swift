@@ -52,7 +52,8 @@ public enum AgeBucket: String, CaseIterable, Sendable {
 public struct ReportFigures: Sendable {
     /// The figures a director asks for first, worded as `check` words them.
     public struct Headline: Sendable, Equatable {
-        /// Children named by at least one critical finding.
+        /// Children named by at least one critical finding (its `child` field, or the Person record it
+        /// concerns), as `check` counts them, so both give the same figure for one export.
         public var childrenWithCriticalGaps: Int
         /// `family-document-missing` findings: one per copy a child should hold and does not.
         public var missingFamilyCopies: Int
@@ -92,7 +93,7 @@ public struct ReportFigures: Sendable {
     public var total: Int
     /// Per severity, in `Severity.allCases` order.
     public var bySeverity: [Int]
-    /// Critical first, then by rule id.
+    /// Critical first, then most findings first, then by rule id.
     public var byRule: [RuleCount]
     /// Most findings first, then by team id; the team-less last.
     public var byTeam: [TeamCount]
@@ -112,7 +113,7 @@ public struct ReportFigures: Sendable {
         let critical = Severity.critical.rawValue
         let missing = findings.filter { $0.rule == "family-document-missing" }
         headline = Headline(
-            childrenWithCriticalGaps: Set(findings.filter { $0.severity == critical }.compactMap(\.child)).count,
+            childrenWithCriticalGaps: Set(findings.filter { $0.severity == critical }.compactMap(\.namedChild)).count,
             missingFamilyCopies: missing.count,
             familyDocumentsWithMissingCopies: Set(missing.compactMap { $0.fields["origin"] }).count,
             childrenMissingCopies: Set(missing.compactMap(\.child)).count,
@@ -124,7 +125,8 @@ public struct ReportFigures: Sendable {
         for finding in findings { rules[finding.rule, default: RuleCount(rule: finding.rule, severity: finding.severity, count: 0)].count += 1 }
         byRule = rules.values.sorted { a, b in
             let ra = Severity(rawValue: a.severity)?.rank ?? 9, rb = Severity(rawValue: b.severity)?.rank ?? 9
-            return ra != rb ? ra < rb : a.rule < b.rule
+            if ra != rb { return ra < rb }
+            return a.count != b.count ? a.count > b.count : a.rule < b.rule
         }
 
         var teams: [String?: TeamCount] = [:]

@@ -51,6 +51,13 @@ import Testing
         #expect((object["run"] as? [String: Any])?["id"] as? Int == expected.run)
     }
 
+    @Test func `the headline is the one check printed for the same export`() throws {
+        let h = outcome.figures.headline
+        #expect([h.childrenWithCriticalGaps, h.missingFamilyCopies, h.familyDocumentsWithMissingCopies, h.childrenMissingCopies,
+                 h.familiesMissingCopies] == fixture.checkHeadline)
+        #expect(h.childrenWithCriticalGaps > 100 && h.missingFamilyCopies > 10)
+    }
+
     @Test func `summary.json keeps its keys in a fixed order`() throws {
         let text = try ReportFiles.text(summary)
         let keys = ["\"format\"", "\"version\"", "\"run\"", "\"smallCountsSuppressed\"", "\"headline\"", "\"total\"", "\"quarantined\"",

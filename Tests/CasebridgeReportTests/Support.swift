@@ -13,6 +13,9 @@ struct MigratedTarget: Sendable {
     let folder: URL
     let target: String
     let exports: [URL]
+    /// What `check` printed as the headline of the last run: children with a critical gap, missing
+    /// copies, family documents, children and families missing copies.
+    let checkHeadline: [Int]
 
     /// 2,000 families, migrated twice (the second export with fewer defects), so the trend has two runs.
     static let large: Result<MigratedTarget, any Error> = Result {
@@ -32,15 +35,19 @@ struct MigratedTarget: Sendable {
             mapping: try MappingLoader.load(path: BuiltInMappings.legacyCaseExport), policy: try Policy.load(path: Policy.defaultPath),
             target: try TargetMapping.load(path: TargetMapping.builtInPath))
         var exports: [URL] = []
+        var headline: [Int] = []
         for (index, run) in runs.enumerated() {
             var options = GeneratorOptions(families: families, seed: run.seed)
             options.inlinePartBytes = 128
             options.defectRate = run.defectRate
             let summary = try ExportGenerator(options: options).write(to: folder.appendingPathComponent("export-\(index + 1)"))
-            _ = try migration.run(export: summary.exportFile.path, displayName: "export.xml", into: target)
+            let result = try migration.run(export: summary.exportFile.path, displayName: "export.xml", into: target)
+            let h = result.check.document.headline
+            headline = [h.childrenWithCriticalGaps, h.missingFamilyCopies, h.originsWithMissingCopies, h.childrenMissingCopies, h.familiesMissingCopies]
             exports.append(summary.exportFile)
         }
         self.exports = exports
+        checkHeadline = headline
     }
 
     /// A fresh folder inside the fixture's.
@@ -64,8 +71,12 @@ struct IndependentFigures {
         func count(_ sql: String, _ extra: [SQLValue] = []) throws -> Int {
             try #require(try db.scalar(sql, [r] + extra)?.int)
         }
-        values["headline.childrenWithCriticalGaps"] = try count(
-            "SELECT count(DISTINCT child) FROM casebridge_finding WHERE run_id = ? AND severity = 'critical'")
+        // The children a critical finding names itself (check's headline), not the owners of its records.
+        values["headline.childrenWithCriticalGaps"] = try count("""
+            SELECT count(DISTINCT coalesce(json_extract(key_json, '$.child'), json_extract(context_json, '$.child'),
+                                           CASE WHEN record_kind = 'Person' THEN record_id END))
+            FROM casebridge_finding WHERE run_id = ? AND severity = 'critical'
+            """)
         let missing = "FROM casebridge_finding WHERE run_id = ? AND rule = 'family-document-missing'"
         values["headline.missingFamilyCopies"] = try count("SELECT count(*) \(missing)")
         values["headline.familyDocumentsWithMissingCopies"] = try count("SELECT count(DISTINCT json_extract(key_json, '$.origin')) \(missing)")
