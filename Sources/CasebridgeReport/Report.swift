@@ -54,7 +54,8 @@ public struct ReportOutcome: Sendable {
 /// ```
 ///
 /// Reads only the target's bookkeeping tables. Files are written mode 0600 and the folder and
-/// `teams/` are set to 0700, also when they already existed.
+/// `teams/` are set to 0700, also when they already existed. The director's set replaces every
+/// worklist in `teams/`: a `.csv` there of a team with no gaps in the run is removed.
 public enum Report {
     public static func write(target: String, to folder: String, options: ReportOptions) throws -> ReportOutcome {
         let data = try ReportData.load(target: target, run: options.run)

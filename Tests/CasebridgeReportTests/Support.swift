@@ -12,7 +12,6 @@ import Testing
 struct MigratedTarget: Sendable {
     let folder: URL
     let target: String
-    let exports: [URL]
     /// What `check` printed as the headline of the last run: children with a critical gap, missing
     /// copies, family documents, children and families missing copies.
     let checkHeadline: [Int]
@@ -28,13 +27,12 @@ struct MigratedTarget: Sendable {
     }
 
     init(name: String, families: Int, runs: [(seed: UInt64, defectRate: Double)]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-report-\(name)-\(UUID().uuidString)")
+        folder = Self.root.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         target = folder.appendingPathComponent("target.db").path
         let migration = Migration(
             mapping: try MappingLoader.load(path: BuiltInMappings.legacyCaseExport), policy: try Policy.load(path: Policy.defaultPath),
             target: try TargetMapping.load(path: TargetMapping.builtInPath))
-        var exports: [URL] = []
         var headline: [Int] = []
         for (index, run) in runs.enumerated() {
             var options = GeneratorOptions(families: families, seed: run.seed)
@@ -44,11 +42,23 @@ struct MigratedTarget: Sendable {
             let result = try migration.run(export: summary.exportFile.path, displayName: "export.xml", into: target)
             let h = result.check.document.headline
             headline = [h.childrenWithCriticalGaps, h.missingFamilyCopies, h.originsWithMissingCopies, h.childrenMissingCopies, h.familiesMissingCopies]
-            exports.append(summary.exportFile)
+            // The export is not needed again (the report reads only the target): free its disk space.
+            try? FileManager.default.removeItem(at: summary.exportFile.deletingLastPathComponent())
         }
-        self.exports = exports
         checkHeadline = headline
     }
+
+    /// This test process's folder, `$TMPDIR/casebridge-report-tests/<pid>`. The folders of test
+    /// processes that have ended (a few hundred MB each) are removed when it is first used.
+    static let root: URL = {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-report-tests")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            if let pid = Int32(entry), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: base.appendingPathComponent(entry))
+            }
+        }
+        return base.appendingPathComponent(String(getpid()))
+    }()
 
     /// A fresh folder inside the fixture's.
     func scratch(_ name: String) -> String {
