@@ -76,8 +76,10 @@ public struct Migration {
         } else if dryRun {
             workPath = CheckRun.temporaryPath()
         } else {
+            Self.removeAbandoned(besides: targetPath)
             let url = URL(fileURLWithPath: targetPath)
-            workPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(UUID().uuidString)").path
+            workPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(getpid())").path
+            CheckRun.remove(workPath)
         }
         defer { if !exists { CheckRun.remove(workPath) } }
 
@@ -88,23 +90,29 @@ public struct Migration {
         var checkSeconds = 0.0
         var loadStart = Date()
         let incoming = { (staging: StagingStore) in IncomingRows(mapping: target, staging: staging) }
-        let check = try CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath).run(
-            export: path, displayName: displayName, pack: pack, progress: readProgress,
-            beforeRules: { staging in
-                progress("preparing rows for \(target.tables.count) tables")
-                try incoming(staging).prepare()
-            },
-            afterCheck: { staging, result in
-                checkSeconds = Date().timeIntervalSince(started)
-                loadStart = Date()
-                reconciliation = try incoming(staging).reconcile()
-                let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
-                if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
-                try staging.shareForReading()
-                outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
-                                   result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
-                                   started: started, progress: progress)
-            })
+        let check: CheckResult
+        do {
+            check = try CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath).run(
+                export: path, displayName: displayName, pack: pack, progress: readProgress,
+                beforeRules: { staging in
+                    progress("preparing rows for \(target.tables.count) tables")
+                    try incoming(staging).prepare()
+                },
+                afterCheck: { staging, result in
+                    checkSeconds = Date().timeIntervalSince(started)
+                    loadStart = Date()
+                    reconciliation = try incoming(staging).reconcile()
+                    let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
+                    if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
+                    try staging.shareForReading()
+                    outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
+                                       result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
+                                       started: started, progress: progress)
+                })
+        } catch let error as DatabaseError {
+            // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
+            throw TargetError.writing(stagingPath, error, what: "the staging database")
+        }
         if !exists, !dryRun {
             guard rename(workPath, targetPath) == 0 else {
                 throw TargetError(targetPath, "the new target could not be moved into place: \(String(cString: strerror(errno)))")
@@ -112,6 +120,20 @@ public struct Migration {
         }
         return MigrationResult(dryRun: dryRun, target: targetPath, check: check, reconciliation: reconciliation, load: outcome!,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
+    }
+
+    /// Removes the half-built new targets that killed runs left beside `targetPath` (named after their
+    /// process, which no longer exists).
+    static func removeAbandoned(besides targetPath: String) {
+        let url = URL(fileURLWithPath: targetPath)
+        let prefix = ".\(url.lastPathComponent).casebridge-new-"
+        let folder = url.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            var digits = String(name.dropFirst(prefix.count))
+            if digits.hasSuffix("-journal") { digits.removeLast("-journal".count) }
+            guard let pid = Int32(digits), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     /// Fails at once, before the long read, when another process holds the target.
@@ -129,32 +151,43 @@ public struct Migration {
     private func load(workPath: String, fresh: Bool, stagingPath: String, exportPath: String, result: CheckResult,
                       reconciliation: [KindReconciliation], pack: ContentPack, dryRun: Bool, started: Date,
                       progress: @escaping (String) -> Void) throws -> LoadOutcome {
-        let database: Database
         do {
-            database = try Database(path: workPath)
+            let database = try Database(path: workPath)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
             try database.execute("PRAGMA cache_size = -65536")
             try database.execute("ATTACH DATABASE ? AS s", [.text(stagingPath)])
             try database.execute("BEGIN IMMEDIATE")
-        } catch let error as DatabaseError {
-            throw TargetError.writing(workPath, error)
-        }
-        let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, progress: progress)
-        let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options, startedAt: started)
-        do {
-            let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation, findings: result.document.findings)
-            if dryRun {
-                try database.execute("ROLLBACK")
-            } else {
-                progress("committing")
-                try database.execute("COMMIT")
+            do {
+                let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, progress: progress)
+                let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
+                                     startedAt: started)
+                let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
+                                              findings: result.document.findings)
+                if dryRun {
+                    try database.execute("ROLLBACK")
+                } else {
+                    progress("committing")
+                    try database.execute("COMMIT")
+                }
+                return outcome
+            } catch {
+                try? database.execute("ROLLBACK")
+                throw error
             }
-            try? database.execute("DETACH DATABASE s")
-            return outcome
         } catch {
-            try? database.execute("ROLLBACK")
+            // After a failed write (a full disk) SQLite may leave the rollback to the next connection:
+            // open one now, so the target is back as it was before this process exits.
+            Self.recover(workPath)
             if let error = error as? DatabaseError { throw TargetError.writing(workPath, error) }
             throw error
         }
+    }
+
+    /// Rolls back a transaction a failed connection left in the journal, by opening the file afresh.
+    static func recover(_ path: String) {
+        guard FileManager.default.fileExists(atPath: path + "-journal"),
+              let database = try? Database(path: path, create: false) else { return }
+        database.setBusyTimeout(milliseconds: 2000)
+        _ = try? database.scalar("SELECT count(*) FROM sqlite_master")
     }
 }

@@ -26,6 +26,8 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     /// Whether the file is not a database.
     public var isNotADatabase: Bool { code & 0xFF == SQLITE_NOTADB }
+    /// Whether the SQL itself is wrong (a syntax error, a missing table or column), not the file or the disk.
+    public var isMistake: Bool { code & 0xFF == SQLITE_ERROR }
     /// Whether reading or writing the file failed (with ``systemErrno`` saying why: `ENOSPC`, `EFBIG`, …).
     public var isIOFailure: Bool { code & 0xFF == SQLITE_IOERR }
     /// The operating system's error number behind an I/O failure, when SQLite kept one.

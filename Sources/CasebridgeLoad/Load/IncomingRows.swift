@@ -34,7 +34,8 @@ struct IncomingRows {
         return "json_array(\(table.keyColumns.map(quoted).joined(separator: ", ")))"
     }
 
-    /// Builds every `inc_` table and quarantines records that cannot take their place.
+    /// Builds every `inc_` table and quarantines the records that cannot take their place: no value
+    /// for a column the DDL requires (a key column or a NOT NULL one), or a key another record shares.
     func prepare() throws {
         let database = staging.database
         try database.addSHA256Function()
@@ -53,7 +54,7 @@ struct IncomingRows {
                     """
                 do {
                     try database.execute(sql)
-                } catch let error as DatabaseError {
+                } catch let error as DatabaseError where error.isMistake {
                     throw ConfigError(file: table.file, line: table.line, column: 1,
                                       reason: "table \(table.table): \(error.message)")
                 }
@@ -64,13 +65,14 @@ struct IncomingRows {
             for table in mapping.tables {
                 let kind = table.from.rawValue
                 let incoming = Self.table(table)
-                for column in table.keyColumns {
+                for column in table.requiredColumns {
+                    let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
                     try database.execute("""
                         INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
                         SELECT ?, i._rid, r.record_id, ?, i._line
                         FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
                         WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL
-                        """, [.text(kind), .text("has no value for \(column), part of the key of \(table.table)")])
+                        """, [.text(kind), .text("has no value for \(column), \(role) \(table.table)")])
                 }
                 try database.execute("""
                     INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)

@@ -138,11 +138,11 @@ struct Loader {
             """)
         try database.execute("""
             INSERT OR REPLACE INTO casebridge_lineage
-                (table_name, row_key, record_kind, record_id, run_id, export_id, source_file, source_line, row_sha256)
-            SELECT ?, a._key, ?, r.record_id, ?, ?, ?, a._line, a._hash
+                (table_name, row_key, record_kind, record_id, run_id, source_line, row_sha256)
+            SELECT ?, a._key, ?, r.record_id, ?, a._line, a._hash
             FROM \(actions) a JOIN s.\(StagingStore.table(table.from)) r ON r.rid = a._rid
             WHERE a._action <> 'same'
-            """, [.text(table.table), .text(table.from.rawValue), .integer(run), SQLValue(facts.export.exportId), .text(facts.exportFile)])
+            """, [.text(table.table), .text(table.from.rawValue), .integer(run)])
         try database.execute("DROP TABLE \(actions)")
         return changes
     }

@@ -18,6 +18,8 @@ public struct TableMapping: Sendable {
     public var columns: [(name: String, expression: String)]
     /// The table's primary-key columns, from the DDL.
     public var keyColumns: [String]
+    /// The columns the DDL requires a value in (NOT NULL or part of the key).
+    public var requiredColumns: [String]
     /// Where the entry starts in the mapping file, for errors.
     public var file: String
     public var line: Int
@@ -78,8 +80,10 @@ public struct TargetMapping: Sendable {
         } catch let error as DatabaseError {
             throw ConfigError(file: ddlPath, line: 0, column: 0, reason: "the DDL does not run: \(error.message)")
         }
-        func columns(of table: String) throws -> [(name: String, pk: Int)] {
-            try scratch.rows("SELECT name, pk FROM pragma_table_info(?)", [.text(table)]).map { ($0["name"] ?? "", $0.int("pk") ?? 0) }
+        func columns(of table: String) throws -> [(name: String, pk: Int, notNull: Bool)] {
+            try scratch.rows("SELECT name, pk, \"notnull\" AS required FROM pragma_table_info(?)", [.text(table)]).map {
+                ($0["name"] ?? "", $0.int("pk") ?? 0, $0.int("required") == 1)
+            }
         }
 
         var contentTable: String?
@@ -133,12 +137,12 @@ public struct TargetMapping: Sendable {
                 }
                 mapped.append((member.key, try member.value.string("the expression of \(member.key)")))
             }
-            for key in keys where !mapped.contains(where: { $0.name == key }) {
-                throw columnsNode.error("key column '\(key)' of '\(table)' has no expression")
+            for column in known where (column.pk > 0 || column.notNull) && !mapped.contains(where: { $0.name == column.name }) {
+                throw columnsNode.error("column '\(column.name)' of '\(table)' is \(column.pk > 0 ? "part of its key" : "NOT NULL") but has no expression")
             }
             tables.append(TableMapping(
                 table: table, from: kind, condition: try entry.optional("where")?.string("where"), columns: mapped,
-                keyColumns: keys, file: path, line: item.line))
+                keyColumns: keys, requiredColumns: known.filter { $0.pk > 0 || $0.notNull }.map(\.name), file: path, line: item.line))
         }
         guard !tables.isEmpty else { throw root.error("the target mapping names no tables") }
         return TargetMapping(

@@ -18,10 +18,13 @@ public struct TargetError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(path): \(reason)" }
 
     /// Describes a failure SQLite reported while writing the target: a full disk, a lock, an I/O error.
-    static func writing(_ path: String, _ error: DatabaseError) -> TargetError {
-        if error.isFull || error.systemErrno == ENOSPC || error.systemErrno == EFBIG || error.systemErrno == EDQUOT {
-            let detail = error.systemErrno != 0 ? " (\(String(cString: strerror(error.systemErrno))))" : ""
-            return TargetError(path, "no space left to write the target\(detail); nothing was changed")
+    static func writing(_ path: String, _ error: DatabaseError, what: String = "the target") -> TargetError {
+        // SQLITE_IOERR_WRITE: a write the file system refused, which is a full disk or a file that may not grow.
+        let writeRefused = error.code == 778
+        if error.isFull || writeRefused || error.systemErrno == ENOSPC || error.systemErrno == EFBIG || error.systemErrno == EDQUOT {
+            let detail = error.systemErrno != 0 ? " (\(String(cString: strerror(error.systemErrno))))"
+                : " (the disk is full or the file may not grow)"
+            return TargetError(path, "no space left to write \(what)\(detail); nothing was changed")
         }
         if error.isBusy {
             return TargetError(path, "the target is locked by another process; nothing was changed")
@@ -31,7 +34,7 @@ public struct TargetError: Error, CustomStringConvertible, Sendable {
         }
         if error.isIOFailure {
             let detail = error.systemErrno != 0 ? ": \(String(cString: strerror(error.systemErrno)))" : ""
-            return TargetError(path, "writing the target failed\(detail); nothing was changed")
+            return TargetError(path, "writing \(what) failed\(detail); nothing was changed")
         }
         return TargetError(path, "\(error.message); nothing was changed")
     }
@@ -174,16 +177,14 @@ enum TargetDatabase {
             PRIMARY KEY (run_id, table_name)
         );
 
-        -- Where every row of a data table came from: the run and export that last wrote it, the source
-        -- line of its record and the SHA-256 of its values.
+        -- Where every row of a data table came from: the run that last wrote it (and through the run,
+        -- the export file and id), the source line of its record and the SHA-256 of its values.
         CREATE TABLE casebridge_lineage (
             table_name  TEXT NOT NULL,
             row_key     TEXT NOT NULL,
             record_kind TEXT NOT NULL,
             record_id   TEXT,
             run_id      INTEGER NOT NULL REFERENCES casebridge_run (run_id),
-            export_id   TEXT,
-            source_file TEXT NOT NULL,
             source_line INTEGER,
             row_sha256  TEXT NOT NULL,
             PRIMARY KEY (table_name, row_key)

@@ -4,8 +4,10 @@
 --
 -- SSD conventions kept: nvarchar/nchar are TEXT, datetime is ISO-8601 TEXT (yyyy-MM-dd for dates,
 -- yyyy-MM-ddTHH:mm:ssZ for instants), int is INTEGER, Y/N flags are 'Y' or 'N'. Links between tables
--- are declared as foreign keys but, as in the SSD's own scripts, never enforced: a legacy export holds
--- orphans, and those are findings, not reasons to lose a record.
+-- are written as comments (-- → table.column), not as foreign keys: as in the SSD's own scripts, where
+-- every foreign key ships commented out, a legacy export holds orphans, and those are findings
+-- (orphan-reference), not reasons to lose a record. The one declared foreign key, a part's content,
+-- always holds: Casebridge stores the content before the part that names it.
 --
 -- mappings/target/ssd.yaml says which canonical records fill each table. Changing this file means a
 -- new version: copy it to ssd-v2.sql and raise `version` in ssd.yaml.
@@ -15,7 +17,7 @@
 CREATE TABLE ssd_department (
     dept_team_id          TEXT PRIMARY KEY NOT NULL,
     dept_team_name        TEXT,
-    dept_team_parent_id   TEXT REFERENCES ssd_department (dept_team_id),
+    dept_team_parent_id   TEXT,  -- → ssd_department.dept_team_id
     dept_team_parent_name TEXT
 );
 
@@ -54,16 +56,16 @@ CREATE TABLE ssd_person (
 CREATE TABLE ssd_family (
     fami_table_id  TEXT PRIMARY KEY NOT NULL,
     fami_family_id TEXT NOT NULL,
-    fami_person_id TEXT NOT NULL REFERENCES ssd_person (pers_person_id)
+    fami_person_id TEXT NOT NULL  -- → ssd_person.pers_person_id
 );
 CREATE INDEX ssd_family_family ON ssd_family (fami_family_id);
 
 CREATE TABLE ssd_involvements (
     invo_involvements_id        TEXT PRIMARY KEY NOT NULL,
-    invo_professional_id        TEXT REFERENCES ssd_professionals (prof_professional_id),
+    invo_professional_id        TEXT,  -- → ssd_professionals.prof_professional_id
     invo_professional_role_id   TEXT,
-    invo_professional_team      TEXT REFERENCES ssd_department (dept_team_id),
-    invo_person_id              TEXT REFERENCES ssd_person (pers_person_id),
+    invo_professional_team      TEXT,  -- → ssd_department.dept_team_id
+    invo_person_id              TEXT,  -- → ssd_person.pers_person_id
     invo_involvement_start_date TEXT,
     invo_involvement_end_date   TEXT,
     invo_worker_change_reason   TEXT,
@@ -75,7 +77,7 @@ CREATE INDEX ssd_involvements_person ON ssd_involvements (invo_person_id);
 -- are kept in cb_person_status), so this table stays empty; another council's mapping may fill it.
 CREATE TABLE ssd_legal_status (
     lega_legal_status_id         TEXT PRIMARY KEY NOT NULL,
-    lega_person_id               TEXT NOT NULL REFERENCES ssd_person (pers_person_id),
+    lega_person_id               TEXT NOT NULL,  -- → ssd_person.pers_person_id
     lega_legal_status            TEXT,
     lega_legal_status_start_date TEXT,
     lega_legal_status_end_date   TEXT
@@ -86,11 +88,11 @@ CREATE TABLE ssd_legal_status (
 CREATE TABLE ssd_cin_plans (
     cinp_cin_plan_id         TEXT PRIMARY KEY NOT NULL,
     cinp_referral_id         TEXT,
-    cinp_person_id           TEXT NOT NULL REFERENCES ssd_person (pers_person_id),
+    cinp_person_id           TEXT NOT NULL,  -- → ssd_person.pers_person_id
     cinp_cin_plan_start_date TEXT,
     cinp_cin_plan_end_date   TEXT,
-    cinp_cin_plan_team       TEXT REFERENCES ssd_department (dept_team_id),
-    cinp_cin_plan_worker_id  TEXT REFERENCES ssd_professionals (prof_professional_id)
+    cinp_cin_plan_team       TEXT,  -- → ssd_department.dept_team_id
+    cinp_cin_plan_worker_id  TEXT  -- → ssd_professionals.prof_professional_id
 );
 CREATE INDEX ssd_cin_plans_person ON ssd_cin_plans (cinp_person_id);
 
@@ -98,7 +100,7 @@ CREATE TABLE ssd_cp_plans (
     cppl_cp_plan_id               TEXT PRIMARY KEY NOT NULL,
     cppl_referral_id              TEXT,
     cppl_icpc_id                  TEXT,
-    cppl_person_id                TEXT NOT NULL REFERENCES ssd_person (pers_person_id),
+    cppl_person_id                TEXT NOT NULL,  -- → ssd_person.pers_person_id
     cppl_cp_plan_start_date       TEXT,
     cppl_cp_plan_end_date         TEXT,
     cppl_cp_plan_ola              TEXT,
@@ -109,7 +111,7 @@ CREATE INDEX ssd_cp_plans_person ON ssd_cp_plans (cppl_person_id);
 
 CREATE TABLE ssd_cin_visits (
     cinv_cin_visit_id         TEXT PRIMARY KEY NOT NULL,
-    cinv_person_id            TEXT REFERENCES ssd_person (pers_person_id),
+    cinv_person_id            TEXT,  -- → ssd_person.pers_person_id
     cinv_cin_visit_date       TEXT,
     cinv_cin_visit_seen       TEXT,
     cinv_cin_visit_seen_alone TEXT,
@@ -119,8 +121,8 @@ CREATE INDEX ssd_cin_visits_person ON ssd_cin_visits (cinv_person_id);
 
 CREATE TABLE ssd_cp_visits (
     cppv_cp_visit_id         TEXT PRIMARY KEY NOT NULL,
-    cppv_person_id           TEXT REFERENCES ssd_person (pers_person_id),
-    cppv_cp_plan_id          TEXT NOT NULL REFERENCES ssd_cp_plans (cppl_cp_plan_id),
+    cppv_person_id           TEXT,  -- → ssd_person.pers_person_id
+    cppv_cp_plan_id          TEXT NOT NULL,  -- → ssd_cp_plans.cppl_cp_plan_id
     cppv_cp_visit_date       TEXT,
     cppv_cp_visit_seen       TEXT,
     cppv_cp_visit_seen_alone TEXT,
@@ -133,7 +135,7 @@ CREATE INDEX ssd_cp_visits_person ON ssd_cp_visits (cppv_person_id);
 -- What kind of person a row of ssd_person is (child, unborn, adult) and when the legacy system last
 -- changed the record.
 CREATE TABLE cb_person (
-    person_id     TEXT PRIMARY KEY NOT NULL REFERENCES ssd_person (pers_person_id),
+    person_id     TEXT PRIMARY KEY NOT NULL,  -- → ssd_person.pers_person_id
     person_kind   TEXT,
     last_modified TEXT
 );
@@ -141,7 +143,7 @@ CREATE TABLE cb_person (
 -- Status spells (CIN, CP, LAC) of a person, open while `to_date` is NULL.
 CREATE TABLE cb_person_status (
     status_id   TEXT PRIMARY KEY NOT NULL,
-    person_id   TEXT NOT NULL REFERENCES ssd_person (pers_person_id),
+    person_id   TEXT NOT NULL,  -- → ssd_person.pers_person_id
     status_code TEXT,
     from_date   TEXT,
     to_date     TEXT
@@ -155,8 +157,8 @@ CREATE TABLE cb_family (
 );
 
 CREATE TABLE cb_family_member (
-    family_id TEXT NOT NULL REFERENCES cb_family (family_id),
-    person_id TEXT NOT NULL REFERENCES ssd_person (pers_person_id),
+    family_id TEXT NOT NULL,  -- → cb_family.family_id
+    person_id TEXT NOT NULL,  -- → ssd_person.pers_person_id
     role      TEXT,
     from_date TEXT,
     to_date   TEXT,
@@ -167,17 +169,17 @@ CREATE INDEX cb_family_member_person ON cb_family_member (person_id);
 -- Documents: one row per copy. Family-scope copies share `origin`.
 CREATE TABLE cb_document (
     document_id     TEXT PRIMARY KEY NOT NULL,
-    person_id       TEXT REFERENCES ssd_person (pers_person_id),
+    person_id       TEXT,  -- → ssd_person.pers_person_id
     document_type   TEXT,
     scope           TEXT,
-    family_id       TEXT REFERENCES cb_family (family_id),
+    family_id       TEXT,  -- → cb_family.family_id
     origin          TEXT,
     version         INTEGER,
     title           TEXT,
     event_date      TEXT,
     recorded_at     TEXT,
     uploaded_at     TEXT,
-    author_id       TEXT REFERENCES ssd_professionals (prof_professional_id),
+    author_id       TEXT,  -- → ssd_professionals.prof_professional_id
     manifest_parts  INTEGER,
     manifest_bytes  INTEGER,
     manifest_sha256 TEXT,
@@ -197,7 +199,7 @@ CREATE TABLE cb_content (
 
 -- The parts a document's upload holds; `content_sha256` is NULL when the content could not be read.
 CREATE TABLE cb_document_part (
-    document_id     TEXT NOT NULL REFERENCES cb_document (document_id),
+    document_id     TEXT NOT NULL,  -- → cb_document.document_id
     seq             INTEGER NOT NULL,
     mime            TEXT,
     declared_bytes  INTEGER,
@@ -209,7 +211,7 @@ CREATE TABLE cb_document_part (
 );
 
 CREATE TABLE cb_document_section (
-    document_id  TEXT NOT NULL REFERENCES cb_document (document_id),
+    document_id  TEXT NOT NULL,  -- → cb_document.document_id
     section_name TEXT NOT NULL,
     section_text TEXT,
     PRIMARY KEY (document_id, section_name)
@@ -218,7 +220,7 @@ CREATE TABLE cb_document_section (
 -- Every plan (CIN, CP and LAC); CIN and CP plans also have their SSD row.
 CREATE TABLE cb_plan (
     plan_id    TEXT PRIMARY KEY NOT NULL,
-    person_id  TEXT REFERENCES ssd_person (pers_person_id),
+    person_id  TEXT,  -- → ssd_person.pers_person_id
     plan_type  TEXT,
     start_date TEXT,
     end_date   TEXT,
@@ -227,7 +229,7 @@ CREATE TABLE cb_plan (
 CREATE INDEX cb_plan_person ON cb_plan (person_id);
 
 CREATE TABLE cb_plan_outcome (
-    plan_id      TEXT NOT NULL REFERENCES cb_plan (plan_id),
+    plan_id      TEXT NOT NULL,  -- → cb_plan.plan_id
     outcome_id   TEXT NOT NULL,
     target_date  TEXT,
     outcome_text TEXT,
@@ -235,9 +237,9 @@ CREATE TABLE cb_plan_outcome (
 );
 
 CREATE TABLE cb_plan_action (
-    plan_id     TEXT NOT NULL REFERENCES cb_plan (plan_id),
+    plan_id     TEXT NOT NULL,  -- → cb_plan.plan_id
     action_id   TEXT NOT NULL,
-    owner_id    TEXT REFERENCES ssd_professionals (prof_professional_id),
+    owner_id    TEXT,  -- → ssd_professionals.prof_professional_id
     due_date    TEXT,
     action_text TEXT,
     PRIMARY KEY (plan_id, action_id)

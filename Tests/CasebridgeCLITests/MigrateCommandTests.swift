@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `sqlite3` (installed by scripts/setup) on a database.
+func sqlite(_ database: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [database, sql]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Everything a database holds, as SQL text (opening it also rolls back a transaction a killed
+/// process left behind, as any later run would).
+func dump(_ database: String) throws -> String { try sqlite(database, ".dump") }
+
+func sha256(of path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [path]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
+}
+
+/// Generated exports shared by the migrate tests (written once per test run).
+enum MigrateExports {
+    static let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-migrate-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func generate(_ name: String, families: Int, seed: Int, partBytes: Int = 96) -> String {
+        let out = folder.appendingPathComponent(name)
+        let result = try! CLI.run(["generate", "--families", String(families), "--seed", String(seed), "--out", out.path,
+                                   "--part-bytes", String(partBytes)])
+        precondition(result.status == 0, result.stderr)
+        return out.appendingPathComponent("export.xml").path
+    }
+
+    static let large = generate("large", families: 400, seed: 31)
+    static let largeOther = generate("large-other", families: 400, seed: 32)
+    static let small = generate("small", families: 100, seed: 33)
+}
+
+struct MigrateCommandTests {
+    @Test func `migrate prints each table, the content and a reconciliation that balances, and exits 0`() throws {
+        let scratch = try Scratch()
+        let target = scratch.url.appendingPathComponent("target.db").path
+        let result = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("into \(target) as run 1."))
+        #expect(result.stdout.contains("ssd_person"))
+        #expect(result.stdout.contains("Every kind reconciles"))
+        #expect(result.stderr.isEmpty)
+        #expect(try sqlite(target, "PRAGMA integrity_check; PRAGMA foreign_key_check;") == "ok\n")
+
+        let dry = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--dry-run", "--quiet"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.hasPrefix("Dry run of"))
+        #expect(dry.stdout.contains("would insert"))
+    }
+
+    @Test func `a target that is not Casebridge's exits 4 with one line, and a bad target mapping exits 2`() throws {
+        let scratch = try Scratch()
+        let notes = try scratch.file("notes.db", "not a database\n")
+        let refused = try CLI.run(["migrate", MigrateExports.small, "--target", notes, "--quiet"])
+        #expect(refused.status == 4)
+        #expect(refused.stderr == "casebridge: \(notes): is not a Casebridge target: it is not an SQLite database\n")
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "not a database\n")
+
+        let mapping = try scratch.file("bad.yaml", "schema: {name: x, version: 1, ddl: missing.sql}\ntables: []\n")
+        let bad = try CLI.run(["migrate", MigrateExports.small, "--target", scratch.url.appendingPathComponent("t.db").path,
+                               "--target-mapping", mapping, "--quiet"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("bad.yaml:1:"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("t.db").path))
+    }
+
+    @Test func `a full disk fails the run with one line and leaves the target as it was`() throws {
+        let scratch = try Scratch()
+        let target = scratch.url.appendingPathComponent("target.db").path
+        #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
+        let before = try dump(target)
+        let hash = try sha256(of: target)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: target)[.size] as? Int)
+        // No file may grow past the target's size plus 64 KiB: a smaller export's staging stays under
+        // that, the target must grow more (rows replaced, rows archived), and a write past the limit
+        // fails as a full disk does.
+        let limit = size / 1024 + 64
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$0\" \"$@\"", CLI.executable.path,
+                             "migrate", MigrateExports.small, "--target", target, "--quiet"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 4, "\(stderr)")
+        #expect(stderr.contains("no space left to write the target"), "\(stderr)")
+        #expect(stderr.split(separator: "\n").count == 1)
+        // The process rolled its transaction back itself: no journal is left for a later run to replay.
+        #expect(!FileManager.default.fileExists(atPath: target + "-journal"))
+        #expect(try sha256(of: target) == hash)
+        #expect(try dump(target) == before)
+    }
+
+    /// Starts migrate, waits for `line` on its stderr, and kills it with SIGKILL.
+    private func killMigrate(_ export: String, into target: String, at line: String) throws -> Bool {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["migrate", export, "--target", target]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        var seen = ""
+        var killed = false
+        while process.isRunning {
+            let data = err.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+            if seen.contains(line) {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+                break
+            }
+        }
+        process.waitUntilExit()
+        return killed && process.terminationReason == .uncaughtSignal
+    }
+
+    @Test(arguments: ["preparing rows", "loading ssd_person", "loading cb_document"])
+    func `migrate killed mid-run leaves the target exactly as it was, and the next run completes`(_ moment: String) throws {
+        let scratch = try Scratch()
+        let target = scratch.url.appendingPathComponent("target.db").path
+        #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
+        let before = try dump(target)
+        let hash = try sha256(of: target)
+
+        #expect(try killMigrate(MigrateExports.largeOther, into: target, at: moment), "migrate was not killed at '\(moment)'")
+        #expect(try dump(target) == before)
+        #expect(try sha256(of: target) == hash)
+        #expect(try sqlite(target, "PRAGMA integrity_check") == "ok\n")
+
+        let resumed = try CLI.run(["migrate", MigrateExports.largeOther, "--target", target, "--quiet"])
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout.contains("as run 2."))
+    }
+
+    @Test func `migrate killed while building a new target leaves no target behind`() throws {
+        let scratch = try Scratch()
+        let target = scratch.url.appendingPathComponent("new.db").path
+        #expect(try killMigrate(MigrateExports.large, into: target, at: "loading cb_document"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+        let next = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
+        #expect(next.status == 0)
+        // The next run cleared what the killed one left.
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.contains("casebridge-new") }
+        #expect(left.isEmpty)
+    }
+}

@@ -1,0 +1,85 @@
+import CasebridgeCheck
+import CasebridgeLoad
+import CasebridgeStore
+import Foundation
+import Testing
+
+struct QuarantineTests {
+    /// Two persons share an id; a document has a type outside the code list (a key field) and two
+    /// parts; another document has two parts with the same seq; a status is listed twice.
+    static let export = Fixture.export(Fixture.staff
+        + Fixture.people(
+            Fixture.person("C-1", statuses: #"<Status code="CP" from="2019-06-01"/><Status code="CP" from="2019-06-01"/>"#),
+            Fixture.person("C-2"), Fixture.person("C-2", birthDate: "2015-01-01"))
+        + Fixture.documents(
+            Fixture.document("D-1", person: "C-1", type: "NOTATYPE", parts: [.inline("first"), .inline("second")]),
+            Fixture.document("D-2", person: "C-1", parts: [.inline("one", seq: "1"), .inline("again", seq: "1"), .inline("two", seq: "2")]),
+            Fixture.document("D-3", person: "C-1"))
+        + Fixture.visits(Fixture.visit("V-1", person: "C-1")))
+
+    @Test func `records that cannot load keep their raw XML, file, line and every reason`() throws {
+        let folder = try Folder()
+        let exportPath = try folder.write("export.xml", Self.export)
+        let target = folder.path("target.db")
+        let result = try migrate(exportPath, into: target)
+        #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 })
+
+        let database = try Database(path: target, readOnly: true, create: false)
+        let rows = try database.rows("""
+            SELECT q.kind, q.record_id, q.source_file, q.source_line, q.reasons, r.xml FROM casebridge_quarantine q
+            LEFT JOIN casebridge_raw_xml r ON r.sha256 = q.raw_sha256 ORDER BY q.kind, q.source_line, q.reasons
+            """)
+        func quarantined(_ kind: String) -> [Row] { rows.filter { $0["kind"] == kind } }
+
+        // Both persons called C-2, each with its own element's XML.
+        let persons = quarantined("Person")
+        #expect(persons.count == 2)
+        #expect(persons.allSatisfy { $0["reasons"] == #"["id C-2 is shared by 2 Person records"]"# })
+        #expect(Set(persons.compactMap { $0["xml"] }).count == 2)
+        for person in persons {
+            let xml = try #require(person["xml"])
+            #expect(xml.hasPrefix(#"<Person id="C-2""#) && xml.hasSuffix("</Person>"))
+            #expect(Self.export.contains(xml))
+            #expect(person["source_file"] == "export.xml")
+        }
+        // The document with a bad type, and its parts and section with it.
+        let document = try #require(quarantined("Document").first { $0["record_id"] == "D-1" })
+        #expect(document["reasons"]?.contains("key field type") == true)
+        #expect(document["xml"]?.hasPrefix(#"<Document id="D-1""#) == true)
+        #expect(document["xml"]?.hasSuffix("</Document>") == true)
+        let parts = quarantined("Part")
+        #expect(parts.filter { $0["record_id"] == "D-1" }.count == 2)
+        #expect(parts.filter { $0["record_id"] == "D-1" }.allSatisfy { $0["reasons"] == #"["its Document is quarantined"]"# })
+        // Two parts with the same seq cannot both be part 1 of D-2; part 2 loads, and so does D-2.
+        let shared = parts.filter { $0["record_id"] == "D-2" }
+        #expect(shared.count == 2)
+        #expect(shared.allSatisfy { $0["reasons"]?.contains(#"shares key [\"D-2\",1] of cb_document_part"#) == true })
+        #expect(shared.allSatisfy { $0["xml"]?.hasPrefix("<Part seq=\"1\"") == true })
+        #expect(try database.rows("SELECT seq FROM cb_document_part WHERE document_id = 'D-2'").compactMap { $0.int("seq") } == [2])
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id IN ('D-2', 'D-3')") == 2)
+        // The repeated status.
+        let statuses = quarantined("Status")
+        #expect(statuses.count == 2)
+        #expect(statuses.allSatisfy { $0["reasons"]?.contains("of cb_person_status") == true })
+        // Every quarantined record has its XML, and nothing else was held back.
+        #expect(rows.allSatisfy { $0["xml"] != nil && ($0.int("source_line") ?? 0) > 0 })
+        #expect(rows.count == result.reconciliation.reduce(0) { $0 + $1.quarantined })
+        #expect(try count(database, "SELECT count(*) FROM ssd_person") == 1)
+        #expect(try count(database, "SELECT count(*) FROM ssd_cp_visits") == 0)
+        #expect(try count(database, "SELECT count(*) FROM ssd_cin_visits") == 1)
+    }
+
+    @Test func `a record with every reason against it lists them all`() throws {
+        let folder = try Folder()
+        // D-1 is shared by two documents, and one of them also has a bad type: both reasons are kept.
+        let exportPath = try folder.write("export.xml", Fixture.export(Fixture.staff
+            + Fixture.people(Fixture.person("C-1"))
+            + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "NOTATYPE"), Fixture.document("D-1", person: "C-1"))))
+        let target = folder.path("target.db")
+        _ = try migrate(exportPath, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        let reasons = try database.rows("SELECT reasons FROM casebridge_quarantine WHERE kind = 'Document' ORDER BY source_line").compactMap { $0["reasons"] }
+        #expect(reasons.count == 2)
+        #expect(reasons.contains { $0.contains("key field type") && $0.contains("is shared by 2 Document records") })
+    }
+}

@@ -1,0 +1,81 @@
+import CasebridgeCheck
+import CasebridgeGenerate
+import CasebridgeLoad
+import CasebridgeMapping
+import CasebridgeModel
+import CasebridgeStore
+import Crypto
+import Foundation
+import Testing
+
+let referenceMapping = try! MappingLoader.load(path: BuiltInMappings.legacyCaseExport)
+let defaultPolicy = try! Policy.load(path: Policy.defaultPath)
+let ssdMapping = try! TargetMapping.load(path: TargetMapping.builtInPath)
+
+/// A temporary folder, removed when the test is done with it.
+final class Folder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes `text` to `name` and returns its path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+/// A generated export on disk with the generator's expected findings.
+struct GeneratedExport: Sendable {
+    let export: String
+    let expectedFindings: String
+
+    static func make(families: Int, seed: UInt64, partBytes: Int? = nil) -> GeneratedExport {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-export-\(families)-\(seed)-\(UUID().uuidString)")
+        var options = GeneratorOptions(families: families, seed: seed)
+        if let partBytes { options.inlinePartBytes = partBytes }
+        let summary = try! ExportGenerator(options: options).write(to: folder)
+        return GeneratedExport(export: summary.exportFile.path, expectedFindings: summary.expectedFindingsFile.path)
+    }
+
+    /// Generated once per test run and shared (read only) by the tests that need them.
+    static let small = make(families: 120, seed: 5)
+    static let smallOther = make(families: 120, seed: 6)
+}
+
+func migrate(_ export: String, into target: String, dryRun: Bool = false, mapping: TargetMapping = ssdMapping,
+             lockTimeout: Double = 5) throws -> MigrationResult {
+    var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: mapping)
+    migration.lockTimeout = lockTimeout
+    return try migration.run(export: export, displayName: "export.xml", into: target, dryRun: dryRun)
+}
+
+/// The SHA-256 of a file's bytes, or `nil` when it does not exist.
+func fileHash(_ path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// Every row of every table of a database, as text, for comparing two states.
+func dump(_ path: String) throws -> [String: [String]] {
+    let database = try Database(path: path, readOnly: true, create: false)
+    var tables: [String: [String]] = [:]
+    for table in try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap({ $0["name"] }) {
+        let columns = try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0["name"] }
+        let expression = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+        tables[table] = try database.rows("SELECT \(expression) AS line FROM \"\(table)\"").compactMap { $0["line"] }.sorted()
+    }
+    return tables
+}
+
+func count(_ database: Database, _ sql: String, _ values: [SQLValue] = []) throws -> Int {
+    try database.scalar(sql, values)?.int ?? -1
+}

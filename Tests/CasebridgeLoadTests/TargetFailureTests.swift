@@ -1,0 +1,96 @@
+import CasebridgeCheck
+import CasebridgeLoad
+import CasebridgeStore
+import Foundation
+import Testing
+
+/// Each way a target can be refused: a one-line reason, and the target left exactly as it was.
+struct TargetFailureTests {
+    private func expectRefused(_ target: String, containing words: String, mapping: TargetMapping = ssdMapping,
+                               lockTimeout: Double = 5) throws {
+        let before = fileHash(target)
+        let error = #expect(throws: TargetError.self) {
+            try migrate(GeneratedExport.small.export, into: target, mapping: mapping, lockTimeout: lockTimeout)
+        }
+        #expect(error?.description.contains(words) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("\n") == false)
+        #expect(fileHash(target) == before)
+    }
+
+    @Test func `a file that is not an SQLite database is refused`() throws {
+        let folder = try Folder()
+        let target = try folder.write("notes.db", "Minutes of the strategy meeting\n")
+        try expectRefused(target, containing: "is not a Casebridge target: it is not an SQLite database")
+    }
+
+    @Test func `an SQLite database that Casebridge did not build is refused`() throws {
+        let folder = try Folder()
+        let target = folder.path("other.db")
+        let other = try Database(path: target)
+        try other.execute("CREATE TABLE patients (id TEXT PRIMARY KEY); INSERT INTO patients VALUES ('X')")
+        try expectRefused(target, containing: "is an SQLite database but not a Casebridge target (it holds patients")
+    }
+
+    @Test func `a target locked by another process is refused after the wait`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        _ = try migrate(GeneratedExport.small.export, into: target)
+        let other = try Database(path: target, create: false)
+        try other.execute("BEGIN EXCLUSIVE")
+        defer { try? other.execute("ROLLBACK") }
+        try expectRefused(target, containing: "locked by another process", lockTimeout: 0.2)
+    }
+
+    @Test func `a read-only target is refused`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        _ = try migrate(GeneratedExport.small.export, into: target)
+        try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: target)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target) }
+        try expectRefused(target, containing: "read-only")
+    }
+
+    @Test func `a target holding another schema version is refused`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        _ = try migrate(GeneratedExport.small.export, into: target)
+        var newer = ssdMapping
+        newer.schemaVersion = 2
+        try expectRefused(target, containing: "holds schema ssd version 1", mapping: newer)
+        var edited = ssdMapping
+        edited.ddlSHA256 = String(repeating: "0", count: 64)
+        try expectRefused(target, containing: "a changed DDL needs a new version", mapping: edited)
+    }
+
+    @Test func `records no table takes fail the run and change nothing`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        _ = try migrate(GeneratedExport.small.export, into: target)
+        let before = fileHash(target)
+        var withoutVisits = ssdMapping
+        withoutVisits.tables.removeAll { $0.from == .visit }
+        let error = #expect(throws: ReconciliationError.self) {
+            try migrate(GeneratedExport.small.export, into: target, mapping: withoutVisits)
+        }
+        #expect(error?.description.contains("Visit: read") == true)
+        #expect(fileHash(target) == before)
+    }
+
+    @Test func `a target mapping with a mistake names its line`() throws {
+        let folder = try Folder()
+        let ddl = try folder.write("v1.sql", "CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT NOT NULL);")
+        _ = ddl
+        let mappingPath = try folder.write("m.yaml", """
+            schema: {name: test, version: 1, ddl: v1.sql}
+            tables:
+              - table: t
+                from: Team
+                columns:
+                  id: r.id
+                  nmae: r.name
+            """)
+        let error = #expect(throws: (any Error).self) { try TargetMapping.load(path: mappingPath) }
+        #expect(String(describing: error!).contains("m.yaml:7"))
+        #expect(String(describing: error!).contains("no column 'nmae'"))
+    }
+}
