@@ -78,10 +78,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "CasebridgeReport",
+            dependencies: [
+                "CasebridgeModel", "CasebridgeStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "casebridge",
             dependencies: [
-                "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate",
+                "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,6 +100,13 @@ let package = Package(
         .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
+        .testTarget(
+            name: "CasebridgeReportTests",
+            dependencies: [
+                "CasebridgeReport", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeCheck", "CasebridgeStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -150,3 +150,21 @@ struct CommandLineTests {
         #expect(list.allSatisfy { $0["id"] is String && $0["severity"] is String && $0["description"] is String })
     }
 }
+
+struct ReportCommandTests {
+    @Test func `report refuses a file that is not a Casebridge target with exit 4 and one line`() throws {
+        let scratch = try Scratch()
+        let target = try scratch.file("target.db", "not a database")
+        let result = try CLI.run(["report", "--target", target, "--out", scratch.url.appendingPathComponent("r").path])
+        #expect(result.status == 4)
+        #expect(result.stderr == "casebridge: \(target): is not a Casebridge target: it is not an SQLite database\n")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test(arguments: [["--audience", "team"], ["--team", "T-LAC"], ["--run", "0"], ["--audience", "everyone"]])
+    func `report's usage errors exit 2`(_ extra: [String]) throws {
+        let scratch = try Scratch()
+        let result = try CLI.run(["report", "--target", scratch.url.appendingPathComponent("t.db").path, "--out", scratch.url.path] + extra)
+        #expect(result.status == 2)
+    }
+}
