@@ -38,6 +38,9 @@ struct MigratedTarget: Sendable {
             var options = GeneratorOptions(families: families, seed: run.seed)
             options.inlinePartBytes = 128
             options.defectRate = run.defectRate
+            // Nightly exports follow each other: run N carries sequence 411 + N.
+            options.sequence = 412 + index
+            options.exportId = "EXP-\(412 + index)"
             let summary = try ExportGenerator(options: options).write(to: folder.appendingPathComponent("export-\(index + 1)"))
             let result = try migration.run(export: summary.exportFile.path, displayName: "export.xml", into: target)
             let h = result.check.document.headline
