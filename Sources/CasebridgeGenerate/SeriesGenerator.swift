@@ -85,6 +85,9 @@ public struct SeriesGenerator: Sendable {
         guard GeneratorOptions.exportedAt == Self.exportedAt(night: 0) else {
             throw GeneratorError.invalidOption("the full export's exportedAt is not the series' first night")
         }
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
         try OwnerOnly.makeFolder(directory.path)
         let folders = folderNames
         var exports: [SeriesExport] = []
