@@ -58,7 +58,7 @@ struct GenerateCommand: ParsableCommand {
         if let partBytes { options.inlinePartBytes = partBytes }
         if let series {
             try SeriesGenerator(options: options, deltas: series).write(to: URL(fileURLWithPath: out)) { export in
-                print(Self.line(export))
+                print(Self.line(export, in: out))
             }
             return
         }
@@ -69,14 +69,14 @@ struct GenerateCommand: ParsableCommand {
                      summary.expectedFindingsFile.path, summary.findings))
     }
 
-    /// One line per export of a series.
-    static func line(_ export: SeriesExport) -> String {
+    /// One line per export of a series, its file named under `folder` as given.
+    static func line(_ export: SeriesExport, in folder: String) -> String {
         let what = export.kind == "delta"
             ? String(format: "delta, sequence %d since %@, %d records, %d deletions", export.sequence, export.since ?? "?",
                      export.records, export.deletions)
             : String(format: "full, sequence %d, %d records", export.sequence, export.records)
         return String(format: "wrote %@ (%@, %.1f MB) and expected-findings.json (%d expected findings as of %@)",
-                      export.exportFile.path, what, Double(export.bytesWritten) / 1_000_000, export.findings,
+                      "\(folder)/\(export.name)/export.xml", what, Double(export.bytesWritten) / 1_000_000, export.findings,
                       export.asOf.iso)
     }
 }
