@@ -76,7 +76,7 @@ struct SeriesNight {
     /// of the old status closed and a plan for the new one.
     private mutating func personChanges(_ state: inout SeriesState) {
         for (id, person) in state.people.live {
-            if rng.chance(0.003) {
+            if rng.chance(0.006) {
                 var changed = person
                 let surname = rng.pick(Vocabulary.surnames)
                 changed.surname = xmlText(surname)
@@ -136,7 +136,7 @@ struct SeriesNight {
         for (id, person) in state.people.live {
             let open = person.statuses.contains { $0.from <= day && ($0.to.map { $0 >= day } ?? true) }
             guard open, day.daysSinceEpoch - (latest[id] ?? CivilDate(year: 2000, month: 1, day: 1)).daysSinceEpoch >= 4,
-                  rng.chance(0.14) else { continue }
+                  rng.chance(0.4) else { continue }
             let worker = person.allocation?.worker ?? state.organisation.workers[0].id
             let visitId = IdScheme.visit(state.nextVisit)
             state.nextVisit += 1
@@ -144,7 +144,7 @@ struct SeriesNight {
                 local: -1, person: id, date: day.iso, seenAlone: rng.chance(0.65) ? "true" : "false", worker: worker,
                 isLatest: true), twin: nil)
             changes.visits.insert(visitId)
-            if rng.chance(0.3) {
+            if rng.chance(0.45) {
                 addDocument(&state, factory.childDocument(
                     "VISIT", person: id, forename: nil, date: day, author: worker, charRefs: false, &rng))
             } else if rng.chance(0.05) {
@@ -307,28 +307,33 @@ struct SeriesNight {
     // MARK: Deletions
 
     private mutating func deletions(_ state: inout SeriesState) {
-        // A document deleted in error every night, a child's own more often than a family copy.
+        // A document or two deleted in error every night, a visit often, now and then a child.
+        for _ in 0..<(rng.chance(0.5) ? 2 : 1) { deleteDocument(&state) }
+        if rng.chance(0.6) { deleteVisit(&state) }
+        if rng.chance(0.15) { deletePerson(&state) }
+    }
+
+    /// A defect-free document not touched tonight, a child's own more often than a family copy.
+    private mutating func deleteDocument(_ state: inout SeriesState) {
         let family = rng.chance(0.2)
         let documents = state.documents.live.filter {
             $0.record.record.defect == nil && $0.record.twin == nil && !changes.documents.contains($0.id)
                 && ($0.record.origin != nil) == family
         }
-        if !documents.isEmpty {
-            let id = documents[rng.below(documents.count)].id
-            state.documents[id] = nil
-            changes.deletions.append((.document, id))
+        guard !documents.isEmpty else { return }
+        let id = documents[rng.below(documents.count)].id
+        state.documents[id] = nil
+        changes.deletions.append((.document, id))
+    }
+
+    private mutating func deleteVisit(_ state: inout SeriesState) {
+        let visits = state.visits.live.filter {
+            $0.record.record.defect == nil && $0.record.twin == nil && !changes.visits.contains($0.id)
         }
-        if rng.chance(0.6) {
-            let visits = state.visits.live.filter {
-                $0.record.record.defect == nil && $0.record.twin == nil && !changes.visits.contains($0.id)
-            }
-            if !visits.isEmpty {
-                let id = visits[rng.below(visits.count)].id
-                state.visits[id] = nil
-                changes.deletions.append((.visit, id))
-            }
-        }
-        if rng.chance(0.15) { deletePerson(&state) }
+        guard !visits.isEmpty else { return }
+        let id = visits[rng.below(visits.count)].id
+        state.visits[id] = nil
+        changes.deletions.append((.visit, id))
     }
 
     /// A child recorded in error, deleted with their documents, plans and visits, and taken out of
