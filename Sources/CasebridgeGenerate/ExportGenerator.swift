@@ -28,6 +28,12 @@ public struct ExportGenerator: Sendable {
     /// Creates `directory` (mode 0700) if it does not exist; files are written mode 0600 and
     /// overwrite files of the same names. Files already in `attachments/` are left alone.
     public func write(to directory: URL) throws -> GenerationSummary {
+        try write(to: directory, recordingLines: false).summary
+    }
+
+    /// ``write(to:)``, and with `recordingLines` the line of every record written (see
+    /// ``ExportWriter/recordLines``), which a series needs to place its findings.
+    func write(to directory: URL, recordingLines: Bool) throws -> (summary: GenerationSummary, lines: [String: Int]?) {
         try options.validate()
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: directory.path) {
@@ -53,6 +59,7 @@ public struct ExportGenerator: Sendable {
 
         let sink = try ByteSink(path: exportFile.path, newline: newline)
         let writer = ExportWriter(sink: sink, pool: pool, attachments: attachments, options: options)
+        if recordingLines { writer.recordLines = [:] }
         try writer.begin()
         try writer.open("Teams")
         for team in organisation.teams { try writer.write(team: team) }
@@ -98,11 +105,12 @@ public struct ExportGenerator: Sendable {
         let expectedFile = directory.appendingPathComponent("expected-findings.json")
         try OwnerOnly.writeFile(expectedFile.path, Array((document.json.serialised(pretty: true) + "\n").utf8))
 
-        return GenerationSummary(
+        let summary = GenerationSummary(
             exportFile: exportFile, expectedFindingsFile: expectedFile,
             bytesWritten: exportBytes + writer.attachmentBytes, records: records, findings: writer.findings.count,
             quarantined: writer.quarantined, eligibleRecords: writer.eligible, defectiveRecords: writer.defective,
             attachmentFiles: writer.attachmentFiles)
+        return (summary, writer.recordLines)
     }
 
     /// The rules whose findings the expected findings cover: all fourteen.

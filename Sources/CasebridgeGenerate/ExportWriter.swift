@@ -1,9 +1,25 @@
 import CasebridgeModel
 import Foundation
 
+/// What an export's `CaseExport` start tag says about it.
+struct Envelope {
+    var exportId: String
+    var sequence: Int
+    /// `full` or `delta`.
+    var kind: String
+    /// A delta's `since`: the previous export's `exportedAt`.
+    var since: String?
+    var exportedAt: String
+}
+
 /// Writes the records of an export as LCE2 and keeps the tally the expected findings need:
 /// records per kind, quarantined records, and each planted defect's findings with the line its
 /// record's start tag is on. Every record's start tag begins a line of its own.
+///
+/// The household methods (`write(documents:)`, `write(plans:)`, `write(visits:ids:)`) number records
+/// export-wide and keep the tally; the record methods that take an `id` write one record as given,
+/// for a series, whose state knows its ids. With ``recordLines`` set, the writer notes the line of
+/// every record it writes, keyed by ``ExportWriter/key(_:_:)``.
 final class ExportWriter {
     private let sink: ByteSink
     private let pool: ContentPool
@@ -19,6 +35,18 @@ final class ExportWriter {
     private(set) var defective = 0
     private(set) var attachmentFiles = 0
     private(set) var attachmentBytes = 0
+    /// The line of each record written (the first, for a duplicated id), when not nil.
+    var recordLines: [String: Int]?
+
+    /// The key of a record in ``recordLines``: `Kind|id`; a Member's id is `FAMILY/PERSON`, an
+    /// Outcome's `PLAN/OUTCOME`.
+    static func key(_ kind: RecordKind, _ id: String) -> String { kind.rawValue + "|" + id }
+
+    private func noteLine(_ kind: RecordKind, _ id: String, _ line: Int) {
+        guard recordLines != nil else { return }
+        let key = Self.key(kind, id)
+        if recordLines![key] == nil { recordLines![key] = line }
+    }
 
     // Export-wide numbering; each household's records number on from here.
     private var documentsSoFar = 0
@@ -44,14 +72,32 @@ final class ExportWriter {
 
     // MARK: Envelope
 
+    /// The envelope of the options: a full export at ``GeneratorOptions/exportedAt``.
     func begin() throws {
+        try begin(Envelope(exportId: options.exportId, sequence: options.sequence, kind: "full", since: nil,
+                           exportedAt: GeneratorOptions.exportedAt))
+    }
+
+    func begin(_ envelope: Envelope) throws {
         if options.bom { try sink.bytes([0xEF, 0xBB, 0xBF]) }
         try sink.line("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         let namespace = options.prefixedNamespace ? "xmlns:lce=\"urn:lce:2\"" : "xmlns=\"urn:lce:2\""
+        let since = envelope.since.map { " since=\"\($0)\"" } ?? ""
         try sink.line(
             "<\(p)CaseExport \(namespace) schemaVersion=\"2.3\" system=\"CareRecords 6.4\" "
-                + "authority=\"Example Borough Council\" exportId=\"\(options.exportId)\" "
-                + "sequence=\"\(options.sequence)\" kind=\"full\" exportedAt=\"\(GeneratorOptions.exportedAt)\">")
+                + "authority=\"Example Borough Council\" exportId=\"\(envelope.exportId)\" "
+                + "sequence=\"\(envelope.sequence)\" kind=\"\(envelope.kind)\"\(since) exportedAt=\"\(envelope.exportedAt)\">")
+    }
+
+    /// A delta's `<Deletions>` section: one `Deleted` element per (kind, id).
+    func write(deletions: [(kind: RecordKind, id: String)]) throws {
+        guard !deletions.isEmpty else { return }
+        try open("Deletions")
+        for deletion in deletions {
+            try sink.line("    <\(p)Deleted kind=\"\(deletion.kind.rawValue)\" id=\"\(deletion.id)\"/>")
+            count(.deleted)
+        }
+        try close("Deletions")
     }
 
     func end() throws {
@@ -81,6 +127,7 @@ final class ExportWriter {
 
     func write(person: PersonRecord) throws {
         let line = sink.line
+        noteLine(.person, person.id, line)
         try sink.line("    <\(p)Person id=\"\(person.id)\" kind=\"\(person.kind)\">")
         try element("Forename", person.forename)
         try element("Surname", person.surname)
@@ -106,11 +153,13 @@ final class ExportWriter {
     }
 
     func write(family: FamilyRecord) throws {
+        noteLine(.family, family.id, sink.line)
         try sink.line("    <\(p)Family id=\"\(family.id)\">")
         try element("Name", family.name)
         count(.family)
         for member in family.members {
             let line = sink.line
+            noteLine(.member, "\(family.id)/\(member.person)", line)
             let to = member.to.map { " to=\"\($0.iso)\"" } ?? ""
             try sink.line(
                 "      <\(p)Member person=\"\(member.person)\" role=\"\(member.role)\" from=\"\(member.from.iso)\"\(to)/>")
@@ -135,43 +184,17 @@ final class ExportWriter {
 
     /// family-document-missing and replica-diverges for one origin, from its copies as written.
     private func originFindings(_ event: OriginEvent, _ documents: [DocumentRecord], lines: [Int: Int]) -> [Finding] {
-        let origin = IdScheme.origin(originsSoFar + event.origin + 1, on: event.date)
         let live = documents.filter {
             $0.origin == event.origin && !$0.isDuplicate && !$0.notWritten && ($0.defect?.quarantines ?? 0) == 0
         }
-        guard let first = live.first else { return [] }
-        var out: [Finding] = []
-        let holders = Set(live.map(\.person))
-        for child in event.children where !holders.contains(child) {
-            out.append(Expect.familyDocumentMissing(
-                origin: origin, child: child, family: event.family, type: Vocabulary.title(of: event.type).lowercased(),
-                date: event.date, line: lines[first.local]!))
+        let copies = live.map { d in
+            OriginCopy(id: IdScheme.document(documentsSoFar + d.local + 1), person: d.person,
+                       version: Int(d.version ?? "1")!, manifestSha256: d.manifest?.sha256,
+                       source: Expect.source(lines[d.local]!))
         }
-        func id(_ d: DocumentRecord) -> String { IdScheme.document(documentsSoFar + d.local + 1) }
-        let versions = live.map { Int($0.version ?? "1")! }
-        let top = versions.max()!
-        var atTop: [DocumentRecord] = []
-        for (d, version) in zip(live, versions) {
-            if version < top {
-                out.append(Expect.replicaDiverges(id(d), origin: origin, "holds version \(version) below version \(top)",
-                                                  line: lines[d.local]!))
-            } else {
-                atTop.append(d)
-            }
-        }
-        // A missing Manifest is a value of its own.
-        let values = atTop.map { $0.manifest?.sha256 ?? "(no manifest)" }
-        var tally: [String: Int] = [:]
-        for v in values { tally[v, default: 0] += 1 }
-        let majority = tally.first { $0.value * 2 > values.count }?.key
-        for (d, value) in zip(atTop, values) where value != majority {
-            out.append(Expect.replicaDiverges(
-                id(d), origin: origin,
-                majority == nil ? "differs in content from other copies at version \(top), with no majority"
-                    : "differs in content from the majority of copies at version \(top)",
-                line: lines[d.local]!))
-        }
-        return out
+        return OriginRules.findings(
+            origin: IdScheme.origin(originsSoFar + event.origin + 1, on: event.date), type: event.type,
+            date: event.date, family: event.family, children: event.children, copies: copies)
     }
 
     private func write(document d: DocumentRecord, lines: inout [Int: Int]) throws {
@@ -181,11 +204,23 @@ final class ExportWriter {
             if let defect = d.defect { note(defect.findings(d, id: id, origin: nil, line: 0), quarantines: 0) }
             return
         }
-        let line = sink.line
+        let origin = d.origin.map { IdScheme.origin(originsSoFar + $0 + 1, on: d.date) }
+        let line = try write(document: d, id: id, origin: origin)
         if lines[d.local] == nil { lines[d.local] = line }
+        if d.isDuplicate { return }  // its twin carries the finding and the eligibility
+        if d.eligible { eligible += 1 }
+        if let defect = d.defect {
+            note(defect.findings(d, id: id, origin: origin, line: line), quarantines: defect.quarantines)
+        }
+    }
+
+    /// Writes one Document element with its parts and sections; returns the line of its start tag.
+    @discardableResult
+    func write(document d: DocumentRecord, id: String, origin: String?) throws -> Int {
+        let line = sink.line
+        noteLine(.document, id, line)
         var start = "    <\(p)Document id=\"\(id)\" person=\"\(d.person)\" type=\"\(d.type)\" scope=\"\(d.scope)\""
         if let family = d.family { start += " family=\"\(family)\"" }
-        let origin = d.origin.map { IdScheme.origin(originsSoFar + $0 + 1, on: d.date) }
         if let origin { start += " origin=\"\(origin)\"" }
         if let version = d.version { start += " version=\"\(version)\"" }
         try sink.line(start + ">")
@@ -205,11 +240,7 @@ final class ExportWriter {
         }
         try sink.line("    </\(p)Document>")
         count(.document)
-        if d.isDuplicate { return }  // its twin carries the finding and the eligibility
-        if d.eligible { eligible += 1 }
-        if let defect = d.defect {
-            note(defect.findings(d, id: id, origin: origin, line: line), quarantines: defect.quarantines)
-        }
+        return line
     }
 
     private func write(part: PartRecord, index: Int, document: String) throws {
@@ -256,24 +287,7 @@ final class ExportWriter {
     func write(plans: [PlanRecord]) throws {
         for plan in plans {
             let id = IdScheme.plan(plansSoFar + plan.local + 1)
-            let line = sink.line
-            var start = "    <\(p)Plan id=\"\(id)\" person=\"\(plan.person)\" type=\"\(plan.type)\" start=\"\(plan.start.iso)\""
-            if let end = plan.end { start += " end=\"\(end.iso)\"" }
-            if let review = plan.reviewDue { start += " reviewDue=\"\(review)\"" }
-            try sink.line(start + ">")
-            var outcomeLines: [Int] = []
-            for o in plan.outcomes {
-                outcomeLines.append(sink.line)
-                let target = o.targetDate.map { " targetDate=\"\($0)\"" } ?? ""
-                try sink.line("      <\(p)Outcome id=\"\(o.id)\"\(target)>\(o.text)</\(p)Outcome>")
-                count(.outcome)
-            }
-            for a in plan.actions {
-                try sink.line("      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>")
-                count(.action)
-            }
-            try sink.line("    </\(p)Plan>")
-            count(.plan)
+            let (line, outcomeLines) = try write(plan: plan, id: id)
             if plan.eligible { eligible += 1 }
             if let defect = plan.defect {
                 note(defect.findings(plan, id: id, line: line, outcomeLines: outcomeLines), quarantines: defect.quarantines)
@@ -282,14 +296,37 @@ final class ExportWriter {
         plansSoFar += plans.count
     }
 
+    /// Writes one Plan element with its outcomes and actions; returns the lines of its start tag and
+    /// of each Outcome.
+    @discardableResult
+    func write(plan: PlanRecord, id: String) throws -> (line: Int, outcomeLines: [Int]) {
+        let line = sink.line
+        noteLine(.plan, id, line)
+        var start = "    <\(p)Plan id=\"\(id)\" person=\"\(plan.person)\" type=\"\(plan.type)\" start=\"\(plan.start.iso)\""
+        if let end = plan.end { start += " end=\"\(end.iso)\"" }
+        if let review = plan.reviewDue { start += " reviewDue=\"\(review)\"" }
+        try sink.line(start + ">")
+        var outcomeLines: [Int] = []
+        for o in plan.outcomes {
+            outcomeLines.append(sink.line)
+            noteLine(.outcome, "\(id)/\(o.id)", sink.line)
+            let target = o.targetDate.map { " targetDate=\"\($0)\"" } ?? ""
+            try sink.line("      <\(p)Outcome id=\"\(o.id)\"\(target)>\(o.text)</\(p)Outcome>")
+            count(.outcome)
+        }
+        for a in plan.actions {
+            try sink.line("      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>")
+            count(.action)
+        }
+        try sink.line("    </\(p)Plan>")
+        count(.plan)
+        return (line, outcomeLines)
+    }
+
     func write(visits: [VisitRecord], ids: Int) throws {
         for visit in visits {
             let id = IdScheme.visit(visitsSoFar + visit.local + 1)
-            let line = sink.line
-            try sink.line(
-                "    <\(p)Visit id=\"\(id)\" person=\"\(visit.person)\" date=\"\(visit.date)\" "
-                    + "seenAlone=\"\(visit.seenAlone)\" worker=\"\(visit.worker)\"/>")
-            count(.visit)
+            let line = try write(visit: visit, id: id)
             if visit.isDuplicate { continue }
             if visit.eligible { eligible += 1 }
             if let defect = visit.defect {
@@ -297,5 +334,17 @@ final class ExportWriter {
             }
         }
         visitsSoFar += ids
+    }
+
+    /// Writes one Visit element; returns the line it is on.
+    @discardableResult
+    func write(visit: VisitRecord, id: String) throws -> Int {
+        let line = sink.line
+        noteLine(.visit, id, line)
+        try sink.line(
+            "    <\(p)Visit id=\"\(id)\" person=\"\(visit.person)\" date=\"\(visit.date)\" "
+                + "seenAlone=\"\(visit.seenAlone)\" worker=\"\(visit.worker)\"/>")
+        count(.visit)
+        return line
     }
 }

@@ -132,6 +132,8 @@ enum RandomStream: UInt64 {
     case visitDefects
     case organisation
     case content
+    /// The changes of one night of a series (the night's number stands in for the household).
+    case series
 }
 
 extension Xoshiro256StarStar {

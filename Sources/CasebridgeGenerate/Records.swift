@@ -158,7 +158,7 @@ struct PlanRecord {
     var person: String
     let type: String
     let start: CivilDate
-    let end: CivilDate?
+    var end: CivilDate?
     var reviewDue: String?
     var outcomes: [OutcomeRecord]
     let actions: [ActionRecord]

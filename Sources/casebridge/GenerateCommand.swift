@@ -9,6 +9,10 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
             Writes DIR/export.xml, DIR/attachments/ and DIR/expected-findings.json. The same options and seed \
             always give the same bytes. All data is synthetic.
+
+            With --series K: DIR/00-full (the full export), DIR/01-delta … DIR/K-delta (one nightly delta \
+            each, with the findings over the merged state after it) and DIR/final-full (the final state as \
+            one full export), each a folder of the layout above.
             """
     )
 
@@ -42,9 +46,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("export-id"), help: "The envelope's exportId (default EXP-20190902-0001).")
     var exportId: String?
 
+    @Option(help: "Write a series: the full export, this many nightly delta exports, and the final state as a full export.")
+    var series: Int?
+
     func validate() throws {
         guard families > 0 else { throw ValidationError("--families must be at least 1") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate must be between 0 and 1") }
+        if let series, series < 1 { throw ValidationError("--series must be at least 1") }
     }
 
     func run() throws {
@@ -56,10 +64,27 @@ struct GenerateCommand: ParsableCommand {
         if let partBytes { options.inlinePartBytes = partBytes }
         if let sequence { options.sequence = sequence }
         if let exportId { options.exportId = exportId }
+        if let series {
+            try SeriesGenerator(options: options, deltas: series).write(to: URL(fileURLWithPath: out)) { export in
+                print(Self.line(export, in: out))
+            }
+            return
+        }
         let summary = try ExportGenerator(options: options).write(to: URL(fileURLWithPath: out))
         let megabytes = Double(summary.bytesWritten) / 1_000_000
         print(String(format: "wrote %@ (%.1f MB, %d records) and %@ (%d expected findings)",
                      summary.exportFile.path, megabytes, summary.records.values.reduce(0, +),
                      summary.expectedFindingsFile.path, summary.findings))
+    }
+
+    /// One line per export of a series, its file named under `folder` as given.
+    static func line(_ export: SeriesExport, in folder: String) -> String {
+        let what = export.kind == "delta"
+            ? String(format: "delta, sequence %d since %@, %d records, %d deletions", export.sequence, export.since ?? "?",
+                     export.records, export.deletions)
+            : String(format: "full, sequence %d, %d records", export.sequence, export.records)
+        return String(format: "wrote %@ (%@, %.1f MB) and expected-findings.json (%d expected findings as of %@)",
+                      "\(folder)/\(export.name)/export.xml", what, Double(export.bytesWritten) / 1_000_000, export.findings,
+                      export.asOf.iso)
     }
 }

@@ -32,6 +32,8 @@ struct ParsedExport: Sendable {
     var documents: [Element] = []
     var plans: [Element] = []
     var visits: [Element] = []
+    /// A delta's `Deleted` elements.
+    var deletions: [Element] = []
 
     struct ParseError: Error, CustomStringConvertible {
         var description: String
@@ -56,6 +58,7 @@ struct ParsedExport: Sendable {
             case "Documents": documents = section.children
             case "Plans": plans = section.children
             case "Visits": visits = section.children
+            case "Deletions": deletions = section.children
             default: throw ParseError(description: "unexpected section \(section.name)")
             }
         }
