@@ -88,7 +88,9 @@ public struct Migration {
         defer { if !exists { CheckRun.remove(workPath) } }
 
         let pack = ContentPack()
+        // Staging holds the export's personal data: it goes when the run ends, however it ends.
         let stagingPath = CheckRun.temporaryPath()
+        defer { CheckRun.remove(stagingPath) }
         var reconciliation: [KindReconciliation] = []
         var outcome: LoadOutcome?
         var checkSeconds = 0.0
@@ -120,6 +122,12 @@ public struct Migration {
         if !exists, !dryRun {
             guard rename(workPath, targetPath) == 0 else {
                 throw TargetError(targetPath, "the new target could not be moved into place: \(String(cString: strerror(errno)))")
+            }
+            // The rename itself is durable once the folder is synced.
+            let folder = open(URL(fileURLWithPath: targetPath).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+            if folder >= 0 {
+                fsync(folder)
+                close(folder)
             }
         }
         return MigrationResult(dryRun: dryRun, target: targetPath, check: check, reconciliation: reconciliation, load: outcome!,

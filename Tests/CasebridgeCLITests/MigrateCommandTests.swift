@@ -87,6 +87,23 @@ struct MigrateCommandTests {
         #expect(try sqlite(target, "SELECT json_extract(options, '$.allowedGap') FROM casebridge_run WHERE run_id = 2") == "[414,415]\n")
     }
 
+    @Test func `migrate leaves nothing of the export in the temporary folder, loaded or refused`() throws {
+        let scratch = try Scratch()
+        let temporary = scratch.url.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let target = scratch.url.appendingPathComponent("target.db").path
+        let environment = ["TMPDIR": temporary.path]
+        #expect(try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"], environment: environment).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+        let dry = try CLI.run(["migrate", MigrateExports.large, "--target", scratch.url.appendingPathComponent("new.db").path,
+                               "--dry-run", "--quiet"], environment: environment)
+        #expect(dry.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+        let notes = try scratch.file("notes.db", "not a database\n")
+        #expect(try CLI.run(["migrate", MigrateExports.small, "--target", notes, "--quiet"], environment: environment).status == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+    }
+
     @Test func `a target that is not Casebridge's exits 4 with one line, and a bad target mapping exits 2`() throws {
         let scratch = try Scratch()
         let notes = try scratch.file("notes.db", "not a database\n")
