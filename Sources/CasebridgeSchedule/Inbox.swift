@@ -22,6 +22,13 @@ public struct InboxEntry: Sendable, Equatable {
     /// Why the envelope could not be read (or gave no valid sequence); `nil` when it was read.
     public var unreadable: String?
 
+    /// An export at `url`, read from `exportPath`; the envelope's values are filled in by ``Inbox/entries(mapping:)``.
+    public init(name: String, url: URL, exportPath: String) {
+        self.name = name
+        self.url = url
+        self.exportPath = exportPath
+    }
+
     /// "EXP-412, sequence 412" or what is known of it.
     public var described: String {
         [exportId, sequence.map { "sequence \($0)" }].compactMap { $0 }.joined(separator: ", ")

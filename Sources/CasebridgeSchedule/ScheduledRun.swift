@@ -115,7 +115,7 @@ public struct ScheduledRun {
     /// - Throws: ``InboxError`` when the inbox cannot be listed or an export cannot be moved.
     public func run(progress: (ScheduledStep) -> Void = { _ in }) throws -> ScheduleReport {
         var report = ScheduleReport(inbox: inbox.url.path, target: target)
-        let record = { (step: ScheduledStep) in
+        func record(_ step: ScheduledStep) {
             report.steps.append(step)
             progress(step)
         }

@@ -80,7 +80,7 @@ struct ScheduleRunCommand: ParsableCommand {
         do {
             report = try ScheduledRun(inbox: Inbox(path: inbox), target: target, migration: migration).run { step in
                 print(step.line)
-                fflush(stdout)
+                fflush(nil)  // each line reaches a log as it happens
             }
         } catch let error as InboxError {
             printError("casebridge: \(error)")

@@ -41,8 +41,8 @@ final class Background {
     init(_ arguments: [String], scratch: Scratch, name: String) throws {
         out = scratch.url.appendingPathComponent("\(name).out")
         err = scratch.url.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = CLI.executable
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: out)

@@ -79,10 +79,10 @@ struct InboxTests {
         try FileManager.default.createDirectory(at: inbox.done, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for name in ["a.xml", "exp"] {
-            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
-            FileManager.default.createFile(atPath: inbox.done.appendingPathComponent(name).path, contents: Data())
+            _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+            _ = FileManager.default.createFile(atPath: inbox.done.appendingPathComponent(name).path, contents: Data())
         }
-        FileManager.default.createFile(atPath: inbox.done.appendingPathComponent("a-1.xml").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: inbox.done.appendingPathComponent("a-1.xml").path, contents: Data())
         let entry = InboxEntry(name: "a.xml", url: folder.appendingPathComponent("a.xml"), exportPath: folder.appendingPathComponent("a.xml").path)
         #expect(try inbox.moveToDone(entry).lastPathComponent == "a-2.xml")
         let other = InboxEntry(name: "exp", url: folder.appendingPathComponent("exp"), exportPath: "")
