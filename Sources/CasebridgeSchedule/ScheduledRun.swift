@@ -90,7 +90,9 @@ public struct ScheduleReport: Sendable {
 /// order.
 ///
 /// - An export whose envelope cannot be read (or gives no sequence), and exports that claim the same
-///   sequence, move to `failed/` with a reason file before anything loads.
+///   sequence, move to `failed/` with a reason file before anything loads; the exports after a sequence
+///   claimed twice are not tried (an unreadable one's place is unknown: the gap check holds back the
+///   exports after it once the target has loaded one).
 /// - The rest, by sequence: the next one loads and moves to `done/`; one the target already holds is
 ///   skipped and moves to `done/`; one that fails (unreadable body, no reconciliation, out of order)
 ///   moves to `failed/` and the run stops there, the later ones staying in the inbox (they would leave a
@@ -145,11 +147,16 @@ public struct ScheduledRun {
             }
         }
         let ordered = readable.filter { bySequence[$0.sequence!]!.count == 1 }.sorted { $0.sequence! < $1.sequence! }
+        // Exports after a sequence claimed twice would leave a gap (also in a new target, which has no history to tell).
+        let firstTie = bySequence.filter { $0.value.count > 1 }.keys.min()
 
         var stopped: String?
         var waitingFor: Int?
         for entry in ordered {
             let sequence = entry.sequence!
+            if stopped == nil, let firstTie, sequence > firstTie {
+                stopped = "sequence \(firstTie)"
+            }
             if let stopped {
                 record(ScheduledStep(entry: entry, outcome: .waiting(reason: "not tried: \(stopped) failed before it")))
                 continue

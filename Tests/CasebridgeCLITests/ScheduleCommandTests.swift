@@ -196,13 +196,38 @@ struct ScheduleCommandTests {
         #expect(try sqlite(target, "SELECT count(*) FROM casebridge_run") == "1\n")
     }
 
-    @Test func `status refuses a target that is not Casebridge's with one line and exit 4`() throws {
+    @Test func `a target that is not Casebridge's: status exits 4 with one line, schedule run leaves the export in the inbox`() throws {
         let scratch = try Scratch()
         let notes = try scratch.file("notes.db", "not a database\n")
         let refused = try CLI.run(["status", "--target", notes])
         #expect(refused.status == 4)
         #expect(refused.stderr == "casebridge: \(notes): is not a Casebridge target: it is not an SQLite database\n")
         #expect(refused.stdout.isEmpty)
+
+        let inbox = try inbox(scratch)
+        try ScheduleExports.place(412, in: inbox, as: "n412")
+        let run = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", notes])
+        #expect(run.status == 4)
+        #expect(run.stdout.hasPrefix("failed   n412 (EXP-412, sequence 412): \(notes): is not a Casebridge target: it is not an SQLite database (exit 4) → left in the inbox\n"))
+        #expect(contents(inbox) == ["n412"])
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "not a database\n")
+    }
+
+    @Test func `two exports claiming one sequence both move to failed and nothing loads`() throws {
+        let scratch = try Scratch()
+        let inbox = try inbox(scratch)
+        let target = scratch.url.appendingPathComponent("target.db").path
+        try ScheduleExports.place(412, in: inbox, as: "first")
+        try ScheduleExports.place(412, in: inbox, as: "second")
+        try ScheduleExports.place(413, in: inbox, as: "third")
+        let run = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target])
+        #expect(run.status == 6)
+        #expect(run.stdout.contains("failed   first (EXP-412, sequence 412): 2 exports in the inbox claim sequence 412 (first, second)"))
+        #expect(contents(inbox.appendingPathComponent("failed")) == ["first", "first.reason.txt", "second", "second.reason.txt"])
+        // 413 would follow a sequence that did not load: it is not tried, even in a new target.
+        #expect(run.stdout.contains("waiting  third (EXP-413, sequence 413): not tried: sequence 412 failed before it\n"))
+        #expect(contents(inbox) == ["failed", "third"])
+        #expect(!FileManager.default.fileExists(atPath: target))
     }
 
     @Test func `install --systemd writes the service and timer; --cron prints the crontab line`() throws {
