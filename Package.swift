@@ -85,10 +85,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "CasebridgeSchedule",
+            dependencies: ["CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeLoad"]
+        ),
         .executableTarget(
             name: "casebridge",
             dependencies: [
-                "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeReport",
+                "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeReport", "CasebridgeSchedule",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,6 +104,7 @@ let package = Package(
         .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
+        .testTarget(name: "CasebridgeScheduleTests", dependencies: ["CasebridgeSchedule"]),
         .testTarget(
             name: "CasebridgeReportTests",
             dependencies: [

@@ -13,10 +13,11 @@ struct Casebridge: ParsableCommand {
         discussion: """
             Exit codes: 0 no finding at or above --fail-on (check) or loaded (migrate); 1 findings at or above it; \
             2 a usage or configuration error; 3 the export cannot be read; 4 the target was refused or could not \
-            be written; 5 a migrate run does not reconcile; 6 an export out of sequence; 7 a report could not be written.
+            be written; 5 a migrate run does not reconcile; 6 an export out of sequence; 7 a report could not be written; 8 another schedule run holds the lock.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, MigrateCommand.self, ReportCommand.self, RulesCommand.self, GenerateCommand.self]
+        subcommands: [CheckCommand.self, MigrateCommand.self, ReportCommand.self, RulesCommand.self, GenerateCommand.self,
+                      ScheduleCommand.self, StatusCommand.self]
     )
 
     /// Runs the command line, turning every usage error into exit code 2 as the contract says.
@@ -50,6 +51,8 @@ enum ExitCodes {
     static let sequence: Int32 = 6
     /// report: an output file or folder could not be written.
     static let output: Int32 = 7
+    /// schedule run: another schedule run holds the target's lock (after `--wait`).
+    static let busy: Int32 = 8
 }
 
 /// Prints one line to stderr.

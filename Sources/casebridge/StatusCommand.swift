@@ -1,0 +1,45 @@
+import ArgumentParser
+import CasebridgeSchedule
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a target's last runs, its last sequence, what waits in the inbox and the open gaps.",
+        discussion: "Exit codes: 0 shown; 2 a usage error or an inbox that cannot be read; 4 not a Casebridge target."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "The target SQLite database.")
+    var target: String
+
+    @Option(help: "The inbox folder of `schedule run`: list what waits there.")
+    var inbox: String?
+
+    @Option(help: "text or json.")
+    var format: Format = .text
+
+    @Option(help: "How many of the latest runs to list.")
+    var runs: Int = 10
+
+    @OptionGroup var mappingOptions: MappingOptions
+
+    func run() throws {
+        let mapping = try mappingOptions.load()
+        let status: TargetStatus
+        do {
+            status = try TargetStatus.read(target: target, inbox: inbox.map(Inbox.init(path:)), mapping: mapping, runLimit: runs)
+        } catch let error as StatusError {
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.target)
+        } catch let error as InboxError {
+            printError("casebridge: \(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
+        switch format {
+        case .text: print(status.text, terminator: "")
+        case .json: print(status.json.serialised(pretty: true))
+        }
+    }
+}
