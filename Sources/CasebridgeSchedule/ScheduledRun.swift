@@ -1,5 +1,6 @@
 import CasebridgeLoad
 import CasebridgeMapping
+import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
 import Foundation
@@ -235,12 +236,5 @@ public struct ScheduledRun {
     }
 }
 
-func number(_ value: Int) -> String {
-    let digits = String(value)
-    var grouped = ""
-    for (index, character) in digits.reversed().enumerated() {
-        if index > 0, index % 3 == 0 { grouped.append(",") }
-        grouped.append(character)
-    }
-    return String(grouped.reversed())
-}
+/// A count as reports print it: `42,719`.
+func number(_ value: Int) -> String { value.grouped }

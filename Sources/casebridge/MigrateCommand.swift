@@ -6,6 +6,17 @@ import CasebridgeModel
 import CasebridgeRead
 import Foundation
 
+/// Loads the target mapping at `path` (the built-in `target/ssd.yaml` when `nil`), or exits 2 with the
+/// mapping's line and the reason.
+func loadTargetMapping(_ path: String?) throws -> TargetMapping {
+    do {
+        return try TargetMapping.load(path: path ?? TargetMapping.builtInPath)
+    } catch let error as ConfigError {
+        printError("casebridge: target mapping error: \(error)")
+        throw ExitCode(ExitCodes.usage)
+    }
+}
+
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
@@ -48,14 +59,7 @@ struct MigrateCommand: ParsableCommand {
     func run() throws {
         let mapping = try mappingOptions.load()
         let policy = try mappingOptions.loadPolicy()
-        let targetMappingPath = targetMapping ?? TargetMapping.builtInPath
-        let targetSchema: TargetMapping
-        do {
-            targetSchema = try TargetMapping.load(path: targetMappingPath)
-        } catch let error as ConfigError {
-            printError("casebridge: target mapping error: \(error)")
-            throw ExitCode(ExitCodes.usage)
-        }
+        let targetSchema = try loadTargetMapping(targetMapping)
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.lockTimeout = lockTimeout
         migration.allowGap = allowGap

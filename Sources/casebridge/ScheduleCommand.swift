@@ -47,13 +47,7 @@ struct ScheduleRunCommand: ParsableCommand {
     func run() throws {
         let mapping = try mappingOptions.load()
         let policy = try mappingOptions.loadPolicy()
-        let targetSchema: TargetMapping
-        do {
-            targetSchema = try TargetMapping.load(path: TargetMapping.builtInPath)
-        } catch let error as ConfigError {
-            printError("casebridge: target mapping error: \(error)")
-            throw ExitCode(ExitCodes.usage)
-        }
+        let targetSchema = try loadTargetMapping(nil)
         let lock: ScheduleLock
         do {
             lock = try ScheduleLock(target: target, wait: wait)

@@ -52,15 +52,7 @@ public enum MigrationSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func number(_ value: Int) -> String {
-        let digits = String(value)
-        var grouped = ""
-        for (index, character) in digits.reversed().enumerated() {
-            if index > 0, index % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
-        }
-        return String(grouped.reversed())
-    }
+    static func number(_ value: Int) -> String { value.grouped }
 
     static func row(_ cells: [String], widths: [Int]) -> String {
         var text = ""
