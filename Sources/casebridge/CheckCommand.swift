@@ -18,23 +18,23 @@ struct MappingOptions: ParsableArguments {
 
     /// Loads the policy, or exits 2 with the policy file's line and the reason.
     func loadPolicy() throws -> Policy {
-        do {
-            return try Policy.load(path: policy ?? Policy.defaultPath)
-        } catch let error as ConfigError {
-            printError("casebridge: policy error: \(error)")
-            throw ExitCode(ExitCodes.usage)
-        }
+        try loadConfiguration("policy") { try Policy.load(path: policy ?? Policy.defaultPath) }
     }
 
     /// Loads the mapping, or exits 2 with the mapping file's line and the reason.
     func load() throws -> Mapping {
-        let path = mapping ?? BuiltInMappings.legacyCaseExport
-        do {
-            return try MappingLoader.load(path: path)
-        } catch let error as ConfigError {
-            printError("casebridge: mapping error: \(error)")
-            throw ExitCode(ExitCodes.usage)
-        }
+        try loadConfiguration("mapping") { try MappingLoader.load(path: mapping ?? BuiltInMappings.legacyCaseExport) }
+    }
+}
+
+/// Runs `load`; a mistake in the file (a ``ConfigError``, naming its line) is printed as
+/// "casebridge: WHAT error: …" and exits 2, as a configuration error does.
+func loadConfiguration<T>(_ what: String, _ load: () throws -> T) throws -> T {
+    do {
+        return try load()
+    } catch let error as ConfigError {
+        printError("casebridge: \(what) error: \(error)")
+        throw ExitCode(ExitCodes.usage)
     }
 }
 

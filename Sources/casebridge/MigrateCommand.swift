@@ -9,12 +9,7 @@ import Foundation
 /// Loads the target mapping at `path` (the built-in `target/ssd.yaml` when `nil`), or exits 2 with the
 /// mapping's line and the reason.
 func loadTargetMapping(_ path: String?) throws -> TargetMapping {
-    do {
-        return try TargetMapping.load(path: path ?? TargetMapping.builtInPath)
-    } catch let error as ConfigError {
-        printError("casebridge: target mapping error: \(error)")
-        throw ExitCode(ExitCodes.usage)
-    }
+    try loadConfiguration("target mapping") { try TargetMapping.load(path: path ?? TargetMapping.builtInPath) }
 }
 
 struct MigrateCommand: ParsableCommand {
