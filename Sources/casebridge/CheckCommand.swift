@@ -21,6 +21,18 @@ struct MappingOptions: ParsableArguments {
         try loadConfiguration("policy") { try Policy.load(path: policy ?? Policy.defaultPath) }
     }
 
+    /// What a migrate run records as its options: the files it read (or that it used the built-in
+    /// ones), whether it was a dry run, whether a gap was allowed, and `extra` members.
+    func runOptions(targetMapping: String?, dryRun: Bool, allowGap: Bool, extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object([
+            ("mapping", .string(mapping ?? "built-in legacy-case-export.yaml")),
+            ("policy", .string(policy ?? "built-in policy/default.yaml")),
+            ("targetMapping", .string(targetMapping ?? "built-in target/ssd.yaml")),
+            ("dryRun", .bool(dryRun)),
+            ("allowGap", .bool(allowGap)),
+        ] + extra)
+    }
+
     /// Loads the mapping, or exits 2 with the mapping file's line and the reason.
     func load() throws -> Mapping {
         try loadConfiguration("mapping") { try MappingLoader.load(path: mapping ?? BuiltInMappings.legacyCaseExport) }

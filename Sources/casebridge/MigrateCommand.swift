@@ -58,13 +58,7 @@ struct MigrateCommand: ParsableCommand {
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.lockTimeout = lockTimeout
         migration.allowGap = allowGap
-        migration.options = .object([
-            ("mapping", .string(mappingOptions.mapping ?? "built-in legacy-case-export.yaml")),
-            ("policy", .string(mappingOptions.policy ?? "built-in policy/default.yaml")),
-            ("targetMapping", .string(targetMapping ?? "built-in target/ssd.yaml")),
-            ("dryRun", .bool(dryRun)),
-            ("allowGap", .bool(allowGap)),
-        ])
+        migration.options = mappingOptions.runOptions(targetMapping: targetMapping, dryRun: dryRun, allowGap: allowGap)
         let bar = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
         let result: MigrationResult
         do {

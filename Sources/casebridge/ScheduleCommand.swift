@@ -62,14 +62,8 @@ struct ScheduleRunCommand: ParsableCommand {
 
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.allowGap = allowGap
-        migration.options = .object([
-            ("mapping", .string(mappingOptions.mapping ?? "built-in legacy-case-export.yaml")),
-            ("policy", .string(mappingOptions.policy ?? "built-in policy/default.yaml")),
-            ("targetMapping", .string("built-in target/ssd.yaml")),
-            ("dryRun", .bool(false)),
-            ("allowGap", .bool(allowGap)),
-            ("schedule", .string(Inbox(path: inbox).url.path)),
-        ])
+        migration.options = mappingOptions.runOptions(targetMapping: nil, dryRun: false, allowGap: allowGap,
+                                                      extra: [("schedule", .string(Inbox(path: inbox).url.path))])
         let report: ScheduleReport
         do {
             report = try ScheduledRun(inbox: Inbox(path: inbox), target: target, migration: migration).run { step in
