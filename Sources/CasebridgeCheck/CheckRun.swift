@@ -46,6 +46,8 @@ public struct CheckRun {
     public var rules: [any IntegrityRule]
     /// Where to keep the staging database; a temporary file, removed afterwards, when `nil`.
     public var stagingPath: String?
+    /// The files of earlier exports by sequence, which findings about records carried from them name.
+    public var sourceFiles: [Int: String] = [:]
 
     public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
@@ -58,11 +60,14 @@ public struct CheckRun {
     ///
     /// - Parameters:
     ///   - pack: where to keep the parts' decoded inline content, for a load that stores it.
+    ///   - afterRead: runs once the records read are committed to staging, before indexes and
+    ///     quarantine (a delta load adds the records it carries over from the target here).
     ///   - beforeRules: runs once the export is staged, before the rules (a load decides here which
     ///     records it cannot take, so that the rules see them quarantined).
     ///   - afterCheck: runs with the staging store and the result before staging is removed.
     public func run(export path: String, displayName: String? = nil, pack: ContentPack? = nil,
                     progress: ((Int64, Int64) -> Void)? = nil,
+                    afterRead: ((StagingStore) throws -> Void)? = nil,
                     beforeRules: ((StagingStore) throws -> Void)? = nil,
                     afterCheck: ((StagingStore, CheckResult) throws -> Void)? = nil) throws -> CheckResult {
         let stagingFile = stagingPath ?? Self.temporaryPath()
@@ -85,7 +90,7 @@ public struct CheckRun {
         timings.read = Date().timeIntervalSince(readStart)
 
         let indexStart = Date()
-        try staging.finishLoading(envelope: summary.envelope.values)
+        try staging.finishLoading(envelope: summary.envelope.values, beforeIndexing: afterRead)
         try policy.install(into: staging.database)
         try beforeRules?(staging)
         timings.index = Date().timeIntervalSince(indexStart)
@@ -95,7 +100,7 @@ public struct CheckRun {
             file: displayName ?? path, exportId: envelope["exportId"], sequence: envelope["sequence"].flatMap { Int($0) },
             kind: envelope["kind"], exportedAt: envelope["exportedAt"],
             asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
-        let context = RuleContext(staging: staging, export: header, policy: policy)
+        let context = RuleContext(staging: staging, export: header, policy: policy, sourceFiles: sourceFiles)
         var findings: [Finding] = []
         for rule in rules {
             let start = Date()

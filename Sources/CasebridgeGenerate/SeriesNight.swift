@@ -67,6 +67,8 @@ struct SeriesNight {
             born.birthDate = day.iso
             born.gender = girl ? "2" : "1"
             born.lastModified = daytime()
+            // A birth rewrites LastModified, with its zone.
+            if born.defect == .lastModifiedWithoutZone { born.defect = nil }
             state.people[id] = born
             changes.people.insert(id)
         }

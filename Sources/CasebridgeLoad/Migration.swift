@@ -70,7 +70,18 @@ public struct Migration {
         let exists = FileManager.default.fileExists(atPath: targetPath)
         if exists, !dryRun { try probeLock(targetPath) }
         // An export already loaded, older than the last, or leaving a gap is settled before the long read.
-        try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
+        let header = try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
+        // A delta is checked and loaded as the whole state it changes: staging is completed with the
+        // records of the target's live state that it does not replace or delete.
+        var carryState: ((StagingStore) throws -> Void)?
+        var sourceFiles: [Int: String] = [:]
+        if header.kind == "delta", let sequence = header.sequence {
+            sourceFiles = try Self.exportFiles(of: targetPath)
+            carryState = { staging in
+                progress("carrying the target's live state into the delta")
+                try LiveState.carry(into: staging, from: targetPath, sequence: sequence)
+            }
+        }
 
         // Where the load happens: in place, or (for a target that does not exist yet) under a
         // temporary name renamed into place after the commit.
@@ -98,8 +109,10 @@ public struct Migration {
         let incoming = { (staging: StagingStore) in IncomingRows(mapping: target, staging: staging) }
         let check: CheckResult
         do {
-            check = try CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath).run(
-                export: path, displayName: displayName, pack: pack, progress: readProgress,
+            var checkRun = CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath)
+            checkRun.sourceFiles = sourceFiles
+            check = try checkRun.run(
+                export: path, displayName: displayName, pack: pack, progress: readProgress, afterRead: carryState,
                 beforeRules: { staging in
                     progress("preparing rows for \(target.tables.count) tables")
                     try incoming(staging).prepare()
@@ -113,7 +126,7 @@ public struct Migration {
                     try staging.shareForReading()
                     outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
                                        result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
-                                       started: started, progress: progress)
+                                       started: started, sourceFiles: sourceFiles, progress: progress)
                 })
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
@@ -148,9 +161,24 @@ public struct Migration {
         }
     }
 
+    /// The file each loaded export was read from, by sequence: findings and quarantine about records a
+    /// delta carries over name the export that sent them.
+    static func exportFiles(of targetPath: String) throws -> [Int: String] {
+        do {
+            let database = try Database(path: targetPath, readOnly: true, create: false)
+            var files: [Int: String] = [:]
+            for row in try database.rows("SELECT sequence, export_file FROM casebridge_run WHERE outcome = 'loaded' AND sequence IS NOT NULL") {
+                if let sequence = row.int("sequence"), let file = row["export_file"] { files[sequence] = file }
+            }
+            return files
+        } catch let error as DatabaseError {
+            throw TargetError(targetPath, "cannot read the target's runs: \(error.message)")
+        }
+    }
+
     /// Reads the export's envelope only, and throws ``ExportAlreadyLoaded`` or ``SequenceError`` when its
     /// sequence does not follow the target's last loaded export.
-    private func checkSequence(of path: String, against targetPath: String?) throws {
+    private func checkSequence(of path: String, against targetPath: String?) throws -> ExportHeader {
         let values = try ExportReader(mapping: mapping).readEnvelope(path: path).values
         let header = ExportHeader(file: path, exportId: values["exportId"], sequence: values["sequence"].flatMap { Int($0) },
                                   kind: values["kind"])
@@ -161,6 +189,7 @@ public struct Migration {
         } catch let error as DatabaseError {
             throw TargetError(targetPath ?? path, "cannot read the target's runs: \(error.message)")
         }
+        return header
     }
 
     /// Fails at once, before the long read, when another process holds the target.
@@ -177,7 +206,7 @@ public struct Migration {
 
     private func load(workPath: String, fresh: Bool, stagingPath: String, exportPath: String, result: CheckResult,
                       reconciliation: [KindReconciliation], pack: ContentPack, dryRun: Bool, started: Date,
-                      progress: @escaping (String) -> Void) throws -> LoadOutcome {
+                      sourceFiles: [Int: String], progress: @escaping (String) -> Void) throws -> LoadOutcome {
         do {
             let database = try Database(path: workPath)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
@@ -188,7 +217,7 @@ public struct Migration {
                 let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, allowGap: allowGap,
                                     progress: progress)
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
-                                     startedAt: started)
+                                     startedAt: started, sourceFiles: sourceFiles)
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
                                               findings: result.document.findings)
                 if dryRun {

@@ -120,11 +120,8 @@ public struct ReportData: Sendable {
                 chosen = latest
             }
             let history = runs.filter { $0.id <= chosen.id }
-            let previous = history.dropLast().last
-            let findings = try readFindings(database, run: chosen.id, previous: previous?.id)
-            let trend = try history.enumerated().map { index, run in
-                try trendPoint(database, run: run, previous: index > 0 ? history[index - 1].id : nil)
-            }
+            let findings = try readFindings(database, run: chosen.id)
+            let trend = try history.map { try trendPoint(database, run: $0) }
             let quarantined = try database.scalar("SELECT count(*) FROM casebridge_quarantine WHERE run_id = ?", [.integer(Int64(chosen.id))])?.int ?? 0
             return ReportData(target: path, run: chosen, findings: findings, trend: trend, quarantined: quarantined)
         } catch let error as DatabaseError {
@@ -159,8 +156,8 @@ public struct ReportData: Sendable {
             guard meta["format"] == "casebridge-target" else {
                 throw ReportError(.target, path, "is not a Casebridge target (casebridge_meta has no format 'casebridge-target')")
             }
-            guard meta["bookkeeping_version"] == "1" else {
-                throw ReportError(.target, path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"); this casebridge reads version 1")
+            guard meta["bookkeeping_version"] == "2" else {
+                throw ReportError(.target, path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"); this casebridge reads version 2")
             }
             return database
         } catch let error as DatabaseError {
@@ -168,13 +165,13 @@ public struct ReportData: Sendable {
         }
     }
 
-    private static func readFindings(_ database: Database, run: Int, previous: Int?) throws -> [StoredFinding] {
+    private static func readFindings(_ database: Database, run: Int) throws -> [StoredFinding] {
         let rows = try database.rows("""
             SELECT f.rule, f.severity, f.identity, f.key_json, f.context_json, f.record_kind, f.record_id, f.child, f.family,
                    f.document, f.team, f.event_date, f.message, f.source_line,
-                   NOT EXISTS (SELECT 1 FROM casebridge_finding p WHERE p.run_id = ?2 AND p.identity = f.identity) AS is_new
+                   f.first_run = f.run_id AS is_new
             FROM casebridge_finding f WHERE f.run_id = ?1 ORDER BY f.rowid
-            """, [.integer(Int64(run)), SQLValue(previous)])
+            """, [.integer(Int64(run))])
         return rows.map { row in
             var fields = fields(row["context_json"])
             for (name, value) in Self.fields(row["key_json"]) { fields[name] = value }
@@ -192,19 +189,15 @@ public struct ReportData: Sendable {
         return object.compactMapValues { $0 as? String }
     }
 
-    private static func trendPoint(_ database: Database, run: ReportRun, previous: Int?) throws -> TrendPoint {
-        let id = SQLValue.integer(Int64(run.id))
-        let open = try database.scalar("SELECT count(*) FROM casebridge_finding WHERE run_id = ?", [id])?.int ?? 0
-        guard let previous else { return TrendPoint(run: run.id, asOf: run.asOf, open: open, new: open, resolved: 0) }
-        let before = SQLValue.integer(Int64(previous))
-        let new = try database.scalar("""
-            SELECT count(*) FROM casebridge_finding f WHERE f.run_id = ?1
-            AND NOT EXISTS (SELECT 1 FROM casebridge_finding p WHERE p.run_id = ?2 AND p.identity = f.identity)
-            """, [id, before])?.int ?? 0
-        let resolved = try database.scalar("""
-            SELECT count(*) FROM casebridge_finding p WHERE p.run_id = ?2
-            AND NOT EXISTS (SELECT 1 FROM casebridge_finding f WHERE f.run_id = ?1 AND f.identity = p.identity)
-            """, [id, before])?.int ?? 0
-        return TrendPoint(run: run.id, asOf: run.asOf, open: open, new: new, resolved: resolved)
+    /// What the load recorded for the run: its findings, those first found in it, and the previous
+    /// run's findings it resolved.
+    private static func trendPoint(_ database: Database, run: ReportRun) throws -> TrendPoint {
+        let row = try database.rows("""
+            SELECT (SELECT count(*) FROM casebridge_finding WHERE run_id = ?1) AS open,
+                   (SELECT count(*) FROM casebridge_finding WHERE run_id = ?1 AND first_run = ?1) AS new,
+                   (SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = ?1) AS resolved
+            """, [.integer(Int64(run.id))]).first
+        return TrendPoint(run: run.id, asOf: run.asOf, open: row?.int("open") ?? 0, new: row?.int("new") ?? 0,
+                          resolved: row?.int("resolved") ?? 0)
     }
 }

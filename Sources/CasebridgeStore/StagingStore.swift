@@ -9,10 +9,12 @@ import Foundation
 /// columns: `field` holds the valid, normalised value and `field_bad` the raw value that failed, so
 /// "present" is `field IS NOT NULL OR field_bad IS NOT NULL` and "valid" is `field IS NOT NULL`.
 /// Every row keeps `rid` (the record's ordinal in the export), `owner_rid` (the record it is nested
-/// in), `line`, `record_id` (the id findings use) and `quarantined`.
+/// in), `line` (a ``RecordLocation``: the line in this export, or the export and line of a record
+/// carried from an earlier one), `record_id` (the id findings use), `quarantined` and `carried`
+/// (1 for a record a delta load carried over from the target's live state rather than read now).
 ///
-/// Records are inserted in one transaction with no indexes; ``finishLoading()`` builds the indexes
-/// and decides quarantine.
+/// Records are inserted in one transaction with no indexes; ``finishLoading(envelope:beforeIndexing:)``
+/// builds the indexes and decides quarantine.
 public final class StagingStore: RecordSink {
     public let database: Database
     private var inserts: [RecordKind: Statement] = [:]
@@ -75,15 +77,34 @@ public final class StagingStore: RecordSink {
         return "TEXT"
     }
 
-    static var schema: String {
+    /// Every column of `kind`'s table, in table order: the inserted ones, then `quarantined` and `carried`.
+    public static func tableColumns(of kind: RecordKind) -> [String] {
+        columns(of: kind) + ["quarantined", "carried"]
+    }
+
+    /// The columns of the table of invalid values, in table order.
+    public static let invalidColumns = ["rid", "kind", "reported_kind", "record_id", "field", "label", "raw", "reason", "is_key", "line"]
+
+    /// DDL for one table per record kind, named by `name`, and the table of invalid values: staging's
+    /// own tables, and the same shape wherever records are kept between runs.
+    public static func recordTablesDDL(name: (RecordKind) -> String, invalidTable: String) -> String {
         var sql = ""
         for kind in RecordKind.allCases {
             let columns = columns(of: kind).dropFirst().map { "\(quoted($0)) \(columnType($0, of: kind))" }
-            sql += "CREATE TABLE \(table(kind)) (rid INTEGER PRIMARY KEY, \(columns.joined(separator: ", ")), quarantined INTEGER NOT NULL DEFAULT 0);\n"
+            sql += "CREATE TABLE \(name(kind)) (rid INTEGER PRIMARY KEY, \(columns.joined(separator: ", ")), "
+                + "quarantined INTEGER NOT NULL DEFAULT 0, carried INTEGER NOT NULL DEFAULT 0);\n"
         }
         sql += """
-            CREATE TABLE stg_invalid (rid INTEGER, kind TEXT, reported_kind TEXT, record_id TEXT, field TEXT, label TEXT,
+            CREATE TABLE \(invalidTable) (rid INTEGER, kind TEXT, reported_kind TEXT, record_id TEXT, field TEXT, label TEXT,
                                       raw TEXT, reason TEXT, is_key INTEGER, line INTEGER);
+
+            """
+        return sql
+    }
+
+    static var schema: String {
+        var sql = recordTablesDDL(name: table, invalidTable: "stg_invalid")
+        sql += """
             CREATE TABLE stg_quarantine (kind TEXT, rid INTEGER, record_id TEXT, reason TEXT, line INTEGER);
             CREATE TABLE stg_envelope (name TEXT PRIMARY KEY, value TEXT);
             """
@@ -131,13 +152,17 @@ public final class StagingStore: RecordSink {
     }
 
     /// Ends loading: commits, records the envelope, builds the indexes and decides quarantine.
-    public func finishLoading(envelope: [String: String]) throws {
+    ///
+    /// - Parameter beforeIndexing: runs once the records read are committed, before any index (a delta
+    ///   load adds the records it carries over from the target's live state here).
+    public func finishLoading(envelope: [String: String], beforeIndexing: ((StagingStore) throws -> Void)? = nil) throws {
         guard loading else { return }
         for (name, value) in envelope.sorted(by: { $0.key < $1.key }) {
             try database.execute("INSERT INTO stg_envelope (name, value) VALUES (?, ?)", [.text(name), .text(value)])
         }
         try database.execute("COMMIT")
         loading = false
+        try beforeIndexing?(self)
         try database.transaction {
             try buildIndexes()
             try linkOwners()

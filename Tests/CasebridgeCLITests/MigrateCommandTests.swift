@@ -55,6 +55,22 @@ enum MigrateExports {
     static let largeOther = generate("large-other", families: 400, seed: 32, sequence: 413)
     static let small = generate("small", families: 100, seed: 33, sequence: 413)
     static let afterGap = generate("after-gap", families: 10, seed: 34, sequence: 416)
+
+    /// A series: the full export (sequence 412) and two nightly deltas (413, 414), by sequence.
+    static let series: [Int: String] = {
+        let out = folder.appendingPathComponent("series")
+        let result = try! CLI.run(["generate", "--families", "400", "--seed", "35", "--out", out.path, "--part-bytes", "96", "--series", "2"])
+        precondition(result.status == 0, result.stderr)
+        return [412: "00-full", 413: "01-delta", 414: "02-delta"].mapValues { out.appendingPathComponent($0).appendingPathComponent("export.xml").path }
+    }()
+}
+
+/// The rows of every data table (every table but Casebridge's bookkeeping), sorted, for comparing two targets.
+func dataRows(_ database: String) throws -> [String] {
+    let tables = try sqlite(database, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'casebridge_%' ORDER BY name")
+    return try tables.split(separator: "\n").flatMap { table in
+        try sqlite(database, "SELECT '\(table)', * FROM \"\(table)\"").split(separator: "\n").map(String.init).sorted()
+    }
 }
 
 struct MigrateCommandTests {
@@ -191,6 +207,32 @@ struct MigrateCommandTests {
         let resumed = try CLI.run(["migrate", MigrateExports.largeOther, "--target", target, "--quiet"])
         #expect(resumed.status == 0)
         #expect(resumed.stdout.contains("as run 2."))
+    }
+
+    @Test(arguments: ["carrying the target's live state", "loading cb_document", "keeping the live state"])
+    func `a delta killed mid-load leaves the target as it was, and the next run completes it`(_ moment: String) throws {
+        let scratch = try Scratch()
+        let target = scratch.url.appendingPathComponent("target.db").path
+        let reference = scratch.url.appendingPathComponent("reference.db").path
+        for sequence in 412...414 {
+            #expect(try CLI.run(["migrate", MigrateExports.series[sequence]!, "--target", reference, "--quiet"]).status == 0)
+        }
+        #expect(try CLI.run(["migrate", MigrateExports.series[412]!, "--target", target, "--quiet"]).status == 0)
+        let before = try dump(target)
+        let hash = try sha256(of: target)
+
+        #expect(try killMigrate(MigrateExports.series[413]!, into: target, at: moment), "migrate was not killed at '\(moment)'")
+        #expect(try dump(target) == before)
+        #expect(try sha256(of: target) == hash)
+        #expect(try sqlite(target, "PRAGMA integrity_check") == "ok\n")
+
+        // The next runs load the delta that was killed and the one after it: nothing lost, nothing twice.
+        for sequence in 413...414 {
+            let resumed = try CLI.run(["migrate", MigrateExports.series[sequence]!, "--target", target, "--quiet"])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+        }
+        #expect(try sqlite(target, "SELECT group_concat(sequence, ' ') FROM casebridge_run") == "412 413 414\n")
+        #expect(try dataRows(target) == dataRows(reference))
     }
 
     @Test func `migrate killed while building a new target leaves no target behind`() throws {

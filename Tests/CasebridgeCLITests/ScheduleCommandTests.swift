@@ -5,7 +5,8 @@ import Testing
 import Glibc
 #endif
 
-/// Small generated exports for the schedule tests, sequences 412…416 (written once per test run).
+/// A small generated series for the schedule tests (written once per test run): the full export,
+/// sequence 412, and five nightly deltas, 413…417.
 enum ScheduleExports {
     static let folder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-schedule-\(UUID().uuidString)")
@@ -15,13 +16,18 @@ enum ScheduleExports {
 
     /// The export folders (export.xml and attachments/), by sequence.
     static let bySequence: [Int: URL] = {
+        let out = folder.appendingPathComponent("series")
+        let result = try! CLI.run(["generate", "--families", "40", "--seed", "412", "--out", out.path, "--part-bytes", "96", "--series", "5"])
+        precondition(result.status == 0, result.stderr)
         var folders: [Int: URL] = [:]
-        for sequence in 412...416 {
-            let out = folder.appendingPathComponent("seq-\(sequence)")
-            let result = try! CLI.run(["generate", "--families", "40", "--seed", String(sequence), "--out", out.path,
-                                       "--part-bytes", "96", "--sequence", String(sequence), "--export-id", "EXP-\(sequence)"])
-            precondition(result.status == 0, result.stderr)
-            folders[sequence] = out
+        for (offset, name) in ["00-full", "01-delta", "02-delta", "03-delta", "04-delta", "05-delta"].enumerated() {
+            let sequence = 412 + offset
+            let export = out.appendingPathComponent(name).appendingPathComponent("export.xml")
+            // Export ids that say their sequence, so that the expected lines read plainly.
+            let text = try! String(contentsOf: export, encoding: .utf8)
+            try! text.replacing(/exportId="[^"]*"/, with: "exportId=\"EXP-\(sequence)\"", maxReplacements: 1)
+                .write(to: export, atomically: true, encoding: .utf8)
+            folders[sequence] = out.appendingPathComponent(name)
         }
         return folders
     }()
@@ -68,12 +74,12 @@ struct ScheduleCommandTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
 
-    @Test func `schedule run loads a shuffled inbox in sequence order, and a second run at the same time does not overlap`() throws {
+    @Test func `schedule run loads a full export and five deltas from a shuffled inbox in sequence order, and a second run at the same time does not overlap`() throws {
         let scratch = try Scratch()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         // Names out of sequence order, one of them a bare file.
-        let placed = [(415, "a-nightly"), (412, "b-nightly"), (416, "c-nightly"), (413, "d-nightly"), (414, "e-nightly")]
+        let placed = [(415, "a-nightly"), (412, "b-nightly"), (417, "f-nightly"), (416, "c-nightly"), (413, "d-nightly"), (414, "e-nightly")]
         for (sequence, name) in placed { try ScheduleExports.place(sequence, in: inbox, as: name) }
         try FileManager.default.moveItem(at: inbox.appendingPathComponent("e-nightly/export.xml"), to: inbox.appendingPathComponent("e-nightly.xml"))
         try FileManager.default.removeItem(at: inbox.appendingPathComponent("e-nightly"))  // no attachments: parts fail, records still load
@@ -99,26 +105,28 @@ struct ScheduleCommandTests {
         let result = try first.finish()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 6, "\(result.stdout)")
-        #expect(lines.prefix(5).map { $0.prefix(8) }.allSatisfy { $0 == "loaded  " }, "\(result.stdout)")
+        #expect(lines.count == 7, "\(result.stdout)")
+        #expect(lines.prefix(6).map { $0.prefix(8) }.allSatisfy { $0 == "loaded  " }, "\(result.stdout)")
         #expect(lines[0].hasPrefix("loaded   b-nightly (EXP-412, sequence 412) as run 1: "))
         #expect(lines[0].hasSuffix(" → done/b-nightly"))
         #expect(lines[2].hasPrefix("loaded   e-nightly.xml (EXP-414, sequence 414) as run 3: "))
-        #expect(lines[5] == "Schedule run: 5 loaded, 0 skipped, 0 failed, 0 waiting; last loaded sequence 416.")
-        #expect(try sqlite(target, "SELECT group_concat(sequence, ' ') FROM (SELECT sequence FROM casebridge_run ORDER BY run_id)") == "412 413 414 415 416\n")
+        #expect(lines[5].hasPrefix("loaded   f-nightly (EXP-417, sequence 417) as run 6: "))
+        #expect(lines[6] == "Schedule run: 6 loaded, 0 skipped, 0 failed, 0 waiting; last loaded sequence 417.")
+        #expect(try sqlite(target, "SELECT group_concat(sequence || ' ' || export_kind, ', ') FROM (SELECT * FROM casebridge_run ORDER BY run_id)")
+            == "412 full, 413 delta, 414 delta, 415 delta, 416 delta, 417 delta\n")
         // No overlap: each run started after the one before it finished.
         #expect(try sqlite(target, """
             SELECT count(*) FROM casebridge_run a JOIN casebridge_run b ON b.run_id = a.run_id + 1 WHERE b.started_at < a.finished_at
             """) == "0\n")
         #expect(contents(inbox) == ["done"])
-        #expect(contents(inbox.appendingPathComponent("done")) == ["a-nightly", "b-nightly", "c-nightly", "d-nightly", "e-nightly.xml"])
+        #expect(contents(inbox.appendingPathComponent("done")) == ["a-nightly", "b-nightly", "c-nightly", "d-nightly", "e-nightly.xml", "f-nightly"])
         #expect(try FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent("done").path)[.posixPermissions] as? Int == 0o700)
         #expect(try FileManager.default.attributesOfItem(atPath: lock)[.posixPermissions] as? Int == 0o600)
 
         let waited = try third.finish()
         #expect(waited.status == 0, "\(waited.stderr)")
-        #expect(waited.stdout == "Schedule run: nothing waits in \(inbox.standardizedFileURL.path); last loaded sequence 416.\n")
-        #expect(try sqlite(target, "SELECT count(*) FROM casebridge_run") == "5\n")
+        #expect(waited.stdout == "Schedule run: nothing waits in \(inbox.standardizedFileURL.path); last loaded sequence 417.\n")
+        #expect(try sqlite(target, "SELECT count(*) FROM casebridge_run") == "6\n")
     }
 
     @Test func `a gap leaves the later export waiting and says what is missing; status shows runs, sequence, inbox and gaps`() throws {

@@ -73,11 +73,14 @@ public struct RuleContext {
     public let staging: StagingStore
     public let export: ExportHeader
     public let policy: Policy
+    /// The files of earlier exports by sequence, for records a delta load carried over from them.
+    public let sourceFiles: [Int: String]
 
-    public init(staging: StagingStore, export: ExportHeader, policy: Policy) {
+    public init(staging: StagingStore, export: ExportHeader, policy: Policy, sourceFiles: [Int: String] = [:]) {
         self.staging = staging
         self.export = export
         self.policy = policy
+        self.sourceFiles = sourceFiles
     }
 
     /// The as-of date as SQL text, or `nil` when the export's `exportedAt` is missing or invalid
@@ -87,9 +90,13 @@ public struct RuleContext {
     /// The staging database.
     public var database: Database { staging.database }
 
-    /// Where a record of the export was read.
-    public func source(line: Int?) -> SourceLocation? {
-        line.map { SourceLocation(file: export.file, line: $0) }
+    /// Where a record was read, from its staged location (``RecordLocation``): a line of this export,
+    /// or of the earlier export a carried record came from.
+    public func source(line location: Int?) -> SourceLocation? {
+        guard let location else { return nil }
+        let (sequence, line) = RecordLocation.decode(location)
+        guard let sequence, sequence != export.sequence else { return SourceLocation(file: export.file, line: line) }
+        return SourceLocation(file: sourceFiles[sequence] ?? "the export with sequence \(sequence)", line: line)
     }
 }
 

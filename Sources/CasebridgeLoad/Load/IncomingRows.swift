@@ -94,18 +94,27 @@ struct IncomingRows {
     }
 
     /// Read, loaded and quarantined per kind, for every kind the export holds or the mapping reads.
+    /// Only the records read from this export count: records a delta load carried over from the
+    /// target's state were accounted for by the run that read them. A deletion counts as loaded when
+    /// it was applied (it names a record the target holds) and is quarantined otherwise.
     func reconcile() throws -> [KindReconciliation] {
         let database = staging.database
         var result: [KindReconciliation] = []
         for kind in RecordKind.allCases {
-            let read = try database.scalar("SELECT count(*) FROM \(StagingStore.table(kind))")?.int ?? 0
-            let quarantined = try database.scalar(
-                "SELECT count(DISTINCT rid) FROM stg_quarantine WHERE kind = ?", [.text(kind.rawValue)])?.int ?? 0
+            let staged = StagingStore.table(kind)
+            let read = try database.scalar("SELECT count(*) FROM \(staged) WHERE carried = 0")?.int ?? 0
+            let quarantined = try database.scalar("""
+                SELECT count(DISTINCT q.rid) FROM stg_quarantine q JOIN \(staged) t ON t.rid = q.rid AND t.carried = 0 WHERE q.kind = ?
+                """, [.text(kind.rawValue)])?.int ?? 0
             let tables = mapping.tables.filter { $0.from == kind }
             var loaded = 0
-            if !tables.isEmpty {
+            if kind == .deleted {
+                loaded = read - quarantined
+            } else if !tables.isEmpty {
                 let union = tables.map { "SELECT _rid FROM \(Self.table($0)) WHERE _q = 0" }.joined(separator: " UNION ")
-                loaded = try database.scalar("SELECT count(*) FROM (\(union))")?.int ?? 0
+                loaded = try database.scalar("""
+                    SELECT count(*) FROM (\(union)) u JOIN \(staged) t ON t.rid = u._rid AND t.carried = 0
+                    """)?.int ?? 0
             }
             guard read > 0 || !tables.isEmpty else { continue }
             result.append(KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined))

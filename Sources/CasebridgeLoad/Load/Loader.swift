@@ -24,6 +24,9 @@ public struct LoadOutcome: Sendable {
     public var contentReused = 0
     public var quarantinedRecords = 0
     public var findings = 0
+    /// Findings the previous run did not hold, and findings of the previous run this one no longer holds.
+    public var findingsNew = 0
+    public var findingsResolved = 0
 }
 
 /// The facts about a run that the target records with it.
@@ -32,6 +35,16 @@ struct RunFacts {
     var export: ExportHeader
     var options: JSONValue
     var startedAt: Date
+    /// The files of the earlier exports that records carried into a delta's staging came from, by sequence.
+    var sourceFiles: [Int: String] = [:]
+
+    /// The file a staged location (``RecordLocation``) was read from, and the line in it.
+    func place(of location: Int?) -> (file: String, line: Int?) {
+        guard let location else { return (exportFile, nil) }
+        let (sequence, line) = RecordLocation.decode(location)
+        guard let sequence, sequence != export.sequence else { return (exportFile, line) }
+        return (sourceFiles[sequence] ?? "the export with sequence \(sequence)", line)
+    }
 }
 
 /// Loads staged, checked records into the target in one transaction on the target's connection, with
@@ -63,19 +76,23 @@ struct Loader {
                   SQLValue(facts.export.sequence), SQLValue(facts.export.kind), SQLValue(facts.export.exportedAt),
                   SQLValue(facts.export.asOf?.iso), .text(options.serialised())])
         var outcome = LoadOutcome(runID: database.lastInsertRowID)
-        let isFull = facts.export.kind != "delta"
+        // Staging holds the whole live state (a delta's staging was completed from the target's), so a
+        // row whose key it no longer produces was deleted.
         for table in mapping.tables {
             progress("loading \(table.table)")
-            outcome.tables.append(try loadTable(table, run: outcome.runID, facts: facts, deleteVanished: isFull))
+            outcome.tables.append(try loadTable(table, run: outcome.runID, facts: facts))
         }
         if let contentTable = mapping.contentTable {
             progress("storing content")
             try storeContent(in: contentTable, outcome: &outcome)
         }
         progress("storing quarantine")
-        outcome.quarantinedRecords = try storeQuarantine(run: outcome.runID, file: facts.exportFile)
+        outcome.quarantinedRecords = try storeQuarantine(run: outcome.runID, facts: facts)
         progress("storing findings")
         outcome.findings = try storeFindings(findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
+        (outcome.findingsNew, outcome.findingsResolved) = try compareFindings(run: outcome.runID)
+        progress("keeping the live state")
+        try LiveState.save(in: database, sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta")
         try storeCounts(outcome, reconciliation: reconciliation)
         return outcome
     }
@@ -101,7 +118,7 @@ struct Loader {
 
     // MARK: Tables
 
-    private func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts, deleteVanished: Bool) throws -> TableChanges {
+    private func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts) throws -> TableChanges {
         let incoming = "s." + IncomingRows.table(table)
         let name = IncomingRows.quoted(table.table)
         let columns = table.columns.map { IncomingRows.quoted($0.name) }.joined(separator: ", ")
@@ -123,8 +140,8 @@ struct Loader {
             default: changes.unchanged = count
             }
         }
-        if deleteVanished {
-            // Rows this table holds whose key the export no longer produces (quarantined records still
+        do {
+            // Rows this table holds whose key the state no longer produces (quarantined records still
             // produce theirs: a record that failed to load is not a record that vanished).
             let key = IncomingRows.keyExpression(table)
             let gone = "temp." + IncomingRows.quoted("gone_" + table.table)
@@ -149,8 +166,9 @@ struct Loader {
             """)
         try database.execute("""
             INSERT OR REPLACE INTO casebridge_lineage
-                (table_name, row_key, record_kind, record_id, run_id, source_line, row_sha256)
-            SELECT ?, a._key, ?, r.record_id, ?, a._line, a._hash
+                (table_name, row_key, record_kind, record_id, run_id, source_sequence, source_line, row_sha256)
+            SELECT ?, a._key, ?, r.record_id, ?, \(RecordLocation.sequenceSQL("a._line", current: facts.export.sequence)),
+                   \(RecordLocation.lineSQL("a._line")), a._hash
             FROM \(actions) a JOIN s.\(StagingStore.table(table.from)) r ON r.rid = a._rid
             WHERE a._action <> 'same'
             """, [.text(table.table), .text(table.from.rawValue), .integer(run)])
@@ -224,18 +242,23 @@ struct Loader {
     /// The longest raw XML kept for one quarantined record.
     static let rawLimit = 16 << 20
 
-    private func storeQuarantine(run: Int64, file: String) throws -> Int {
+    private func storeQuarantine(run: Int64, facts: RunFacts) throws -> Int {
         let insert = try database.prepare("""
             INSERT INTO casebridge_quarantine (run_id, kind, record_id, source_file, source_line, reasons, raw_sha256, raw_note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let insertRaw = try database.prepare("INSERT OR IGNORE INTO casebridge_raw_xml (sha256, bytes, xml) VALUES (?, ?, ?)")
+        // A record carried from an earlier export keeps the raw XML stored when that export's run quarantined it.
+        let earlierRaw = try database.prepare("""
+            SELECT raw_sha256, raw_note FROM casebridge_quarantine
+            WHERE kind = ? AND record_id IS ? AND source_file = ? AND source_line IS ? ORDER BY run_id DESC LIMIT 1
+            """)
         let source = FileHandle(forReadingAtPath: exportPath)
         defer { try? source?.close() }
         var count = 0
         for kind in RecordKind.allCases {
             let rows = try database.rows("""
-                SELECT q.rid, t.record_id, t.line, t.src_start, t.src_end, json_group_array(q.reason) AS reasons
+                SELECT q.rid, t.record_id, t.line, t.src_start, t.src_end, t.carried, json_group_array(q.reason) AS reasons
                 FROM (SELECT DISTINCT rid, reason FROM s.stg_quarantine WHERE kind = ?) q
                 JOIN s.\(StagingStore.table(kind)) t ON t.rid = q.rid
                 GROUP BY q.rid ORDER BY q.rid
@@ -243,20 +266,32 @@ struct Loader {
             for row in rows {
                 var rawSHA: String?
                 var note: String?
-                switch Self.rawXML(source, start: row.int("src_start"), end: row.int("src_end")) {
-                case let .success(xml):
-                    let sha = SHA256.hash(data: Data(xml.utf8)).hex
-                    try insertRaw.bind([.text(sha), .integer(Int64(xml.utf8.count)), .text(xml)])
-                    try insertRaw.step()
-                    rawSHA = sha
-                    if let end = row.int("src_end"), let start = row.int("src_start"), end - start > Self.rawLimit {
-                        note = "the record's XML is longer than \(Self.rawLimit) bytes; the first \(Self.rawLimit) are kept"
+                let (file, line) = facts.place(of: row.int("line"))
+                if row.int("carried") == 1 {
+                    try earlierRaw.bind([.text(kind.rawValue), SQLValue(row["record_id"]), .text(file), SQLValue(line)])
+                    if try earlierRaw.step() {
+                        rawSHA = earlierRaw.row()["raw_sha256"]
+                        note = earlierRaw.row()["raw_note"]
+                    } else {
+                        note = "the record was read from \(file), whose raw XML this target does not hold"
                     }
-                case let .failure(problem):
-                    note = problem.reason
+                    earlierRaw.reset()
+                } else {
+                    switch Self.rawXML(source, start: row.int("src_start"), end: row.int("src_end")) {
+                    case let .success(xml):
+                        let sha = SHA256.hash(data: Data(xml.utf8)).hex
+                        try insertRaw.bind([.text(sha), .integer(Int64(xml.utf8.count)), .text(xml)])
+                        try insertRaw.step()
+                        rawSHA = sha
+                        if let end = row.int("src_end"), let start = row.int("src_start"), end - start > Self.rawLimit {
+                            note = "the record's XML is longer than \(Self.rawLimit) bytes; the first \(Self.rawLimit) are kept"
+                        }
+                    case let .failure(problem):
+                        note = problem.reason
+                    }
                 }
                 try insert.bind([
-                    .integer(run), .text(kind.rawValue), SQLValue(row["record_id"]), .text(file), SQLValue(row.int("line")),
+                    .integer(run), .text(kind.rawValue), SQLValue(row["record_id"]), .text(file), SQLValue(line),
                     SQLValue(row["reasons"]), SQLValue(rawSHA), SQLValue(note),
                 ])
                 try insert.step()
@@ -298,8 +333,8 @@ struct Loader {
     private func storeFindings(_ findings: [Finding], run: Int64, asOf: String?) throws -> Int {
         let insert = try database.prepare("""
             INSERT INTO casebridge_finding (run_id, rule, severity, identity, key_json, context_json, record_kind, record_id,
-                                            child, family, document, message, source_file, source_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            child, family, document, message, source_file, source_line, first_run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?1)
             """)
         for finding in findings {
             let keyJSON = JSONValue.object(finding.key.map { ($0.name, .string($0.value)) }).serialised()
@@ -345,6 +380,30 @@ struct Loader {
         return findings.count
     }
 
+    /// Compares this run's findings with the previous loaded run's by identity: a gap still open keeps
+    /// the run it was first found in, and the previous run's gaps this run no longer holds are recorded
+    /// as resolved. Returns how many are new and how many resolved.
+    private func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) {
+        let previous = try database.scalar(
+            "SELECT max(run_id) FROM casebridge_run WHERE outcome = 'loaded' AND run_id < ?", [.integer(run)])?.int
+        if let previous {
+            try database.execute("""
+                UPDATE casebridge_finding SET first_run = coalesce(
+                    (SELECT p.first_run FROM casebridge_finding p WHERE p.identity = casebridge_finding.identity AND p.run_id = ?2), run_id)
+                WHERE run_id = ?1
+                """, [.integer(run), .integer(Int64(previous))])
+            try database.execute("""
+                INSERT INTO casebridge_finding_resolved (run_id, rule, identity, record_kind, record_id, child, family, team, first_run)
+                SELECT ?1, p.rule, p.identity, p.record_kind, p.record_id, p.child, p.family, p.team, p.first_run
+                FROM casebridge_finding p
+                WHERE p.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM casebridge_finding f WHERE f.identity = p.identity AND f.run_id = ?1)
+                """, [.integer(run), .integer(Int64(previous))])
+        }
+        let new = try database.scalar("SELECT count(*) FROM casebridge_finding WHERE run_id = ?1 AND first_run = ?1", [.integer(run)])?.int ?? 0
+        let resolved = try database.scalar("SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = ?", [.integer(run)])?.int ?? 0
+        return (new, resolved)
+    }
+
     /// The record a finding is about, as findings-format.md keys it.
     static func record(of finding: Finding) -> (kind: String, id: String)? {
         if let kind = finding[field: "recordKind"], let id = finding[field: "recordId"] { return (kind, id) }
@@ -377,13 +436,14 @@ struct Loader {
         try database.execute("""
             UPDATE casebridge_run SET finished_at = ?, outcome = 'loaded', records_read = ?, records_loaded = ?, records_quarantined = ?,
                 rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, content_added = ?, content_bytes_added = ?,
-                findings = ?
+                findings = ?, findings_new = ?, findings_resolved = ?
             WHERE run_id = ?
             """, [
                 .text(Self.timestamp(Date())), .integer(Int64(reconciliation.reduce(0) { $0 + $1.read })),
                 .integer(Int64(reconciliation.reduce(0) { $0 + $1.loaded })), .integer(Int64(reconciliation.reduce(0) { $0 + $1.quarantined })),
                 .integer(sum(\.inserted)), .integer(sum(\.updated)), .integer(sum(\.unchanged)), .integer(sum(\.deleted)),
                 .integer(Int64(outcome.contentAdded)), .integer(outcome.contentBytesAdded), .integer(Int64(outcome.findings)),
+                .integer(Int64(outcome.findingsNew)), .integer(Int64(outcome.findingsResolved)),
                 .integer(outcome.runID),
             ])
     }

@@ -37,10 +37,11 @@ enum SequenceCheck {
         guard let sequence = export.sequence else {
             throw SequenceError(reason: "the export has no valid sequence, so Casebridge cannot tell whether it was loaded or what it follows; nothing was changed")
         }
-        if export.kind == "delta" {
-            throw SequenceError(reason: "\(export.exportId ?? "the export") is a delta export (sequence \(sequence)); migrate loads full exports only so far; nothing was changed")
+        let deltaFirst = SequenceError(reason: "\(export.exportId ?? "the export") is a delta export (sequence \(sequence)): it changes a state the target does not hold yet; load the full export it follows first; nothing was changed")
+        guard let database else {
+            if export.kind == "delta" { throw deltaFirst }
+            return .first
         }
-        guard let database else { return .first }
         if let same = try database.rows("""
             SELECT run_id, export_id, finished_at FROM casebridge_run WHERE outcome = 'loaded' AND sequence = ? ORDER BY run_id LIMIT 1
             """, [.integer(Int64(sequence))]).first {
@@ -51,6 +52,7 @@ enum SequenceCheck {
                                       loadedAt: same["finished_at"])
         }
         guard let last = try database.scalar("SELECT max(sequence) FROM casebridge_run WHERE outcome = 'loaded'")?.int else {
+            if export.kind == "delta" { throw deltaFirst }
             return .first
         }
         if sequence < last {

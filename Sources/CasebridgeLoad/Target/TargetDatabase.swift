@@ -52,7 +52,7 @@ enum TargetState {
 /// whether it can be written and whether another process holds it.
 enum TargetDatabase {
     /// The version of Casebridge's bookkeeping tables (`casebridge_*`).
-    static let bookkeepingVersion = 1
+    static let bookkeepingVersion = 2
     static let format = "casebridge-target"
 
     /// Looks at the file at `path` without changing it.
@@ -154,7 +154,9 @@ enum TargetDatabase {
             rows_deleted        INTEGER,
             content_added       INTEGER,
             content_bytes_added INTEGER,
-            findings            INTEGER
+            findings            INTEGER,
+            findings_new        INTEGER,    -- of findings, how many the previous run did not hold
+            findings_resolved   INTEGER     -- findings of the previous run this run no longer holds
         );
 
         -- Reconciliation: per record kind, read = loaded + quarantined.
@@ -178,14 +180,16 @@ enum TargetDatabase {
             PRIMARY KEY (run_id, table_name)
         );
 
-        -- Where every row of a data table came from: the run that last wrote it (and through the run,
-        -- the export file and id), the source line of its record and the SHA-256 of its values.
+        -- Where every row of a data table came from: the run that last wrote it, the export its record
+        -- was read from (by sequence: casebridge_run gives the file and id; a delta's row can be
+        -- rewritten from a record an earlier export sent) and the line, and the SHA-256 of its values.
         CREATE TABLE casebridge_lineage (
             table_name  TEXT NOT NULL,
             row_key     TEXT NOT NULL,
             record_kind TEXT NOT NULL,
             record_id   TEXT,
             run_id      INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            source_sequence INTEGER,
             source_line INTEGER,
             row_sha256  TEXT NOT NULL,
             PRIMARY KEY (table_name, row_key)
@@ -238,9 +242,28 @@ enum TargetDatabase {
             event_date   TEXT,
             message      TEXT NOT NULL,
             source_file  TEXT,
-            source_line  INTEGER
+            source_line  INTEGER,
+            first_run    INTEGER NOT NULL   -- the run since which the gap has been open: new when run_id
         );
         CREATE INDEX casebridge_finding_run ON casebridge_finding (run_id, rule);
-        CREATE INDEX casebridge_finding_identity ON casebridge_finding (identity);
-        """
+        CREATE INDEX casebridge_finding_identity ON casebridge_finding (identity, run_id);
+
+        -- Findings of the previous run that a run no longer holds: gaps closed (or records deleted).
+        CREATE TABLE casebridge_finding_resolved (
+            run_id      INTEGER NOT NULL REFERENCES casebridge_run (run_id),
+            rule        TEXT NOT NULL,
+            identity    TEXT NOT NULL,
+            record_kind TEXT,
+            record_id   TEXT,
+            child       TEXT,
+            family      TEXT,
+            team        TEXT,
+            first_run   INTEGER NOT NULL    -- the run in which the gap was first found
+        );
+        CREATE INDEX casebridge_finding_resolved_run ON casebridge_finding_resolved (run_id);
+
+        -- The live state: the canonical records behind the data, kept so that a delta export can be
+        -- checked and loaded as the whole state it changes (shaped like staging's tables).
+
+        """ + LiveState.ddl
 }

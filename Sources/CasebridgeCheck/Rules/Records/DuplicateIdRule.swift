@@ -37,7 +37,7 @@ public struct DuplicateIdRule: IntegrityRule {
         var findings: [Finding] = []
         for kind in RecordKind.allCases where kind.hasUniqueId {
             let rows = try context.database.rows("""
-                SELECT record_id, count(*) AS copies, group_concat(line, ', ') AS lines, min(line) AS first_line
+                SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines, min(line) AS first_line
                 FROM (SELECT record_id, line FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
                 GROUP BY record_id HAVING count(*) > 1
                 """)

@@ -1,0 +1,167 @@
+import CasebridgeModel
+import CasebridgeStore
+
+/// The canonical records behind what the target holds now, kept in the target between runs
+/// (`casebridge_state_<kind>` and `casebridge_state_invalid`, shaped like staging's tables).
+///
+/// A delta export names only what changed. To check and load it as the whole live state, its staging
+/// is completed with every record of the state it does not replace or delete (``carry(into:from:sequence:)``);
+/// from there on a delta runs through the same prepare, rules and load as a full export, so the rules
+/// see the merged state and a series of deltas ends where one full export of the final state would.
+/// After each load the state is brought up to date (``save(in:sequence:isFull:)``) in the same
+/// transaction as the data.
+enum LiveState {
+    /// The state table of `kind`.
+    static func table(_ kind: RecordKind) -> String { "casebridge_state_" + kind.rawValue.lowercased() }
+
+    static let invalidTable = "casebridge_state_invalid"
+
+    /// The kinds the state keeps: every record kind but the deletions a delta lists.
+    static let kinds = RecordKind.allCases.filter { $0 != .deleted }
+
+    /// The state tables, with the indexes carrying needs.
+    static var ddl: String {
+        var sql = StagingStore.recordTablesDDL(name: table, invalidTable: invalidTable)
+        for kind in kinds {
+            if kind.owner == nil {
+                sql += "CREATE INDEX \(table(kind))_record_id ON \(table(kind)) (record_id);\n"
+            } else {
+                sql += "CREATE INDEX \(table(kind))_owner_rid ON \(table(kind)) (owner_rid);\n"
+            }
+        }
+        sql += "CREATE INDEX \(invalidTable)_rid ON \(invalidTable) (rid);\n"
+        // Deletions are never kept: the table exists only so that every kind has its state table.
+        sql += "DROP TABLE \(table(.deleted));\n"
+        return sql
+    }
+
+    private static func columnList(_ kind: RecordKind) -> String {
+        StagingStore.tableColumns(of: kind).map(StagingStore.quoted).joined(separator: ", ")
+    }
+
+    /// The state's columns of `kind` as a carried record of staging: quarantine decided afresh.
+    private static func carriedValues(_ kind: RecordKind) -> String {
+        StagingStore.tableColumns(of: kind).map {
+            switch $0 {
+            case "quarantined": return "0"
+            case "carried": return "1"
+            default: return "s." + StagingStore.quoted($0)
+            }
+        }.joined(separator: ", ")
+    }
+
+    // MARK: Carrying the state into a delta's staging
+
+    /// Completes a delta's staging with the target's live state: the delta's own records get rids
+    /// above the state's and locations naming the delta's `sequence`; every state record the delta
+    /// neither writes again (same kind and id: a record is written whole, with what it owns) nor
+    /// deletes is added with `carried = 1`. A deletion naming no record of the state is quarantined
+    /// with that reason. Runs before staging builds its indexes and decides quarantine.
+    static func carry(into staging: StagingStore, from targetPath: String, sequence: Int) throws {
+        let database = staging.database
+        try database.execute("ATTACH DATABASE ? AS t", [.text(targetPath)])
+        defer { try? database.execute("DETACH DATABASE t") }
+        try database.transaction {
+            var highest = 0
+            for kind in RecordKind.allCases {
+                highest = max(highest, try database.scalar("SELECT max(rid) FROM \(StagingStore.table(kind))")?.int ?? 0)
+                if kind != .deleted {
+                    highest = max(highest, try database.scalar("SELECT max(rid) FROM t.\(table(kind))")?.int ?? 0)
+                }
+            }
+            let shift = highest + 1
+            for kind in RecordKind.allCases {
+                try database.execute("""
+                    UPDATE \(StagingStore.table(kind)) SET rid = rid + \(shift), owner_rid = owner_rid + \(shift),
+                        line = \(RecordLocation.encodeSQL("line", sequence: sequence))
+                    """)
+            }
+            try database.execute("""
+                UPDATE stg_invalid SET rid = rid + \(shift), line = \(RecordLocation.encodeSQL("line", sequence: sequence))
+                """)
+            // Whole records first, then what the carried ones own.
+            for kind in kinds where kind.owner == nil {
+                let columns = columnList(kind)
+                let staged = StagingStore.table(kind)
+                try database.execute("""
+                    INSERT INTO \(staged) (\(columns))
+                    SELECT \(carriedValues(kind))
+                    FROM t.\(table(kind)) s
+                    WHERE s.record_id IS NULL
+                       OR (s.record_id NOT IN (SELECT record_id FROM \(staged) WHERE carried = 0 AND record_id IS NOT NULL)
+                           AND s.record_id NOT IN (SELECT id FROM stg_deleted WHERE kind = '\(kind.rawValue)' AND id IS NOT NULL))
+                    """)
+            }
+            for kind in kinds {
+                guard let owner = kind.owner else { continue }
+                let columns = columnList(kind)
+                try database.execute("""
+                    INSERT INTO \(StagingStore.table(kind)) (\(columns))
+                    SELECT \(carriedValues(kind))
+                    FROM t.\(table(kind)) s
+                    WHERE s.owner_rid IS NULL OR s.owner_rid IN (SELECT rid FROM \(StagingStore.table(owner)) WHERE carried = 1)
+                    """)
+            }
+            let invalid = StagingStore.invalidColumns.joined(separator: ", ")
+            let carried = kinds.map { "SELECT rid FROM \(StagingStore.table($0)) WHERE carried = 1" }.joined(separator: " UNION ALL ")
+            try database.execute("""
+                INSERT INTO stg_invalid (\(invalid)) SELECT \(invalid) FROM t.\(invalidTable) WHERE rid IN (\(carried))
+                """)
+            // A deletion must name a record the target holds; one that does not cannot be applied.
+            let known = kinds.filter { $0.owner == nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            try database.execute("""
+                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+                SELECT 'Deleted', d.rid, d.record_id,
+                       CASE WHEN d.kind IS NULL OR d.id IS NULL THEN 'names no kind and id'
+                            WHEN d.kind NOT IN (\(known)) THEN 'names kind ' || d.kind || ', which is not a whole record that can be deleted'
+                            ELSE 'names ' || d.kind || ' ' || d.id || ', which the target does not hold' END,
+                       d.line
+                FROM stg_deleted d
+                WHERE d.kind IS NULL OR d.id IS NULL OR d.kind NOT IN (\(known))
+                   OR NOT EXISTS (\(kinds.filter { $0.owner == nil }.map {
+                        "SELECT 1 FROM t.\(table($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id"
+                    }.joined(separator: " UNION ALL ")))
+                """)
+        }
+    }
+
+    // MARK: Saving the state after a load
+
+    /// Brings the state up to date with the staging attached as `s`, inside the load's transaction:
+    /// after a full export the state is the export; after a delta, the state's records the delta
+    /// replaced or deleted go and the delta's own come in (carried records stay as they are).
+    static func save(in database: Database, sequence: Int, isFull: Bool) throws {
+        for kind in kinds {
+            let state = table(kind)
+            let staged = "s." + StagingStore.table(kind)
+            let columns = StagingStore.tableColumns(of: kind)
+            var values = columns.map(StagingStore.quoted)
+            values[columns.firstIndex(of: "line")!] = RecordLocation.encodeSQL("line", sequence: sequence)
+            values[columns.firstIndex(of: "quarantined")!] = "0"
+            values[columns.firstIndex(of: "carried")!] = "1"
+            // A content offset points into this run's temporary pack, which ends with the run.
+            if let offset = columns.firstIndex(of: "content_offset") { values[offset] = "NULL" }
+            if isFull {
+                try database.execute("DELETE FROM \(state)")
+            } else {
+                try database.execute("DELETE FROM \(state) WHERE rid NOT IN (SELECT rid FROM \(staged) WHERE carried = 1)")
+            }
+            try database.execute("""
+                INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE carried = 0
+                """)
+        }
+        let columns = StagingStore.invalidColumns
+        let values = columns.map { $0 == "line" ? RecordLocation.encodeSQL("line", sequence: sequence) : $0 }
+        if isFull {
+            try database.execute("DELETE FROM \(invalidTable)")
+        } else {
+            let kept = kinds.map { "SELECT rid FROM \(table($0))" }.joined(separator: " UNION ALL ")
+            try database.execute("DELETE FROM \(invalidTable) WHERE rid NOT IN (\(kept))")
+        }
+        try database.execute("""
+            INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
+            SELECT \(values.joined(separator: ", ")) FROM s.stg_invalid i
+            WHERE i.kind <> 'Deleted' AND i.rid NOT IN (\(kinds.map { "SELECT rid FROM s.\(StagingStore.table($0)) WHERE carried = 1" }.joined(separator: " UNION ALL ")))
+            """)
+    }
+}

@@ -1,0 +1,195 @@
+import CasebridgeCheck
+import CasebridgeGenerate
+import CasebridgeLoad
+import CasebridgeModel
+import CasebridgeStore
+import Foundation
+import Testing
+
+/// A generated series (a full export, ten nightly deltas and the final state as one full export),
+/// written once per test run and shared read-only.
+enum Series {
+    static let exports: [SeriesExport] = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-series-\(UUID().uuidString)")
+        let options = GeneratorOptions(families: 150, seed: 3, defectRate: 0.08, inlinePartBytes: 96)
+        return try! SeriesGenerator(options: options, deltas: 10).write(to: folder)
+    }()
+
+    static var full: SeriesExport { exports[0] }
+    static var deltas: ArraySlice<SeriesExport> { exports[1..<(exports.count - 1)] }
+    static var finalFull: SeriesExport { exports[exports.count - 1] }
+}
+
+/// Loads one export of the series, naming it by its folder (`03-delta/export.xml`) as findings do.
+@discardableResult
+func load(_ export: SeriesExport, into target: String, dryRun: Bool = false) throws -> MigrationResult {
+    let migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+    return try migration.run(export: export.exportFile.path, displayName: "\(export.name)/export.xml", into: target, dryRun: dryRun)
+}
+
+/// Findings as comparable lines: rule, key fields in order, and the file (its folder and name) and line cited.
+enum FindingLines {
+    static let keyFields = Dictionary(uniqueKeysWithValues: RuleRegistry.all.map { ($0.description.id, $0.description.keyFields) })
+
+    /// The findings a run stored.
+    static func stored(in target: String, run: Int64) throws -> Set<String> {
+        let database = try Database(path: target, readOnly: true, create: false)
+        var lines = Set<String>()
+        for row in try database.rows("SELECT rule, key_json, source_file, source_line FROM casebridge_finding WHERE run_id = ?", [.integer(run)]) {
+            let key = try JSONSerialization.jsonObject(with: Data((row["key_json"] ?? "{}").utf8)) as? [String: String] ?? [:]
+            let rule = row["rule"] ?? "?"
+            let values = (keyFields[rule] ?? []).map { "\($0)=\(key[$0] ?? "-")" }.joined(separator: " ")
+            lines.insert("\(rule) \(values) @ \(row["source_file"] ?? "-"):\(row["source_line"] ?? "-")")
+        }
+        return lines
+    }
+
+    /// The findings the generator expects after `export`, their files named from the series' folder.
+    static func expected(after export: SeriesExport) throws -> Set<String> {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: export.expectedFindingsFile)) as? [String: Any]
+        var lines = Set<String>()
+        for finding in object?["findings"] as? [[String: Any]] ?? [] {
+            let rule = finding["rule"] as? String ?? "?"
+            let values = (keyFields[rule] ?? []).map { "\($0)=\(finding[$0] as? String ?? "-")" }.joined(separator: " ")
+            let source = finding["source"] as? [String: Any]
+            let file = (source?["file"] as? String ?? "-").replacingOccurrences(of: "../", with: "")
+            let named = file.contains("/") ? file : "\(export.name)/\(file)"
+            lines.insert("\(rule) \(values) @ \(named):\(source?["line"] as? Int ?? -1)")
+        }
+        return lines
+    }
+}
+
+/// The data tables of a target (every table but Casebridge's bookkeeping), row by row.
+func dataTables(_ path: String) throws -> [String: [String]] {
+    try dump(path).filter { !$0.key.hasPrefix("casebridge_") }
+}
+
+@Suite(.serialized)
+struct DeltaTests {
+    @Test func `a full export and ten deltas load to the same data as the final state loaded whole, with the findings of each night`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        #expect(try FindingLines.stored(in: target, run: 1) == FindingLines.expected(after: Series.full))
+        var run: Int64 = 1
+        for delta in Series.deltas {
+            let result = try load(delta, into: target)
+            run += 1
+            #expect(result.load.runID == run)
+            #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 }, "\(delta.name): \(result.reconciliation)")
+            let stored = try FindingLines.stored(in: target, run: run)
+            let expected = try FindingLines.expected(after: delta)
+            #expect(stored.subtracting(expected).isEmpty, "\(delta.name) extra: \(stored.subtracting(expected).sorted().prefix(5))")
+            #expect(expected.subtracting(stored).isEmpty, "\(delta.name) missed: \(expected.subtracting(stored).sorted().prefix(5))")
+        }
+        let whole = folder.path("whole.db")
+        try load(Series.finalFull, into: whole)
+        let incremental = try dataTables(target)
+        let once = try dataTables(whole)
+        #expect(incremental.keys.sorted() == once.keys.sorted())
+        for table in once.keys.sorted() {
+            let extra = Set(incremental[table] ?? []).subtracting(once[table] ?? [])
+            let missing = Set(once[table] ?? []).subtracting(incremental[table] ?? [])
+            #expect(incremental[table] == once[table], "\(table): \(extra.count) rows only after the deltas, \(missing.count) only in the whole load")
+        }
+        #expect(try dataTables(target).values.reduce(0) { $0 + $1.count } > 10_000)
+    }
+
+    @Test func `a delta's deletions archive rows with the run that deleted them, and the run records new and resolved findings`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let delta = Series.deltas.first { delta in
+            (try? String(contentsOf: delta.exportFile, encoding: .utf8).contains("<Deleted kind=\"Person\"")) == true
+        } ?? Series.deltas[Series.deltas.startIndex]
+        for earlier in Series.deltas.prefix(while: { $0.sequence < delta.sequence }) { try load(earlier, into: target) }
+        let text = try String(contentsOf: delta.exportFile, encoding: .utf8)
+        let deletions = text.matches(of: /<Deleted kind="(\w+)" id="([^"]+)"\/>/).map { (String($0.1), String($0.2)) }
+        #expect(!deletions.isEmpty)
+        let result = try load(delta, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        for (kind, id) in deletions {
+            // Gone from the data and lineage, kept in casebridge_deleted with this run.
+            #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE record_kind = ? AND record_id = ?",
+                              [.text(kind), .text(id)]) == 0, "\(kind) \(id) still has rows")
+            #expect(try count(database, """
+                SELECT count(*) FROM casebridge_deleted WHERE deleted_run = ? AND row_json LIKE ?
+                """, [.integer(result.load.runID), .text("%\"\(id)\"%")]) >= 1, "\(kind) \(id) was not archived")
+        }
+        let deleted = try #require(result.reconciliation.first { $0.kind == .deleted })
+        #expect(deleted.read == deletions.count && deleted.loaded == deletions.count && deleted.quarantined == 0)
+
+        // New, still open and resolved, by identity against the previous run.
+        let run = result.load.runID
+        let previous = try FindingLines.stored(in: target, run: run - 1)
+        let now = try FindingLines.stored(in: target, run: run)
+        func identities(_ lines: Set<String>) -> Set<String> { Set(lines.map { String($0.split(separator: "@")[0]) }) }
+        let new = identities(now).subtracting(identities(previous))
+        let resolved = identities(previous).subtracting(identities(now))
+        #expect(!new.isEmpty || !resolved.isEmpty)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_finding WHERE run_id = ?1 AND first_run = ?1", [.integer(run)]) == new.count)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = ?", [.integer(run)]) == resolved.count)
+        #expect(try count(database, "SELECT findings_new FROM casebridge_run WHERE run_id = ?", [.integer(run)]) == new.count)
+        #expect(try count(database, "SELECT findings_resolved FROM casebridge_run WHERE run_id = ?", [.integer(run)]) == resolved.count)
+        // A gap open since the full export keeps the full export's run as its first.
+        #expect(try count(database, "SELECT count(*) FROM casebridge_finding WHERE run_id = ? AND first_run = 1", [.integer(run)]) > 0)
+    }
+
+    @Test func `applying a delta twice changes nothing: skipped as loaded, and its records again under the next sequence change no row`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let delta = Series.deltas[Series.deltas.startIndex]
+        try load(delta, into: target)
+        let hash = fileHash(target)
+        #expect(throws: ExportAlreadyLoaded.self) { try load(delta, into: target) }
+        #expect(fileHash(target) == hash)
+
+        // The same records and deletions sent again as the next export: rows unchanged, the deletions
+        // of records already gone quarantined (they name nothing the target holds), nothing lost.
+        let data = try dataTables(target)
+        var text = try String(contentsOf: delta.exportFile, encoding: .utf8)
+        text = text.replacing(/sequence="\d+"/, with: "sequence=\"\(delta.sequence + 1)\"")
+            .replacing(/exportId="[^"]*"/, with: "exportId=\"EXP-again\"")
+        let again = URL(fileURLWithPath: delta.exportFile.deletingLastPathComponent().path).appendingPathComponent("again.xml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: again))
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        let result = try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+            .run(export: again, displayName: "again.xml", into: target)
+        #expect(result.load.tables.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.deleted == 0 }, "\(result.load.tables)")
+        #expect(try dataTables(target) == data)
+        let deleted = result.reconciliation.first { $0.kind == .deleted }
+        #expect(deleted.map { $0.loaded == 0 && $0.quarantined == $0.read } ?? true)
+        #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 })
+        let database = try Database(path: target, readOnly: true, create: false)
+        if let deleted, deleted.read > 0 {
+            #expect(try count(database, """
+                SELECT count(*) FROM casebridge_quarantine WHERE run_id = ? AND kind = 'Deleted' AND reasons LIKE '%which the target does not hold%'
+                """, [.integer(result.load.runID)]) == deleted.read)
+        }
+    }
+
+    @Test func `a delta into a target that holds no full export is refused`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        #expect(throws: SequenceError.self) { try load(Series.deltas[Series.deltas.startIndex], into: target) }
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test func `a finding about a record an earlier export sent names that export's file and line`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let delta = Series.deltas[Series.deltas.startIndex]
+        let result = try load(delta, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        let files = Set(try database.rows("SELECT DISTINCT source_file FROM casebridge_finding WHERE run_id = ?",
+                                          [.integer(result.load.runID)]).compactMap { $0["source_file"] })
+        #expect(files.contains("00-full/export.xml"))
+        // Lineage names the export each row's record came from.
+        #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence = ?", [.integer(Int64(Series.full.sequence))]) > 0)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence = ?", [.integer(Int64(delta.sequence))]) > 0)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence IS NULL OR source_line > 4294967295") == 0)
+    }
+}
