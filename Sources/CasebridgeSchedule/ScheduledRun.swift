@@ -17,7 +17,7 @@ public enum ScheduleExitStatus {
 /// What happened to one export of the inbox.
 public enum ScheduledOutcome: Sendable, Equatable {
     /// Loaded as run `run`, then moved to `done/`.
-    case loaded(run: Int64, inserted: Int, updated: Int, deleted: Int, findings: Int, movedTo: String)
+    case loaded(run: Int64, inserted: Int, updated: Int, deleted: Int, findings: Int, newFindings: Int, resolvedFindings: Int, movedTo: String)
     /// The target already held it (a no-op); moved to `done/`.
     case skipped(run: Int64, movedTo: String)
     /// It failed: moved to `failed/` with a reason file (`movedTo`), or left in the inbox (`movedTo == nil`)
@@ -36,8 +36,9 @@ public struct ScheduledStep: Sendable, Equatable {
     public var line: String {
         let what = entry.described.isEmpty ? entry.name : "\(entry.name) (\(entry.described))"
         switch outcome {
-        case let .loaded(run, inserted, updated, deleted, findings, movedTo):
-            return "loaded   \(what) as run \(run): \(number(inserted)) rows inserted, \(number(updated)) updated, \(number(deleted)) deleted; \(number(findings)) findings → \(movedTo)"
+        case let .loaded(run, inserted, updated, deleted, findings, new, resolved, movedTo):
+            return "loaded   \(what) as run \(run): \(number(inserted)) rows inserted, \(number(updated)) updated, \(number(deleted)) deleted; "
+                + "\(number(findings)) findings (\(number(new)) new, \(number(resolved)) resolved) → \(movedTo)"
         case let .skipped(run, movedTo):
             return "skipped  \(what): already loaded as run \(run) → \(movedTo)"
         case let .failed(reason, status, movedTo):
@@ -200,7 +201,8 @@ public struct ScheduledRun {
             let moved = try inbox.moveToDone(entry)
             return .loaded(run: result.load.runID, inserted: tables.reduce(0) { $0 + $1.inserted },
                            updated: tables.reduce(0) { $0 + $1.updated }, deleted: tables.reduce(0) { $0 + $1.deleted },
-                           findings: result.load.findings, movedTo: relative(moved))
+                           findings: result.load.findings, newFindings: result.load.findingsNew,
+                           resolvedFindings: result.load.findingsResolved, movedTo: relative(moved))
         } catch let skipped as ExportAlreadyLoaded {
             return .skipped(run: skipped.run, movedTo: relative(try inbox.moveToDone(entry)))
         } catch let error as ReadError {

@@ -8,6 +8,8 @@ public struct KindReconciliation: Sendable, Equatable {
     public var read: Int
     public var loaded: Int
     public var quarantined: Int
+    /// Records of the target's live state a delta load checked with its own (not read from this export).
+    public var carried = 0
 
     /// Records that neither load nor are quarantined: no table takes them.
     public var unaccounted: Int { read - loaded - quarantined }
@@ -117,7 +119,9 @@ struct IncomingRows {
                     """)?.int ?? 0
             }
             guard read > 0 || !tables.isEmpty else { continue }
-            result.append(KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined))
+            var reconciliation = KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined)
+            reconciliation.carried = try database.scalar("SELECT count(*) FROM \(staged) WHERE carried = 1")?.int ?? 0
+            result.append(reconciliation)
         }
         return result
     }

@@ -45,10 +45,15 @@ public enum MigrationSummary {
         let quarantined = result.reconciliation.reduce(0) { $0 + $1.quarantined }
         let reconciled = result.reconciliation.allSatisfy { $0.unaccounted == 0 }
         lines.append("\(reconciled ? "Every kind reconciles" : "MISMATCH"): \(number(read)) records read = \(number(loaded)) loaded + \(number(quarantined)) quarantined.")
+        let carried = result.reconciliation.reduce(0) { $0 + $1.carried }
+        if carried > 0 {
+            lines.append("The rules ran over the merged state: \(number(carried)) records of earlier exports, carried from the target, with the delta's.")
+        }
         lines.append("")
         let findings = result.check.document.findings
         let bySeverity = Severity.allCases.map { severity in "\(severity.rawValue) \(number(findings.filter { $0.severity == severity }.count))" }
-        lines.append("Findings \(result.dryRun ? "that would be " : "")stored with the run: \(number(findings.count)) (\(bySeverity.joined(separator: ", "))).")
+        lines.append("Findings \(result.dryRun ? "that would be " : "")stored with the run: \(number(findings.count)) (\(bySeverity.joined(separator: ", "))); "
+            + "\(number(result.load.findingsNew)) new since the last run, \(number(result.load.findingsResolved)) of the last run's resolved.")
         return lines.joined(separator: "\n") + "\n"
     }
 

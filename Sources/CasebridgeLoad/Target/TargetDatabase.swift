@@ -223,6 +223,7 @@ enum TargetDatabase {
             raw_note     TEXT               -- why raw_sha256 is NULL or the XML was cut short
         );
         CREATE INDEX casebridge_quarantine_run ON casebridge_quarantine (run_id);
+        CREATE INDEX casebridge_quarantine_record ON casebridge_quarantine (kind, record_id);
 
         -- Every finding of every run (findings-format.md), linked to the rows it concerns through
         -- (record_kind, record_id) and casebridge_lineage.
