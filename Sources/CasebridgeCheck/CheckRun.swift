@@ -110,6 +110,11 @@ public struct CheckRun {
         let counts = try staging.recordCounts()
         let recordCounts = Dictionary(uniqueKeysWithValues: mapping.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
         var warnings = summary.envelope.invalid.map { "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)" }
+        if header.kind == "delta", afterRead == nil {
+            warnings.append("this is a delta export, checked on its own: rules across records see only the records it holds "
+                + "(a document's person, a family's other children may be in earlier exports); "
+                + "`casebridge migrate --dry-run` checks it over the target's state")
+        }
         if header.asOf == nil {
             warnings.append("the export has no valid exportedAt, so rules that judge by the as-of date found nothing")
         }

@@ -70,7 +70,7 @@ public struct Migration {
         let exists = FileManager.default.fileExists(atPath: targetPath)
         if exists, !dryRun { try probeLock(targetPath) }
         // An export already loaded, older than the last, or leaving a gap is settled before the long read.
-        let header = try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
+        let (header, sinceWarning) = try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
         // A delta is checked and loaded as the whole state it changes: staging is completed with the
         // records of the target's live state that it does not replace or delete.
         var carryState: ((StagingStore) throws -> Void)?
@@ -107,7 +107,7 @@ public struct Migration {
         var checkSeconds = 0.0
         var loadStart = Date()
         let incoming = { (staging: StagingStore) in IncomingRows(mapping: target, staging: staging) }
-        let check: CheckResult
+        var check: CheckResult
         do {
             var checkRun = CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath)
             checkRun.sourceFiles = sourceFiles
@@ -143,6 +143,7 @@ public struct Migration {
                 close(folder)
             }
         }
+        if let sinceWarning { check.warnings.append(sinceWarning) }
         return MigrationResult(dryRun: dryRun, target: targetPath, check: check, reconciliation: reconciliation, load: outcome!,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
     }
@@ -178,7 +179,9 @@ public struct Migration {
 
     /// Reads the export's envelope only, and throws ``ExportAlreadyLoaded`` or ``SequenceError`` when its
     /// sequence does not follow the target's last loaded export.
-    private func checkSequence(of path: String, against targetPath: String?) throws -> ExportHeader {
+    /// Also returns a warning when a delta's `since` is not the `exportedAt` of the last export loaded
+    /// (changes made in between may be in no export the target received).
+    private func checkSequence(of path: String, against targetPath: String?) throws -> (header: ExportHeader, warning: String?) {
         let values = try ExportReader(mapping: mapping).readEnvelope(path: path).values
         let header = ExportHeader(file: path, exportId: values["exportId"], sequence: values["sequence"].flatMap { Int($0) },
                                   kind: values["kind"])
@@ -186,10 +189,16 @@ public struct Migration {
             let database = try targetPath.map { try Database(path: $0, readOnly: true, create: false) }
             database?.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
             _ = try SequenceCheck.position(in: database, export: header, allowGap: allowGap)
+            guard header.kind == "delta", let database, let last = try database.rows("""
+                SELECT sequence, exported_at FROM casebridge_run WHERE outcome = 'loaded' ORDER BY sequence DESC LIMIT 1
+                """).first, let exportedAt = last["exported_at"], values["since"] != exportedAt else {
+                return (header, nil)
+            }
+            return (header, "the delta's since (\(values["since"] ?? "missing")) is not the exportedAt of the last export loaded "
+                + "(sequence \(last["sequence"] ?? "?"), \(exportedAt)): changes made between the two may be in no export this target received")
         } catch let error as DatabaseError {
             throw TargetError(targetPath ?? path, "cannot read the target's runs: \(error.message)")
         }
-        return header
     }
 
     /// Fails at once, before the long read, when another process holds the target.

@@ -177,6 +177,28 @@ struct DeltaTests {
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
+    @Test func `a delta whose since is not the last export's exportedAt loads with a warning; one that follows does not`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let first = Series.deltas[Series.deltas.startIndex]
+        #expect(try load(first, into: target).check.warnings.isEmpty)
+        var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        migration.allowGap = true
+        let third = Series.deltas[Series.deltas.startIndex + 2]
+        let result = try migration.run(export: third.exportFile.path, displayName: "\(third.name)/export.xml", into: target)
+        #expect(result.check.warnings.contains { $0.hasPrefix("the delta's since (") && $0.contains("(sequence \(first.sequence), ") },
+                "\(result.check.warnings)")
+    }
+
+    @Test func `check of a delta on its own warns that rules across records see only its records`() throws {
+        let delta = Series.deltas[Series.deltas.startIndex]
+        let alone = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: delta.exportFile.path)
+        #expect(alone.warnings.contains { $0.hasPrefix("this is a delta export, checked on its own") })
+        let full = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: Series.full.exportFile.path)
+        #expect(!full.warnings.contains { $0.hasPrefix("this is a delta export") })
+    }
+
     @Test func `a finding about a record an earlier export sent names that export's file and line`() throws {
         let folder = try Folder()
         let target = folder.path("target.db")

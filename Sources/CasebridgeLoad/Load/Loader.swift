@@ -140,26 +140,7 @@ struct Loader {
             default: changes.unchanged = count
             }
         }
-        do {
-            // Rows this table holds whose key the state no longer produces (quarantined records still
-            // produce theirs: a record that failed to load is not a record that vanished).
-            let key = IncomingRows.keyExpression(table)
-            let gone = "temp." + IncomingRows.quoted("gone_" + table.table)
-            try database.execute("DROP TABLE IF EXISTS \(gone)")
-            try database.execute("""
-                CREATE TABLE \(gone) AS SELECT row_key FROM casebridge_lineage l
-                WHERE l.table_name = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = l.row_key)
-                """, [.text(table.table)])
-            let object = table.columns.map { "'\($0.name)', \(IncomingRows.quoted($0.name))" }.joined(separator: ", ")
-            try database.execute("""
-                INSERT INTO casebridge_deleted (table_name, row_key, row_json, deleted_run)
-                SELECT ?, \(key), json_object(\(object)), ? FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))
-                """, [.text(table.table), .integer(run)])
-            try database.execute("DELETE FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))")
-            changes.deleted = database.changes
-            try database.execute("DELETE FROM casebridge_lineage WHERE table_name = ? AND row_key IN (SELECT row_key FROM \(gone))",
-                                 [.text(table.table)])
-        }
+        changes.deleted = try archiveVanished(from: table, incoming: incoming, run: run)
         try database.execute("""
             INSERT OR REPLACE INTO \(name) (\(columns))
             SELECT \(columns) FROM \(actions) WHERE _action <> 'same'
@@ -174,6 +155,31 @@ struct Loader {
             """, [.text(table.table), .text(table.from.rawValue), .integer(run)])
         try database.execute("DROP TABLE \(actions)")
         return changes
+    }
+
+    /// Moves the rows of `table` whose key the staged state no longer produces to `casebridge_deleted`
+    /// (with `run`) and out of the table and lineage; returns how many. Quarantined records still
+    /// produce their keys: a record that failed to load is not a record that vanished.
+    private func archiveVanished(from table: TableMapping, incoming: String, run: Int64) throws -> Int {
+        let name = IncomingRows.quoted(table.table)
+        let key = IncomingRows.keyExpression(table)
+        let gone = "temp." + IncomingRows.quoted("gone_" + table.table)
+        try database.execute("DROP TABLE IF EXISTS \(gone)")
+        try database.execute("""
+            CREATE TABLE \(gone) AS SELECT row_key FROM casebridge_lineage l
+            WHERE l.table_name = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = l.row_key)
+            """, [.text(table.table)])
+        defer { try? database.execute("DROP TABLE IF EXISTS \(gone)") }
+        let object = table.columns.map { "'\($0.name)', \(IncomingRows.quoted($0.name))" }.joined(separator: ", ")
+        try database.execute("""
+            INSERT INTO casebridge_deleted (table_name, row_key, row_json, deleted_run)
+            SELECT ?, \(key), json_object(\(object)), ? FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))
+            """, [.text(table.table), .integer(run)])
+        try database.execute("DELETE FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))")
+        let deleted = database.changes
+        try database.execute("DELETE FROM casebridge_lineage WHERE table_name = ? AND row_key IN (SELECT row_key FROM \(gone))",
+                             [.text(table.table)])
+        return deleted
     }
 
     // MARK: Content
