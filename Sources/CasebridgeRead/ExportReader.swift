@@ -125,6 +125,7 @@ public final class ExportReader: Sendable {
                 throw ReadError(file: path, line: state.line, column: 0,
                                 reason: "reading the export failed: \(String(cString: strerror(errno)))")
             }
+            state.atEnd = n == 0
             let status = xmlParseChunk(context, buffer, Int32(n), n == 0 ? 1 : 0)
             bytesRead += Int64(n)
             if let failure = state.failure { throw failure }

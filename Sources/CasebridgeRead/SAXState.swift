@@ -18,6 +18,8 @@ final class SAXState {
     let pack: ContentPack?
     /// Stop as soon as the first record starts (or the root ends): only the envelope is wanted.
     var envelopeOnly = false
+    /// Set before the last chunk: an error then, with elements still open, means the file was cut short.
+    var atEnd = false
     /// Whether the parser was stopped on purpose after the envelope.
     private(set) var stoppedAfterEnvelope = false
 
@@ -107,9 +109,14 @@ final class SAXState {
 
     private func libxmlError(_ error: xmlError) {
         guard error.level != XML_ERR_WARNING, failure == nil else { return }
-        let message = error.message.map { String(cString: $0) } ?? "the export is not well-formed XML"
-        fail(reason: message.trimmingCharacters(in: .whitespacesAndNewlines),
-             line: Int(error.line), column: Int(error.int2))
+        var message = (error.message.map { String(cString: $0) } ?? "the export is not well-formed XML")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if atEnd, !stack.isEmpty {
+            // libxml2's words for a file that stops mid-element vary ("Extra content at the end of the
+            // document" among them); say what happened.
+            message = "the file ends with \(stack.count) element\(stack.count == 1 ? "" : "s") still open: it looks cut short (libxml2: \(message))"
+        }
+        fail(reason: message, line: Int(error.line), column: Int(error.int2))
     }
 
     // MARK: Elements

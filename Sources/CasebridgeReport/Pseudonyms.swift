@@ -11,11 +11,13 @@ import Glibc
 ///
 /// ```swift
 /// let names = try Pseudonyms(secretFile: Pseudonyms.secretPath(forTarget: "target.db"))
-/// names.child("C-000124")   // "Child 7F3A-91C2"
+/// names.child("C-000124")   // "Child 7F3A-91C2-0B5E"
 /// ```
 ///
-/// The pseudonym is the first 4 bytes of HMAC-SHA256(secret, "child:" + id) (or "family:" + id) in
-/// upper-case hex, split 4-4. Without the secret a pseudonym cannot be traced back to an id.
+/// The pseudonym is the first 6 bytes of HMAC-SHA256(secret, "child:" + id) (or "family:" + id) in
+/// upper-case hex, split 4-4-4: 48 bits, so that two of a council's children share one only with a
+/// chance of about one in ten million even at 100,000 children. Without the secret a pseudonym cannot
+/// be traced back to an id.
 public struct Pseudonyms: Sendable {
     /// The secret's length in bytes.
     public static let secretBytes = 32
@@ -35,19 +37,21 @@ public struct Pseudonyms: Sendable {
     /// Where the secret of the target at `target` is kept: beside it, as `<target>.report-secret`.
     public static func secretPath(forTarget target: String) -> String { target + ".report-secret" }
 
-    /// A child's pseudonym, `Child XXXX-XXXX`.
+    /// A child's pseudonym, `Child XXXX-XXXX-XXXX`.
     public func child(_ id: String) -> String { "Child " + code("child", id) }
 
-    /// A family's pseudonym, `Family XXXX-XXXX`.
+    /// A family's pseudonym, `Family XXXX-XXXX-XXXX`.
     public func family(_ id: String) -> String { "Family " + code("family", id) }
 
     private func code(_ kind: String, _ id: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(kind):\(id)".utf8), using: key)
-        let hex = mac.prefix(4).map { byte in
+        let hex = mac.prefix(6).map { byte in
             let digits = String(byte, radix: 16, uppercase: true)
             return byte < 16 ? "0" + digits : digits
         }.joined()
-        return String(hex.prefix(4)) + "-" + String(hex.suffix(4))
+        return stride(from: 0, to: hex.count, by: 4).map { start in
+            String(hex.dropFirst(start).prefix(4))
+        }.joined(separator: "-")
     }
 
     /// The secret at `path`: read when it exists (it must be exactly ``secretBytes`` long, and is

@@ -14,6 +14,18 @@ struct ReaderSafetyTests {
         #expect(error.line >= 3)
         #expect(error.file.hasSuffix("export.xml"))
         #expect(!error.reason.isEmpty && !error.reason.contains("\n"))
+        #expect(error.reason.hasPrefix("the file ends with 4 elements still open: it looks cut short (libxml2: "), "\(error.reason)")
+    }
+
+    @Test func `a file cut inside base64 content says it looks cut short`() throws {
+        let error = try #require(try readError(envelopeStart + "\n<Documents>\n<Document id=\"D-1\" person=\"C-1\" type=\"VISIT\" scope=\"child\">\n"
+            + "<Part seq=\"1\" mime=\"text/plain\" bytes=\"3\" sha256=\"x\" encoding=\"base64\">QUJD"))
+        #expect(error.reason.hasPrefix("the file ends with 4 elements still open: it looks cut short"), "\(error.reason)")
+    }
+
+    @Test func `a well-formed file whose root is closed is not called cut short, even with an error at the end`() throws {
+        let error = try #require(try readError(envelopeStart + "\n</CaseExport>\n<Extra/>\n"))
+        #expect(!error.reason.contains("cut short"), "\(error.reason)")
     }
 
     @Test func `a byte that is not UTF-8 fails`() throws {

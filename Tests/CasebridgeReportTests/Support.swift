@@ -153,11 +153,11 @@ struct IndependentFigures {
         }
     }
 
-    /// `Family XXXX-XXXX`: HMAC-SHA256 under the secret, first 4 bytes in upper-case hex.
+    /// `Family XXXX-XXXX-XXXX`: HMAC-SHA256 under the secret, first 6 bytes in upper-case hex.
     static func pseudonym(_ kind: String, _ id: String, secret: Data) -> String {
         let mac = Array(HMAC<SHA256>.authenticationCode(for: Data("\(kind):\(id)".utf8), using: SymmetricKey(data: secret)))
-        let hex = mac.prefix(4).map { String(format: "%02X", $0) }.joined()
-        return (kind == "family" ? "Family " : "Child ") + hex.prefix(4) + "-" + hex.suffix(4)
+        let hex = mac.prefix(6).map { String(format: "%02X", $0) }.joined()
+        return (kind == "family" ? "Family " : "Child ") + hex.prefix(4) + "-" + hex.dropFirst(4).prefix(4) + "-" + hex.suffix(4)
     }
 
     /// The value a report shows for `count`.
