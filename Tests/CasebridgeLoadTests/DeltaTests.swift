@@ -94,6 +94,25 @@ struct DeltaTests {
             #expect(incremental[table] == once[table], "\(table): \(extra.count) rows only after the deltas, \(missing.count) only in the whole load")
         }
         #expect(try dataTables(target).values.reduce(0) { $0 + $1.count } > 10_000)
+
+        // The other way round: the final state sent as the next full export, after the deltas, changes no row.
+        let finalAgain = try copy(Series.finalFull, sequence: Series.finalFull.sequence + 1)
+        defer { try? FileManager.default.removeItem(atPath: finalAgain) }
+        let again = try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+            .run(export: finalAgain, displayName: "final-again.xml", into: target)
+        #expect(again.load.tables.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.deleted == 0 }, "\(again.load.tables)")
+        #expect(try dataTables(target) == incremental)
+    }
+
+    /// A copy of a series export beside it (so that its hrefs still lead to its attachments) under another
+    /// sequence and exportId.
+    private func copy(_ export: SeriesExport, sequence: Int) throws -> String {
+        let text = try String(contentsOf: export.exportFile, encoding: .utf8)
+            .replacing(/sequence="\d+"/, with: "sequence=\"\(sequence)\"", maxReplacements: 1)
+            .replacing(/exportId="[^"]*"/, with: "exportId=\"EXP-\(sequence)\"", maxReplacements: 1)
+        let path = export.exportFile.deletingLastPathComponent().appendingPathComponent("copy-\(UUID().uuidString).xml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     @Test func `a delta's deletions archive rows with the run that deleted them, and the run records new and resolved findings`() throws {
@@ -213,5 +232,62 @@ struct DeltaTests {
         #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence = ?", [.integer(Int64(Series.full.sequence))]) > 0)
         #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence = ?", [.integer(Int64(delta.sequence))]) > 0)
         #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence IS NULL OR source_line > 4294967295") == 0)
+    }
+    /// A small export of the reference format: `kind` full or delta (a delta's `since` is the full's exportedAt).
+    private func export(_ folder: Folder, _ name: String, sequence: Int, delta: Bool, _ sections: String) throws -> String {
+        var text = Fixture.export(Fixture.staff + sections, exportedAt: "2019-09-0\(sequence)T23:10:00Z", sequence: sequence)
+            .replacingOccurrences(of: "exportId=\"EXP-EXAMPLE\"", with: "exportId=\"EXP-\(sequence)\"")
+        if delta {
+            text = text.replacingOccurrences(of: "kind=\"full\"", with: "kind=\"delta\" since=\"2019-09-0\(sequence - 1)T23:10:00Z\"")
+        }
+        return try folder.write(name, text)
+    }
+
+    private func migrateSmall(_ path: String, into target: String) throws -> MigrationResult {
+        try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+            .run(export: path, displayName: URL(fileURLWithPath: path).lastPathComponent, into: target)
+    }
+
+    @Test func `a delta that sends a duplicated id once replaces both copies: the document loads and duplicate-id is resolved`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        let people = Fixture.people(Fixture.person("C-1"))
+        let full = try export(folder, "full.xml", sequence: 1, delta: false, people
+            + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-1", person: "C-1", type: "VISIT")))
+        let first = try migrateSmall(full, into: target)
+        #expect(first.check.document.findings.contains { $0.rule == "duplicate-id" })
+        let database = try Database(path: target, readOnly: true, create: false)
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id = 'D-1'") == 0)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_quarantine WHERE run_id = 1 AND kind = 'Document' AND record_id = 'D-1'") == 2)
+
+        let delta = try export(folder, "delta.xml", sequence: 2, delta: true, Fixture.documents(Fixture.document("D-1", person: "C-1")))
+        let second = try migrateSmall(delta, into: target)
+        #expect(!second.check.document.findings.contains { $0.rule == "duplicate-id" })
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id = 'D-1' AND document_type = 'ASSESS'") == 1)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_quarantine WHERE run_id = 2") == 0)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = 2 AND rule = 'duplicate-id'") == 1)
+        // The person the delta did not mention is carried: still there, unchanged.
+        #expect(second.load.tables.first { $0.table == "ssd_person" }.map { $0.unchanged == 1 && $0.inserted == 0 && $0.deleted == 0 } == true)
+    }
+
+    @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        let full = try export(folder, "full.xml", sequence: 1, delta: false, Fixture.people(Fixture.person("C-1"))
+            + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-2", person: "C-1")))
+        _ = try migrateSmall(full, into: target)
+        let deleting = try export(folder, "delta-2.xml", sequence: 2, delta: true, #"<Deletions><Deleted kind="Document" id="D-2"/></Deletions>"#)
+        let second = try migrateSmall(deleting, into: target)
+        #expect(second.reconciliation.first { $0.kind == .deleted }.map { $0.read == 1 && $0.loaded == 1 } == true)
+        let database = try Database(path: target, readOnly: true, create: false)
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id = 'D-2'") == 0)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_deleted WHERE table_name = 'cb_document' AND row_key = 'D-2' AND deleted_run = 2") == 1)
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id = 'D-1'") == 1)
+
+        let again = try export(folder, "delta-3.xml", sequence: 3, delta: true, Fixture.documents(Fixture.document("D-2", person: "C-1")))
+        _ = try migrateSmall(again, into: target)
+        #expect(try count(database, "SELECT count(*) FROM cb_document WHERE document_id = 'D-2'") == 1)
+        #expect(try count(database, "SELECT run_id FROM casebridge_lineage WHERE table_name = 'cb_document' AND row_key = 'D-2'") == 3)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_deleted WHERE row_key = 'D-2'") == 1)
     }
 }
