@@ -60,6 +60,8 @@ public struct StoredFinding: Sendable {
     public var eventDate: CivilDate?
     /// The check's sentence; it holds legacy ids, so it goes to team worklists only.
     public var message: String
+    /// The export the record was read from (an earlier one for a record a delta carried over) and the line.
+    public var sourceFile: String?
     public var sourceLine: Int?
     /// Whether the previous loaded run did not hold this gap.
     public var isNew: Bool
@@ -168,7 +170,7 @@ public struct ReportData: Sendable {
     private static func readFindings(_ database: Database, run: Int) throws -> [StoredFinding] {
         let rows = try database.rows("""
             SELECT f.rule, f.severity, f.identity, f.key_json, f.context_json, f.record_kind, f.record_id, f.child, f.family,
-                   f.document, f.team, f.event_date, f.message, f.source_line,
+                   f.document, f.team, f.event_date, f.message, f.source_file, f.source_line,
                    f.first_run = f.run_id AS is_new
             FROM casebridge_finding f WHERE f.run_id = ?1 ORDER BY f.rowid
             """, [.integer(Int64(run))])
@@ -179,7 +181,7 @@ public struct ReportData: Sendable {
                 rule: row["rule"] ?? "", severity: row["severity"] ?? "", identity: row["identity"] ?? "", fields: fields,
                 recordKind: row["record_kind"], recordId: row["record_id"], child: row["child"], family: row["family"],
                 document: row["document"], team: row["team"], eventDate: row["event_date"].flatMap(CivilDate.init(iso:)),
-                message: row["message"] ?? "", sourceLine: row.int("source_line"), isNew: row.int("is_new") == 1)
+                message: row["message"] ?? "", sourceFile: row["source_file"], sourceLine: row.int("source_line"), isNew: row.int("is_new") == 1)
         }
     }
 

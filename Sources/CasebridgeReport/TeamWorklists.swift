@@ -11,7 +11,7 @@ public enum TeamWorklists {
     public static let header = [
         "severity", "rule", "what is wrong", "what to do", "child", "child pseudonym", "family", "family pseudonym",
         "document", "origin", "plan", "outcome", "section", "record kind", "record id", "field", "event date",
-        "new this run", "export line",
+        "new this run", "export file", "export line",
     ]
 
     /// The findings of each team (`nil`: no team), in worklist order: severity, rule, child, identity.
@@ -49,7 +49,8 @@ public enum TeamWorklists {
                 finding.document ?? finding.fields["document"] ?? "", finding.fields["origin"] ?? "",
                 finding.fields["plan"] ?? "", finding.fields["outcome"] ?? "", finding.fields["section"] ?? "",
                 finding.recordKind ?? "", finding.recordId ?? "", finding.fields["field"] ?? "",
-                finding.eventDate?.uk ?? "", finding.isNew ? "yes" : "no", finding.sourceLine.map(String.init) ?? "",
+                finding.eventDate?.uk ?? "", finding.isNew ? "yes" : "no", finding.sourceFile ?? "",
+                finding.sourceLine.map(String.init) ?? "",
             ]
             out += row.map(field).joined(separator: ",") + "\r\n"
         }

@@ -101,6 +101,14 @@ public struct Inbox: Sendable {
         try move(entry, into: done)
     }
 
+    /// Where `entry`'s export file will be once ``moveToDone(_:)`` has moved it (its name in `done/` is
+    /// settled now): the file that findings and quarantine of its load name, so that they lead to it.
+    public func exportPathOnceDone(_ entry: InboxEntry) -> String {
+        let destination = Self.freeName(for: entry.name, in: done)
+        let inner = entry.exportPath.hasPrefix(entry.url.path + "/") ? String(entry.exportPath.dropFirst(entry.url.path.count)) : ""
+        return destination.path + inner
+    }
+
     /// Moves `entry` whole into `failed/` and writes `<name>.reason.txt` beside it: the one-line reason,
     /// the exit status and the time.
     @discardableResult

@@ -193,7 +193,7 @@ public struct ScheduledRun {
             .failed(reason: reason, exitStatus: status, movedTo: relative(try inbox.moveToFailed(entry, reason: reason, exitStatus: status)))
         }
         do {
-            let result = try migration.run(export: entry.exportPath, into: target)
+            let result = try migration.run(export: entry.exportPath, displayName: inbox.exportPathOnceDone(entry), into: target)
             for warning in result.check.warnings {
                 FileHandle.standardError.write(Data("casebridge: \(entry.name): warning: \(warning)\n".utf8))
             }

@@ -19,6 +19,14 @@ public enum RecordLocation {
         return (sequence == 0 ? nil : Int(sequence), Int(Int64(location) & lineMask))
     }
 
+    /// The file and line of `location`: a plain line is in `file` (the export being read, with
+    /// `sequence`); an encoded one is in the earlier export `earlierFiles` names by sequence.
+    public static func place(_ location: Int, file: String, sequence current: Int?, earlierFiles: [Int: String]) -> (file: String, line: Int) {
+        let (sequence, line) = decode(location)
+        guard let sequence, sequence != current else { return (file, line) }
+        return (earlierFiles[sequence] ?? "the export with sequence \(sequence)", line)
+    }
+
     /// SQL giving the location of a plain line in the export with `sequence`, leaving an encoded one.
     public static func encodeSQL(_ column: String, sequence: Int) -> String {
         "(CASE WHEN \(column) IS NULL OR \(column) > \(lineMask) THEN \(column) ELSE (\(sequence) << \(lineBits)) | \(column) END)"

@@ -122,6 +122,19 @@ struct ScheduleCommandTests {
         #expect(contents(inbox.appendingPathComponent("done")) == ["a-nightly", "b-nightly", "c-nightly", "d-nightly", "e-nightly.xml", "f-nightly"])
         #expect(try FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent("done").path)[.posixPermissions] as? Int == 0o700)
         #expect(try FileManager.default.attributesOfItem(atPath: lock)[.posixPermissions] as? Int == 0o600)
+        // Runs, findings and worklists name each export where it now lies, in done/; findings of the
+        // last night about records the full export sent name the full export.
+        let done = inbox.standardizedFileURL.appendingPathComponent("done").path
+        #expect(try sqlite(target, "SELECT export_file FROM casebridge_run WHERE sequence = 414") == "\(done)/e-nightly.xml\n")
+        #expect(try sqlite(target, "SELECT export_file FROM casebridge_run WHERE sequence = 412") == "\(done)/b-nightly/export.xml\n")
+        #expect(try sqlite(target, """
+            SELECT count(*) > 0 FROM casebridge_finding WHERE run_id = 6 AND source_file = '\(done)/b-nightly/export.xml'
+            """) == "1\n")
+        let report = scratch.url.appendingPathComponent("report").path
+        #expect(try CLI.run(["report", "--target", target, "--out", report]).status == 0)
+        let worklists = try FileManager.default.contentsOfDirectory(atPath: report + "/teams")
+            .map { try String(contentsOfFile: report + "/teams/" + $0, encoding: .utf8) }.joined()
+        #expect(worklists.contains(",\(done)/b-nightly/export.xml,"))
 
         let waited = try third.finish()
         #expect(waited.status == 0, "\(waited.stderr)")

@@ -94,9 +94,8 @@ public struct RuleContext {
     /// or of the earlier export a carried record came from.
     public func source(line location: Int?) -> SourceLocation? {
         guard let location else { return nil }
-        let (sequence, line) = RecordLocation.decode(location)
-        guard let sequence, sequence != export.sequence else { return SourceLocation(file: export.file, line: line) }
-        return SourceLocation(file: sourceFiles[sequence] ?? "the export with sequence \(sequence)", line: line)
+        let place = RecordLocation.place(location, file: export.file, sequence: export.sequence, earlierFiles: sourceFiles)
+        return SourceLocation(file: place.file, line: place.line)
     }
 }
 

@@ -41,9 +41,8 @@ struct RunFacts {
     /// The file a staged location (``RecordLocation``) was read from, and the line in it.
     func place(of location: Int?) -> (file: String, line: Int?) {
         guard let location else { return (exportFile, nil) }
-        let (sequence, line) = RecordLocation.decode(location)
-        guard let sequence, sequence != export.sequence else { return (exportFile, line) }
-        return (sourceFiles[sequence] ?? "the export with sequence \(sequence)", line)
+        let place = RecordLocation.place(location, file: exportFile, sequence: export.sequence, earlierFiles: sourceFiles)
+        return (place.file, place.line)
     }
 }
 
