@@ -25,6 +25,9 @@ public struct TargetStatus: Sendable {
         public var deleted: Int
         public var quarantined: Int
         public var findings: Int
+        /// Findings the run before did not hold, and findings of the run before this one no longer holds.
+        public var newFindings: Int
+        public var resolvedFindings: Int
     }
 
     /// An export waiting in the inbox and where it stands against the last loaded sequence.
@@ -60,14 +63,15 @@ public struct TargetStatus: Sendable {
         do {
             for row in try database.rows("""
                 SELECT run_id, export_id, sequence, export_kind, outcome, finished_at, rows_inserted, rows_updated, rows_deleted,
-                       records_quarantined, findings
+                       records_quarantined, findings, findings_new, findings_resolved
                 FROM casebridge_run ORDER BY run_id DESC LIMIT ?
                 """, [.integer(Int64(runLimit))]) {
                 status.runs.append(Run(runID: row.int("run_id") ?? 0, exportId: row["export_id"], sequence: row.int("sequence"),
                                        kind: row["export_kind"], outcome: row["outcome"] ?? "?", loadedAt: row["finished_at"],
                                        inserted: row.int("rows_inserted") ?? 0, updated: row.int("rows_updated") ?? 0,
                                        deleted: row.int("rows_deleted") ?? 0, quarantined: row.int("records_quarantined") ?? 0,
-                                       findings: row.int("findings") ?? 0))
+                                       findings: row.int("findings") ?? 0, newFindings: row.int("findings_new") ?? 0,
+                                       resolvedFindings: row.int("findings_resolved") ?? 0))
             }
             if let last = try database.rows("""
                 SELECT run_id, sequence FROM casebridge_run WHERE outcome = 'loaded' ORDER BY sequence DESC, run_id DESC LIMIT 1
@@ -156,13 +160,14 @@ public struct TargetStatus: Sendable {
             lines.append("No runs yet.")
         } else {
             lines.append("Last runs:")
-            let widths = [4, 16, 9, 6, 21, 10, 9, 9, 12, 9]
-            lines.append(row(["run", "export", "sequence", "kind", "loaded at", "inserted", "updated", "deleted", "quarantined", "findings"], widths))
+            let widths = [4, 16, 9, 6, 21, 10, 9, 9, 12, 9, 5, 9]
+            lines.append(row(["run", "export", "sequence", "kind", "loaded at", "inserted", "updated", "deleted", "quarantined", "findings",
+                              "new", "resolved"], widths))
             for run in runs {
                 let at = run.outcome == "loaded" ? (run.loadedAt ?? "") : run.outcome
                 lines.append(row([String(run.runID), run.exportId ?? "", run.sequence.map(String.init) ?? "", run.kind ?? "", at,
                                   number(run.inserted), number(run.updated), number(run.deleted), number(run.quarantined),
-                                  number(run.findings)], widths))
+                                  number(run.findings), number(run.newFindings), number(run.resolvedFindings)], widths))
             }
         }
         if let inbox {
@@ -202,7 +207,8 @@ public struct TargetStatus: Sendable {
                 .object([("run", .int(run.runID)), ("exportId", optional(run.exportId)), ("sequence", optional(run.sequence)),
                          ("kind", optional(run.kind)), ("outcome", .string(run.outcome)), ("loadedAt", optional(run.loadedAt)),
                          ("inserted", .int(run.inserted)), ("updated", .int(run.updated)), ("deleted", .int(run.deleted)),
-                         ("quarantined", .int(run.quarantined)), ("findings", .int(run.findings))])
+                         ("quarantined", .int(run.quarantined)), ("findings", .int(run.findings)),
+                         ("newFindings", .int(run.newFindings)), ("resolvedFindings", .int(run.resolvedFindings))])
             })),
         ]
         if let inbox {

@@ -171,6 +171,9 @@ struct ScheduleCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["lastLoadedSequence"] as? Int == 413)
         #expect((object["runs"] as? [[String: Any]])?.map { $0["sequence"] as? Int } == [413, 412])
+        let newest = try #require((object["runs"] as? [[String: Any]])?.first)
+        #expect("\(newest["newFindings"] as? Int ?? -1)\n" == (try sqlite(target, "SELECT count(*) FROM casebridge_finding WHERE run_id = 2 AND first_run = 2")))
+        #expect("\(newest["resolvedFindings"] as? Int ?? -1)\n" == (try sqlite(target, "SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = 2")))
         let waiting = (object["inbox"] as? [String: Any])?["waiting"] as? [[String: Any]]
         #expect(waiting?.first?["state"] as? String == "after a gap")
         let gaps = try #require(object["openGaps"] as? [[String: Any]])
