@@ -48,6 +48,9 @@ public struct CheckRun {
     public var stagingPath: String?
     /// The files of earlier exports by sequence, which findings about records carried from them name.
     public var sourceFiles: [Int: String] = [:]
+    /// Read into the staging database at ``stagingPath`` that a previous run kept, instead of a fresh
+    /// one: the records get rids from `ridOffset` and locations naming `sequence`.
+    public var continuing: (ridOffset: Int, sequence: Int)?
 
     public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
@@ -71,9 +74,10 @@ public struct CheckRun {
                     beforeRules: ((StagingStore) throws -> Void)? = nil,
                     afterCheck: ((StagingStore, CheckResult) throws -> Void)? = nil) throws -> CheckResult {
         let stagingFile = stagingPath ?? Self.temporaryPath()
-        if stagingPath != nil { try? FileManager.default.removeItem(atPath: stagingFile) }
+        if stagingPath != nil, continuing == nil { try? FileManager.default.removeItem(atPath: stagingFile) }
         defer { if stagingPath == nil { Self.remove(stagingFile) } }
-        let staging = try StagingStore(path: stagingFile)
+        let staging = try continuing.map { try StagingStore(continuing: stagingFile, ridOffset: $0.ridOffset, sequence: $0.sequence) }
+            ?? StagingStore(path: stagingFile)
         var timings = StageTimings()
 
         let readStart = Date()

@@ -71,15 +71,25 @@ public struct Migration {
         if exists, !dryRun { try probeLock(targetPath) }
         // An export already loaded, older than the last, or leaving a gap is settled before the long read.
         let (header, sinceWarning) = try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
-        // A delta is checked and loaded as the whole state it changes: staging is completed with the
-        // records of the target's live state that it does not replace or delete.
-        var carryState: ((StagingStore) throws -> Void)?
+        // A delta is checked and loaded as the whole state it changes: read into the staging the last
+        // run kept (StateCache) and applied there, or, when there is none to continue, into a staging
+        // completed with the records of the target's live state that it does not replace or delete.
+        var applyDelta: ((StagingStore) throws -> Void)?
         var sourceFiles: [Int: String] = [:]
+        var continuing: (newFrom: Int, sequence: Int)?
         if header.kind == "delta", let sequence = header.sequence {
             sourceFiles = try Self.exportFiles(of: targetPath)
-            carryState = { staging in
-                progress("carrying the target's live state into the delta")
-                try LiveState.carry(into: staging, from: targetPath, sequence: sequence)
+            if !dryRun, let newFrom = StateCache.continuable(target: targetPath, mapping: target) {
+                continuing = (newFrom, sequence)
+                applyDelta = { [target] staging in
+                    progress("applying the delta to the live state kept by the last run")
+                    try StateCache.applyDelta(to: staging, newFrom: newFrom, mapping: target)
+                }
+            } else {
+                applyDelta = { staging in
+                    progress("carrying the target's live state into the delta")
+                    try LiveState.carry(into: staging, from: targetPath, sequence: sequence)
+                }
             }
         }
 
@@ -99,9 +109,16 @@ public struct Migration {
         defer { if !exists { CheckRun.remove(workPath) } }
 
         let pack = ContentPack()
-        // Staging holds the export's personal data: it goes when the run ends, however it ends.
-        let stagingPath = CheckRun.temporaryPath()
-        defer { CheckRun.remove(stagingPath) }
+        // Staging holds the export's personal data: it goes when the run ends, however it ends, unless
+        // the run commits, when it is kept (0600, beside the target) for the next delta.
+        let cachePath = StateCache.path(forTarget: targetPath)
+        let stagingPath = continuing == nil ? CheckRun.temporaryPath() : cachePath
+        defer { if continuing == nil { CheckRun.remove(stagingPath) } }
+        let stateToken = UUID().uuidString
+        // A delta builds on the state the target holds now; the load checks, inside its transaction,
+        // that no other run changed it meanwhile.
+        let expectedStateToken = header.kind == "delta" ? StateCache.targetToken(targetPath) : nil
+        if continuing != nil { try StateCache.begin(cachePath, runToken: stateToken) }
         var reconciliation: [KindReconciliation] = []
         var outcome: LoadOutcome?
         var checkSeconds = 0.0
@@ -111,11 +128,12 @@ public struct Migration {
         do {
             var checkRun = CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath)
             checkRun.sourceFiles = sourceFiles
+            checkRun.continuing = continuing.map { (ridOffset: $0.newFrom, sequence: $0.sequence) }
             check = try checkRun.run(
-                export: path, displayName: displayName, pack: pack, progress: readProgress, afterRead: carryState,
+                export: path, displayName: displayName, pack: pack, progress: readProgress, afterRead: applyDelta,
                 beforeRules: { staging in
                     progress("preparing rows for \(target.tables.count) tables")
-                    try incoming(staging).prepare()
+                    try incoming(staging).prepare(newFrom: continuing?.newFrom)
                 },
                 afterCheck: { staging, result in
                     checkSeconds = Date().timeIntervalSince(started)
@@ -126,7 +144,8 @@ public struct Migration {
                     try staging.shareForReading()
                     outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
                                        result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
-                                       started: started, sourceFiles: sourceFiles, progress: progress)
+                                       started: started, sourceFiles: sourceFiles, continuesState: continuing != nil,
+                                       stateToken: stateToken, expectedStateToken: expectedStateToken, progress: progress)
                 })
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
@@ -141,6 +160,18 @@ public struct Migration {
             if folder >= 0 {
                 fsync(folder)
                 close(folder)
+            }
+        }
+        if !dryRun, let sequence = header.sequence {
+            progress("keeping the live state's staging for the next delta")
+            if let continuing {
+                do {
+                    try StateCache.seal(cachePath, token: stateToken, mapping: target, sequence: sequence, newFrom: continuing.newFrom)
+                } catch {
+                    CheckRun.remove(cachePath)
+                }
+            } else {
+                StateCache.keep(staging: stagingPath, target: targetPath, token: stateToken, mapping: target, sequence: sequence)
             }
         }
         if let sinceWarning { check.warnings.append(sinceWarning) }
@@ -215,7 +246,8 @@ public struct Migration {
 
     private func load(workPath: String, fresh: Bool, stagingPath: String, exportPath: String, result: CheckResult,
                       reconciliation: [KindReconciliation], pack: ContentPack, dryRun: Bool, started: Date,
-                      sourceFiles: [Int: String], progress: @escaping (String) -> Void) throws -> LoadOutcome {
+                      sourceFiles: [Int: String], continuesState: Bool, stateToken: String, expectedStateToken: String?,
+                      progress: @escaping (String) -> Void) throws -> LoadOutcome {
         do {
             let database = try Database(path: workPath)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
@@ -226,7 +258,8 @@ public struct Migration {
                 let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, allowGap: allowGap,
                                     progress: progress)
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
-                                     startedAt: started, sourceFiles: sourceFiles)
+                                     startedAt: started, sourceFiles: sourceFiles, continuesState: continuesState,
+                                     stateToken: dryRun ? nil : stateToken, expectedStateToken: expectedStateToken)
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
                                               findings: result.document.findings)
                 if dryRun {

@@ -20,17 +20,49 @@ public final class StagingStore: RecordSink {
     private var inserts: [RecordKind: Statement] = [:]
     private var invalidInsert: Statement?
     private var loading = false
+    /// Added to every record's ordinal (its `rid`), so that records read into a staging that already
+    /// holds others come after them.
+    private let ridOffset: Int
+    /// The sequence of the export being read, when its lines are staged as ``RecordLocation``s beside
+    /// records of earlier exports; `nil` stages plain lines.
+    private let lineSequence: Int?
+    /// Whether this staging already held records when it was opened (``init(continuing:ridOffset:sequence:)``).
+    public let isContinued: Bool
 
     /// Opens a new staging database at `path` (a fresh file; mode 0600).
     public init(path: String) throws {
         database = try Database(path: path)
+        ridOffset = 0
+        lineSequence = nil
+        isContinued = false
+        try Self.configure(database)
+        try database.execute(Self.schema)
+        try prepareInserts()
+    }
+
+    /// Opens the staging database at `path` that a previous run left (a live state kept between runs),
+    /// to read one more export into it: its records get rids from `ridOffset` and locations naming
+    /// `sequence`. Indexes already exist; ``finishLoading(envelope:beforeIndexing:)`` decides quarantine afresh.
+    public init(continuing path: String, ridOffset: Int, sequence: Int) throws {
+        database = try Database(path: path, create: false)
+        self.ridOffset = ridOffset
+        lineSequence = sequence
+        isContinued = true
+        try Self.configure(database)
+        try database.execute("DELETE FROM stg_envelope")
+        try prepareInserts()
+    }
+
+    private static func configure(_ database: Database) throws {
         try database.execute("""
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -16384;
             PRAGMA locking_mode = EXCLUSIVE;
             """)
-        try database.execute(Self.schema)
+    }
+
+    private func prepareInserts() throws {
         try database.execute("BEGIN")
         loading = true
         for kind in RecordKind.allCases {
@@ -115,7 +147,7 @@ public final class StagingStore: RecordSink {
     public func accept(_ record: ReadRecord) throws {
         guard let insert = inserts[record.kind] else { return }
         var values: [SQLValue] = [
-            .integer(Int64(record.ordinal)), SQLValue(record.ownerOrdinal), .integer(Int64(record.line)),
+            .integer(Int64(record.ordinal + ridOffset)), SQLValue(record.ownerOrdinal.map { $0 + ridOffset }), .integer(Int64(location(record.line))),
             SQLValue(record.source?.lowerBound), SQLValue(record.source?.upperBound),
             SQLValue(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
         ]
@@ -142,13 +174,17 @@ public final class StagingStore: RecordSink {
             let line = record.kind.reportedKind != record.kind ? record.ownerLine ?? record.line : record.line
             for invalid in record.invalid {
                 try invalidInsert.bind([
-                    .integer(Int64(record.ordinal)), .text(record.kind.rawValue), .text(record.kind.reportedKind.rawValue),
+                    .integer(Int64(record.ordinal + ridOffset)), .text(record.kind.rawValue), .text(record.kind.reportedKind.rawValue),
                     .text(record.reportedId), .text(invalid.field), .text(invalid.label), SQLValue(invalid.raw),
-                    .text(invalid.reason), .integer(invalid.isKey ? 1 : 0), .integer(Int64(line)),
+                    .text(invalid.reason), .integer(invalid.isKey ? 1 : 0), .integer(Int64(location(line))),
                 ])
                 try invalidInsert.step()
             }
         }
+    }
+
+    private func location(_ line: Int) -> Int {
+        lineSequence.map { RecordLocation.encode(sequence: $0, line: line) } ?? line
     }
 
     /// Ends loading: commits, records the envelope, builds the indexes and decides quarantine.
@@ -166,6 +202,25 @@ public final class StagingStore: RecordSink {
         try database.transaction {
             try buildIndexes()
             try linkOwners()
+            if isContinued {
+                // Quarantine is decided afresh over the whole staging (a new record may share an id
+                // with an old one, or the twin of an old one may be gone); what was quarantined before
+                // is kept aside (`temp.previously_quarantined`) for those who compare.
+                try database.execute("DROP TABLE IF EXISTS temp.previously_quarantined")
+                try database.execute("""
+                    CREATE TABLE temp.previously_quarantined (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid))
+                    """)
+                try database.execute("""
+                    INSERT OR IGNORE INTO temp.previously_quarantined SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted'
+                    """)
+                for kind in RecordKind.allCases {
+                    try database.execute("""
+                        UPDATE \(Self.table(kind)) SET quarantined = 0
+                        WHERE rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
+                        """, [.text(kind.rawValue)])
+                }
+                try database.execute("DELETE FROM stg_quarantine WHERE kind <> 'Deleted'")
+            }
             try decideQuarantine()
         }
         // A bounded ANALYZE: enough statistics for the planner, cheap on millions of rows.
@@ -187,7 +242,7 @@ public final class StagingStore: RecordSink {
             if kind.owner != nil { indexed.append(["owner_rid"]) }
             for columns in indexed {
                 let name = "\(table)_\(columns.joined(separator: "_"))"
-                try database.execute("CREATE INDEX \(name) ON \(table) (\(columns.map(Self.quoted).joined(separator: ", ")))")
+                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(Self.quoted).joined(separator: ", ")))")
             }
         }
     }

@@ -209,8 +209,11 @@ struct MigrateCommandTests {
         #expect(resumed.stdout.contains("as run 2."))
     }
 
-    @Test(arguments: ["carrying the target's live state", "loading cb_document", "keeping the live state"])
-    func `a delta killed mid-load leaves the target as it was, and the next run completes it`(_ moment: String) throws {
+    /// A delta killed while it continues the staging the last run kept, or (without one) while it builds
+    /// the live state from the target.
+    @Test(arguments: [("applying the delta to the live state", false), ("preparing rows", false), ("loading cb_document", false),
+                      ("carrying the target's live state", true), ("loading cb_document", true)])
+    func `a delta killed mid-load leaves the target as it was, and the next run completes it`(_ moment: String, _ withoutKeptState: Bool) throws {
         let scratch = try Scratch()
         let target = scratch.url.appendingPathComponent("target.db").path
         let reference = scratch.url.appendingPathComponent("reference.db").path
@@ -218,6 +221,7 @@ struct MigrateCommandTests {
             #expect(try CLI.run(["migrate", MigrateExports.series[sequence]!, "--target", reference, "--quiet"]).status == 0)
         }
         #expect(try CLI.run(["migrate", MigrateExports.series[412]!, "--target", target, "--quiet"]).status == 0)
+        if withoutKeptState { try FileManager.default.removeItem(atPath: target + ".casebridge-state") }
         let before = try dump(target)
         let hash = try sha256(of: target)
 

@@ -22,10 +22,24 @@ enum Series {
 
 /// Loads one export of the series, naming it by its folder (`03-delta/export.xml`) as findings do.
 @discardableResult
-func load(_ export: SeriesExport, into target: String, dryRun: Bool = false) throws -> MigrationResult {
-    let migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
-    return try migration.run(export: export.exportFile.path, displayName: "\(export.name)/export.xml", into: target, dryRun: dryRun)
+func load(_ export: SeriesExport, into target: String, dryRun: Bool = false, allowGap: Bool = false,
+          progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
+    var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+    migration.allowGap = allowGap
+    return try migration.run(export: export.exportFile.path, displayName: "\(export.name)/export.xml", into: target, dryRun: dryRun,
+                             progress: progress)
 }
+
+/// Collects a run's progress messages.
+final class Messages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ message: String) { lock.withLock { list.append(message) } }
+    var all: [String] { lock.withLock { list } }
+}
+
+/// The staging a run keeps beside `target` for the next delta.
+func keptState(_ target: String) -> String { target + ".casebridge-state" }
 
 /// Findings as comparable lines: rule, key fields in order, and the file (its folder and name) and line cited.
 enum FindingLines {
@@ -73,8 +87,15 @@ struct DeltaTests {
         try load(Series.full, into: target)
         #expect(try FindingLines.stored(in: target, run: 1) == FindingLines.expected(after: Series.full))
         var run: Int64 = 1
-        for delta in Series.deltas {
-            let result = try load(delta, into: target)
+        for (night, delta) in Series.deltas.enumerated() {
+            // Every third night the kept staging is gone (deleted, or left by a run that failed): the
+            // delta is then loaded onto the state rebuilt from the target; else it continues the kept one.
+            let rebuild = night % 3 == 2
+            if rebuild { CheckRun.remove(keptState(target)) }
+            let messages = Messages()
+            let result = try load(delta, into: target, progress: messages.add)
+            #expect(messages.all.contains("applying the delta to the live state kept by the last run") == !rebuild, "\(delta.name)")
+            #expect(messages.all.contains("carrying the target's live state into the delta") == rebuild, "\(delta.name)")
             run += 1
             #expect(result.load.runID == run)
             #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 }, "\(delta.name): \(result.reconciliation)")
@@ -187,6 +208,43 @@ struct DeltaTests {
                 SELECT count(*) FROM casebridge_quarantine WHERE run_id = ? AND kind = 'Deleted' AND reasons LIKE '%which the target does not hold%'
                 """, [.integer(result.load.runID)]) == deleted.read)
         }
+    }
+
+    @Test func `the staging kept for the next delta is 0600, untouched by a dry run, and unused once another run changed the target`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let kept = keptState(target)
+        #expect(try FileManager.default.attributesOfItem(atPath: kept)[.posixPermissions] as? Int == 0o600)
+        let first = Series.deltas[Series.deltas.startIndex]
+        let second = Series.deltas[Series.deltas.startIndex + 1]
+        let hashes = (fileHash(target), fileHash(kept))
+        try load(first, into: target, dryRun: true)
+        #expect((fileHash(target), fileHash(kept)) == hashes)
+
+        // While the second delta (allowed past the gap) is being read and checked, another run loads the
+        // first: the second must not load onto a state that changed under it.
+        var loadedMeanwhile = false
+        #expect(throws: TargetError.self) {
+            try load(second, into: target, allowGap: true) { message in
+                guard message.hasPrefix("preparing rows"), !loadedMeanwhile else { return }
+                loadedMeanwhile = true
+                _ = try? load(first, into: target)
+            }
+        }
+        #expect(loadedMeanwhile)
+        let database = try Database(path: target, readOnly: true, create: false)
+        #expect(try count(database, "SELECT max(sequence) FROM casebridge_run") == first.sequence)
+        // The run that did load kept its staging; the next delta continues it.
+        let messages = Messages()
+        try load(second, into: target, progress: messages.add)
+        #expect(messages.all.contains("applying the delta to the live state kept by the last run"))
+        let whole = folder.path("whole.db")
+        try load(Series.full, into: whole)
+        try load(first, into: whole)
+        CheckRun.remove(keptState(whole))
+        try load(second, into: whole)
+        #expect(try dataTables(target) == dataTables(whole))
     }
 
     @Test func `a delta into a target that holds no full export is refused`() throws {

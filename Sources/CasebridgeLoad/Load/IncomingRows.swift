@@ -36,32 +36,61 @@ struct IncomingRows {
         return "json_array(\(table.keyColumns.map(quoted).joined(separator: ", ")))"
     }
 
+    /// The rows `table` would receive from the staged records (those from rid `from` on, when given).
+    private func rowsSQL(_ table: TableMapping, from: Int? = nil) -> String {
+        let columns = table.columns.map { "(\($0.expression)) AS \(Self.quoted($0.name))" }.joined(separator: ",\n       ")
+        let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
+        let conditions = [table.condition.map { "(\($0))" }, from.map { "r.rid >= \($0)" }].compactMap { $0 }
+        return """
+            SELECT _rid, _line, _q, \(Self.keyExpression(table)) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
+            FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
+                   \(columns)
+                  FROM \(StagingStore.table(table.from)) r
+                  \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")))
+            """
+    }
+
+    private func run(_ sql: String, for table: TableMapping) throws {
+        do {
+            try staging.database.execute(sql)
+        } catch let error as DatabaseError where error.isMistake {
+            throw ConfigError(file: table.file, line: table.line, column: 1, reason: "table \(table.table): \(error.message)")
+        }
+    }
+
     /// Builds every `inc_` table and quarantines the records that cannot take their place: no value
     /// for a column the DDL requires (a key column or a NOT NULL one), or a key another record shares.
-    func prepare() throws {
+    ///
+    /// - Parameter newFrom: for a staging that kept the previous run's `inc_` tables (a live state
+    ///   continued by a delta), the first rid of the records read now: only their rows are built, except
+    ///   in tables whose rows read other records, which are built again whole. The rows to compare
+    ///   with the target are listed in `stg_touched` (`*` for a whole table).
+    func prepare(newFrom: Int? = nil) throws {
         let database = staging.database
         try database.addSHA256Function()
         try staging.addIndexes(mapping.stagingIndexes)
         try database.transaction {
             for table in mapping.tables {
-                let columns = table.columns.map { "(\($0.expression)) AS \(Self.quoted($0.name))" }.joined(separator: ",\n       ")
-                let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
-                let sql = """
-                    CREATE TABLE \(Self.table(table)) AS
-                    SELECT _rid, _line, _q, \(Self.keyExpression(table)) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
-                    FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
-                           \(columns)
-                          FROM \(StagingStore.table(table.from)) r
-                          \(table.condition.map { "WHERE (\($0))" } ?? ""))
-                    """
-                do {
-                    try database.execute(sql)
-                } catch let error as DatabaseError where error.isMistake {
-                    throw ConfigError(file: table.file, line: table.line, column: 1,
-                                      reason: "table \(table.table): \(error.message)")
+                let incoming = Self.table(table)
+                if let newFrom, !table.readsOtherRecords {
+                    // Staging's finishLoading kept last run's quarantine aside; the rows start loadable again.
+                    try database.execute("""
+                        UPDATE \(incoming) SET _q = 0 WHERE _rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
+                        """, [.text(table.from.rawValue)])
+                    try run("INSERT INTO \(incoming) " + rowsSQL(table, from: newFrom), for: table)
+                    try database.execute("INSERT INTO stg_touched (tbl, rid) SELECT ?, _rid FROM \(incoming) WHERE _rid >= ?",
+                                         [.text(table.table), .integer(Int64(newFrom))])
+                    try database.execute("UPDATE \(incoming) SET _q = 1 WHERE _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)",
+                                         [.text(table.from.rawValue)])
+                    continue
                 }
-                try database.execute("CREATE INDEX \(Self.table(table))_key ON \(Self.table(table)) (_key)")
-                try database.execute("CREATE INDEX \(Self.table(table))_rid ON \(Self.table(table)) (_rid)")
+                if newFrom != nil {
+                    try database.execute("DROP TABLE \(incoming)")
+                    try database.execute("INSERT INTO stg_touched (tbl, rid) VALUES (?, NULL)", [.text(table.table)])
+                }
+                try run("CREATE TABLE \(incoming) AS " + rowsSQL(table), for: table)
+                try database.execute("CREATE INDEX \(incoming)_key ON \(incoming) (_key, _q)")
+                try database.execute("CREATE INDEX \(incoming)_rid ON \(incoming) (_rid)")
             }
             // A record with no value for a key column, or sharing its key with another, cannot load.
             for table in mapping.tables {
@@ -92,6 +121,17 @@ struct IncomingRows {
                     WHERE _q = 0 AND _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)
                     """, [.text(table.from.rawValue)])
             }
+            if newFrom != nil {
+                // Rows of records quarantined last run and loadable now are compared with the target too (a
+                // record quarantined now keeps whatever row it had, as in a full load).
+                for table in mapping.tables where !table.readsOtherRecords {
+                    try database.execute("""
+                        INSERT INTO stg_touched (tbl, rid)
+                        SELECT ?1, b.rid FROM temp.previously_quarantined b JOIN \(Self.table(table)) i ON i._rid = b.rid
+                        WHERE b.kind = ?2 AND i._q = 0
+                        """, [.text(table.table), .text(table.from.rawValue)])
+                }
+            }
         }
     }
 
@@ -113,9 +153,9 @@ struct IncomingRows {
             if kind == .deleted {
                 loaded = read - quarantined
             } else if !tables.isEmpty {
-                let union = tables.map { "SELECT _rid FROM \(Self.table($0)) WHERE _q = 0" }.joined(separator: " UNION ")
+                let loads = tables.map { "EXISTS (SELECT 1 FROM \(Self.table($0)) i WHERE i._rid = t.rid AND i._q = 0)" }
                 loaded = try database.scalar("""
-                    SELECT count(*) FROM (\(union)) u JOIN \(staged) t ON t.rid = u._rid AND t.carried = 0
+                    SELECT count(*) FROM \(staged) t WHERE t.carried = 0 AND (\(loads.joined(separator: " OR ")))
                     """)?.int ?? 0
             }
             guard read > 0 || !tables.isEmpty else { continue }

@@ -102,27 +102,41 @@ enum LiveState {
                     WHERE s.owner_rid IS NULL OR s.owner_rid IN (SELECT rid FROM \(StagingStore.table(owner)) WHERE carried = 1)
                     """)
             }
+            // What the state loses: the records replaced or deleted, with what they own.
+            try database.execute("CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY)")
+            for kind in kinds {
+                try database.execute("""
+                    INSERT INTO stg_dropped (kind, rid) SELECT ?, s.rid FROM t.\(table(kind)) s
+                    WHERE s.rid NOT IN (SELECT rid FROM \(StagingStore.table(kind)) WHERE carried = 1)
+                    """, [.text(kind.rawValue)])
+            }
             let invalid = StagingStore.invalidColumns.joined(separator: ", ")
             let carried = kinds.map { "SELECT rid FROM \(StagingStore.table($0)) WHERE carried = 1" }.joined(separator: " UNION ALL ")
             try database.execute("""
                 INSERT INTO stg_invalid (\(invalid)) SELECT \(invalid) FROM t.\(invalidTable) WHERE rid IN (\(carried))
                 """)
-            // A deletion must name a record the target holds; one that does not cannot be applied.
-            let known = kinds.filter { $0.owner == nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            try database.execute("""
-                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                SELECT 'Deleted', d.rid, d.record_id,
-                       CASE WHEN d.kind IS NULL OR d.id IS NULL THEN 'names no kind and id'
-                            WHEN d.kind NOT IN (\(known)) THEN 'names kind ' || d.kind || ', which is not a whole record that can be deleted'
-                            ELSE 'names ' || d.kind || ' ' || d.id || ', which the target does not hold' END,
-                       d.line
-                FROM stg_deleted d
-                WHERE d.kind IS NULL OR d.id IS NULL OR d.kind NOT IN (\(known))
-                   OR NOT EXISTS (\(kinds.filter { $0.owner == nil }.map {
-                        "SELECT 1 FROM t.\(table($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id"
-                    }.joined(separator: " UNION ALL ")))
-                """)
+            try quarantineUnknownDeletions(in: database, state: { "t." + table($0) }, before: nil)
         }
+    }
+
+    /// Quarantines the deletions of the export being staged that name no record of the state (held in
+    /// the tables `state` names; with `before`, only their rows below that rid are the state): they
+    /// cannot be applied.
+    static func quarantineUnknownDeletions(in database: Database, state: (RecordKind) -> String, before: Int?) throws {
+        let known = kinds.filter { $0.owner == nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let held = kinds.filter { $0.owner == nil }.map {
+            "SELECT 1 FROM \(state($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id\(before.map { " AND s.rid < \($0)" } ?? "")"
+        }.joined(separator: " UNION ALL ")
+        try database.execute("""
+            INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
+            SELECT 'Deleted', d.rid, d.record_id,
+                   CASE WHEN d.kind IS NULL OR d.id IS NULL THEN 'names no kind and id'
+                        WHEN d.kind NOT IN (\(known)) THEN 'names kind ' || d.kind || ', which is not a whole record that can be deleted'
+                        ELSE 'names ' || d.kind || ' ' || d.id || ', which the target does not hold' END,
+                   d.line
+            FROM stg_deleted d
+            WHERE (d.kind IS NULL OR d.id IS NULL OR d.kind NOT IN (\(known)) OR NOT EXISTS (\(held)))\(before.map { " AND d.rid >= \($0)" } ?? "")
+            """)
     }
 
     // MARK: Saving the state after a load
@@ -144,24 +158,26 @@ enum LiveState {
             if isFull {
                 try database.execute("DELETE FROM \(state)")
             } else {
-                try database.execute("DELETE FROM \(state) WHERE rid NOT IN (SELECT rid FROM \(staged) WHERE carried = 1)")
+                try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.stg_dropped WHERE kind = ?)", [.text(kind.rawValue)])
             }
             try database.execute("""
                 INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE carried = 0
                 """)
         }
         let columns = StagingStore.invalidColumns
-        let values = columns.map { $0 == "line" ? RecordLocation.encodeSQL("line", sequence: sequence) : $0 }
+        let values = columns.map { $0 == "line" ? RecordLocation.encodeSQL("i.line", sequence: sequence) : "i." + $0 }
         if isFull {
             try database.execute("DELETE FROM \(invalidTable)")
         } else {
-            let kept = kinds.map { "SELECT rid FROM \(table($0))" }.joined(separator: " UNION ALL ")
-            try database.execute("DELETE FROM \(invalidTable) WHERE rid NOT IN (\(kept))")
+            try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM s.stg_dropped)")
         }
-        try database.execute("""
-            INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
-            SELECT \(values.joined(separator: ", ")) FROM s.stg_invalid i
-            WHERE i.kind <> 'Deleted' AND i.rid NOT IN (\(kinds.map { "SELECT rid FROM s.\(StagingStore.table($0)) WHERE carried = 1" }.joined(separator: " UNION ALL ")))
-            """)
+        for kind in kinds {
+            try database.execute("""
+                INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
+                SELECT \(values.joined(separator: ", ")) FROM s.stg_invalid i
+                JOIN s.\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.carried = 0
+                WHERE i.kind = ?
+                """, [.text(kind.rawValue)])
+        }
     }
 }

@@ -37,6 +37,14 @@ struct RunFacts {
     var startedAt: Date
     /// The files of the earlier exports that records carried into a delta's staging came from, by sequence.
     var sourceFiles: [Int: String] = [:]
+    /// Whether staging is the live state continued by this delta (``StateCache``): only the rows it lists
+    /// in `stg_touched`, and the keys it lists in `stg_removed_keys`, can have changed.
+    var continuesState = false
+    /// Recorded in the target: the staging kept after this run is the live state only while the two agree.
+    var stateToken: String?
+    /// For a delta: the token the target held when its state was read; another means another run loaded
+    /// an export meanwhile, and the delta's staging no longer matches the target.
+    var expectedStateToken: String?
 
     /// The file a staged location (``RecordLocation``) was read from, and the line in it.
     func place(of location: Int?) -> (file: String, line: Int?) {
@@ -64,6 +72,12 @@ struct Loader {
         // Settled again inside the transaction: another run may have loaded an export since the check
         // before the read.
         let position = try SequenceCheck.position(in: fresh ? nil : database, export: facts.export, allowGap: allowGap)
+        if facts.export.kind == "delta" {
+            let current = try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
+            guard current == facts.expectedStateToken else {
+                throw TargetError(exportPath, "another run loaded an export into the target while this delta was being read and checked; nothing was changed: run it again")
+            }
+        }
         var options = facts.options
         if case let .afterGap(missing) = position, case let .object(members) = options {
             options = .object(members + [("allowedGap", .array(missing.map { .int($0) }))])
@@ -83,7 +97,7 @@ struct Loader {
         }
         if let contentTable = mapping.contentTable {
             progress("storing content")
-            try storeContent(in: contentTable, outcome: &outcome)
+            try storeContent(in: contentTable, continuesState: facts.continuesState, outcome: &outcome)
         }
         progress("storing quarantine")
         outcome.quarantinedRecords = try storeQuarantine(run: outcome.runID, facts: facts)
@@ -92,6 +106,10 @@ struct Loader {
         (outcome.findingsNew, outcome.findingsResolved) = try compareFindings(run: outcome.runID)
         progress("keeping the live state")
         try LiveState.save(in: database, sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta")
+        try database.execute("DELETE FROM casebridge_meta WHERE key = 'state_token'")
+        if let token = facts.stateToken {
+            try database.execute("INSERT INTO casebridge_meta (key, value) VALUES ('state_token', ?)", [.text(token)])
+        }
         try storeCounts(outcome, reconciliation: reconciliation)
         return outcome
     }
@@ -122,12 +140,14 @@ struct Loader {
         let name = IncomingRows.quoted(table.table)
         let columns = table.columns.map { IncomingRows.quoted($0.name) }.joined(separator: ", ")
         let actions = "temp." + IncomingRows.quoted("act_" + table.table)
+        // Continuing the live state, only the rows the delta touched can differ from the target's.
+        let onlyTouched = facts.continuesState && !table.readsOtherRecords
         try database.execute("DROP TABLE IF EXISTS \(actions)")
         try database.execute("""
             CREATE TABLE \(actions) AS
             SELECT i.*, CASE WHEN l.row_sha256 IS NULL THEN 'insert' WHEN l.row_sha256 = i._hash THEN 'same' ELSE 'update' END AS _action
-            FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ? AND l.row_key = i._key
-            WHERE i._q = 0
+            FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = i._key
+            WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.stg_touched WHERE tbl = ?1)" : "")
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
         changes.quarantined = try database.scalar("SELECT count(*) FROM \(incoming) WHERE _q = 1")?.int ?? 0
@@ -139,7 +159,11 @@ struct Loader {
             default: changes.unchanged = count
             }
         }
-        changes.deleted = try archiveVanished(from: table, incoming: incoming, run: run)
+        if onlyTouched {
+            let loadable = try database.scalar("SELECT count(*) FROM \(incoming) WHERE _q = 0")?.int ?? 0
+            changes.unchanged = loadable - changes.inserted - changes.updated
+        }
+        changes.deleted = try archiveVanished(from: table, incoming: incoming, run: run, onlyRemovedKeys: onlyTouched)
         try database.execute("""
             INSERT OR REPLACE INTO \(name) (\(columns))
             SELECT \(columns) FROM \(actions) WHERE _action <> 'same'
@@ -159,22 +183,38 @@ struct Loader {
     /// Moves the rows of `table` whose key the staged state no longer produces to `casebridge_deleted`
     /// (with `run`) and out of the table and lineage; returns how many. Quarantined records still
     /// produce their keys: a record that failed to load is not a record that vanished.
-    private func archiveVanished(from table: TableMapping, incoming: String, run: Int64) throws -> Int {
+    ///
+    /// With `onlyRemovedKeys` (a delta continuing the live state), only the keys of the rows its records
+    /// replaced or deleted (`stg_removed_keys`) can have vanished.
+    private func archiveVanished(from table: TableMapping, incoming: String, run: Int64, onlyRemovedKeys: Bool) throws -> Int {
         let name = IncomingRows.quoted(table.table)
         let key = IncomingRows.keyExpression(table)
         let gone = "temp." + IncomingRows.quoted("gone_" + table.table)
         try database.execute("DROP TABLE IF EXISTS \(gone)")
-        try database.execute("""
-            CREATE TABLE \(gone) AS SELECT row_key FROM casebridge_lineage l
-            WHERE l.table_name = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = l.row_key)
-            """, [.text(table.table)])
+        if onlyRemovedKeys {
+            try database.execute("""
+                CREATE TABLE \(gone) AS SELECT DISTINCT l.row_key FROM s.stg_removed_keys k
+                JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = k.key
+                WHERE k.tbl = ?1 AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = k.key)
+                """, [.text(table.table)])
+        } else {
+            try database.execute("""
+                CREATE TABLE \(gone) AS SELECT row_key FROM casebridge_lineage l
+                WHERE l.table_name = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = l.row_key)
+                """, [.text(table.table)])
+        }
         defer { try? database.execute("DROP TABLE IF EXISTS \(gone)") }
         let object = table.columns.map { "'\($0.name)', \(IncomingRows.quoted($0.name))" }.joined(separator: ", ")
+        // The rows by their key columns, so that the table's key index finds them.
+        let keyColumns = table.keyColumns.map(IncomingRows.quoted)
+        let isGone = keyColumns.count == 1
+            ? "\(keyColumns[0]) IN (SELECT row_key FROM \(gone))"
+            : "(\(keyColumns.joined(separator: ", "))) IN (SELECT \(keyColumns.indices.map { "json_extract(row_key, '$[\($0)]')" }.joined(separator: ", ")) FROM \(gone))"
         try database.execute("""
             INSERT INTO casebridge_deleted (table_name, row_key, row_json, deleted_run)
-            SELECT ?, \(key), json_object(\(object)), ? FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))
+            SELECT ?, \(key), json_object(\(object)), ? FROM \(name) WHERE \(isGone) AND \(key) IN (SELECT row_key FROM \(gone))
             """, [.text(table.table), .integer(run)])
-        try database.execute("DELETE FROM \(name) WHERE \(key) IN (SELECT row_key FROM \(gone))")
+        try database.execute("DELETE FROM \(name) WHERE \(isGone) AND \(key) IN (SELECT row_key FROM \(gone))")
         let deleted = database.changes
         try database.execute("DELETE FROM casebridge_lineage WHERE table_name = ? AND row_key IN (SELECT row_key FROM \(gone))",
                              [.text(table.table)])
@@ -185,8 +225,10 @@ struct Loader {
 
     /// Stores the content of every loaded part that the target does not hold yet, hashing each byte
     /// as it is written; a hash that differs from the one the read computed fails the run.
-    private func storeContent(in table: String, outcome: inout LoadOutcome) throws {
+    private func storeContent(in table: String, continuesState: Bool, outcome: inout LoadOutcome) throws {
         let quotedTable = IncomingRows.quoted(table)
+        // Continuing the live state, the parts of earlier exports that could load had their content stored then.
+        let onlyTouched = continuesState ? "AND (p.carried = 0 OR p.rid IN (SELECT rid FROM s.stg_touched))" : ""
         let files = ContentFiles(exportPath: exportPath)
         // What to store is settled first (a temporary table), so that the inserts do not change the
         // rows of the query they follow.
@@ -196,7 +238,7 @@ struct Loader {
             SELECT p.content_sha256 AS sha256, max(p.content_bytes) AS bytes, min(p.content_offset) AS offset, min(p.href) AS href,
                    count(*) AS parts, EXISTS (SELECT 1 FROM \(quotedTable) c WHERE c.sha256 = p.content_sha256) AS stored
             FROM s.stg_part p
-            WHERE p.quarantined = 0 AND p.content_state = 'ok' AND p.content_sha256 IS NOT NULL
+            WHERE p.quarantined = 0 AND p.content_state = 'ok' AND p.content_sha256 IS NOT NULL \(onlyTouched)
             GROUP BY p.content_sha256
             """)
         defer { try? database.execute("DROP TABLE IF EXISTS temp.content_todo") }

@@ -23,6 +23,12 @@ public struct TableMapping: Sendable {
     /// Where the entry starts in the mapping file, for errors.
     public var file: String
     public var line: Int
+
+    /// Whether a row depends on records other than its own (an expression or the condition reads a
+    /// staged table, `stg_plan`), so that a change elsewhere can change it.
+    public var readsOtherRecords: Bool {
+        ([condition ?? ""] + columns.map(\.expression)).contains { $0.contains("stg_") }
+    }
 }
 
 /// The replacement system's schema (DDL) and how canonical records become its rows: a file under

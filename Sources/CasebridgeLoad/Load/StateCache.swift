@@ -1,0 +1,180 @@
+import CasebridgeModel
+import CasebridgeStore
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The staging database of the last run, kept beside the target (`<target>.casebridge-state`, mode
+/// 0600): the live state already staged, indexed and turned into target rows, so that the next delta
+/// reads its few records into it and changes it in place, instead of building the whole state again
+/// from `casebridge_state_*` (``LiveState``).
+///
+/// It is a cache: the target is the truth. Each load records a fresh token in the target's
+/// `casebridge_meta` and the kept staging carries the same token only once it matches the committed
+/// target; a run that starts to change it first withdraws its token. So a run that fails, is killed, or
+/// loads a full export leaves either a staging that matches the target or one that is not used (the
+/// next delta then rebuilds the state from the target, and keeps a new staging).
+enum StateCache {
+    /// Raised when the kept staging's tables change shape.
+    static let layoutVersion = 1
+
+    static func path(forTarget target: String) -> String { target + ".casebridge-state" }
+
+    /// What the kept staging must have been built with: this layout, and this target mapping.
+    static func key(for mapping: TargetMapping) -> String {
+        let yaml = FileManager.default.contents(atPath: mapping.path) ?? Data()
+        let text = "\(layoutVersion)|\(mapping.ddlSHA256)|\(SHA256.hash(data: yaml).hex)"
+        return SHA256.hash(data: Data(text.utf8)).hex
+    }
+
+    /// The first rid a delta's records get in the kept staging of `target`, when that staging can be
+    /// continued: it exists, carries the token the target recorded with its last run, and was built
+    /// with `mapping`. `nil` otherwise (the live state is then rebuilt from the target).
+    static func continuable(target: String, mapping: TargetMapping) -> Int? {
+        let path = path(forTarget: target)
+        guard FileManager.default.fileExists(atPath: path),
+              let targetDatabase = try? Database(path: target, readOnly: true, create: false),
+              let token = try? targetDatabase.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string,
+              let cache = try? Database(path: path, readOnly: true, create: false),
+              let values = try? cache.rows("SELECT key, value FROM stg_cache") else { return nil }
+        var meta: [String: String] = [:]
+        for row in values { if let key = row["key"] { meta[key] = row["value"] } }
+        guard meta["token"] == token, meta["key"] == key(for: mapping) else { return nil }
+        var highest = 0
+        for kind in RecordKind.allCases {
+            guard let rid = try? cache.scalar("SELECT max(rid) FROM \(StagingStore.table(kind))")?.int else { continue }
+            highest = max(highest, rid)
+        }
+        return highest + 1
+    }
+
+    /// Withdraws the kept staging's token before the run `runToken` changes it, so that a run that does
+    /// not finish leaves it unused (and a second run that starts on it meanwhile keeps the first from
+    /// sealing it); and empties the tables that list what the delta changes.
+    static func begin(_ path: String, runToken: String) throws {
+        let database = try Database(path: path, create: false)
+        try database.execute("UPDATE stg_cache SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
+        try database.execute("DELETE FROM stg_dropped; DELETE FROM stg_touched; DELETE FROM stg_removed_keys;")
+    }
+
+    /// The token the target recorded with its last run, which a delta continuing its live state checks
+    /// again inside the load's transaction.
+    static func targetToken(_ target: String) -> String? {
+        guard let database = try? Database(path: target, readOnly: true, create: false) else { return nil }
+        return try? database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
+    }
+
+    /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
+    /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
+    /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`.
+    /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
+    /// decides quarantine.
+    static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
+        let database = staging.database
+        try database.transaction {
+            try LiveState.quarantineUnknownDeletions(in: database, state: { StagingStore.table($0) }, before: newFrom)
+            for kind in LiveState.kinds where kind.owner == nil {
+                let staged = StagingStore.table(kind)
+                try database.execute("""
+                    INSERT INTO stg_dropped (kind, rid)
+                    SELECT ?1, o.rid FROM \(staged) o
+                    WHERE o.rid < ?2 AND o.record_id IS NOT NULL
+                      AND (o.record_id IN (SELECT record_id FROM \(staged) WHERE rid >= ?2 AND record_id IS NOT NULL)
+                           OR o.record_id IN (SELECT id FROM stg_deleted WHERE kind = ?1 AND id IS NOT NULL))
+                    """, [.text(kind.rawValue), .integer(Int64(newFrom))])
+            }
+            for kind in LiveState.kinds {
+                guard let owner = kind.owner else { continue }
+                try database.execute("""
+                    INSERT INTO stg_dropped (kind, rid)
+                    SELECT ?, o.rid FROM \(StagingStore.table(kind)) o
+                    WHERE o.owner_rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)
+                    """, [.text(kind.rawValue), .text(owner.rawValue)])
+            }
+            for table in mapping.tables {
+                let incoming = IncomingRows.table(table)
+                try database.execute("""
+                    INSERT INTO stg_removed_keys (tbl, key)
+                    SELECT ?, _key FROM \(incoming) WHERE _rid IN (SELECT rid FROM stg_dropped WHERE kind = ?) AND _key IS NOT NULL
+                    """, [.text(table.table), .text(table.from.rawValue)])
+                try database.execute("DELETE FROM \(incoming) WHERE _rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)",
+                                     [.text(table.from.rawValue)])
+            }
+            for kind in LiveState.kinds {
+                try database.execute("DELETE FROM \(StagingStore.table(kind)) WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)",
+                                     [.text(kind.rawValue)])
+            }
+            try database.execute("DELETE FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped)")
+        }
+    }
+
+    /// Makes the staging of a committed run the kept staging of `target`: its records' locations name
+    /// `sequence`, content offsets into the run's temporary pack are dropped, the lists of what the run
+    /// changed are emptied, and it carries `token`. With `newFrom`, only records from that rid on are
+    /// the run's own (a delta continuing the kept staging), and the token is set only if no other run
+    /// took the staging since this one began; else every record not carried is the run's own.
+    static func seal(_ path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
+        let database = try Database(path: path, create: false)
+        try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        try database.transaction {
+            let own = newFrom.map { "rid >= \($0)" } ?? "carried = 0"
+            for kind in RecordKind.allCases {
+                let staged = StagingStore.table(kind)
+                if kind == .part { try database.execute("UPDATE \(staged) SET content_offset = NULL WHERE \(own)") }
+                try database.execute("UPDATE \(staged) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)")
+            }
+            try database.execute("UPDATE stg_invalid SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
+            for table in mapping.tables {
+                let incoming = IncomingRows.table(table)
+                let rows = newFrom.map { "_rid >= \($0)" } ?? "_line <= 4294967295"
+                try database.execute("UPDATE \(incoming) SET _line = \(RecordLocation.encodeSQL("_line", sequence: sequence)) WHERE \(rows)")
+            }
+            try database.execute("""
+                DELETE FROM stg_deleted;
+                DELETE FROM stg_quarantine WHERE kind = 'Deleted';
+                DROP TABLE IF EXISTS stg_dropped;
+                DROP TABLE IF EXISTS stg_touched;
+                DROP TABLE IF EXISTS stg_removed_keys;
+                CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY);
+                CREATE TABLE stg_touched (tbl TEXT NOT NULL, rid INTEGER);
+                CREATE TABLE stg_removed_keys (tbl TEXT NOT NULL, key TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS stg_cache (key TEXT PRIMARY KEY, value TEXT);
+                """)
+            try database.execute("INSERT OR REPLACE INTO stg_cache (key, value) VALUES ('key', ?)", [.text(key(for: mapping))])
+        }
+        // The token goes last, once everything else is on disk: a staging torn by a power cut is never
+        // taken for the live state.
+        sync(path)
+        if newFrom == nil {
+            try database.execute("INSERT OR REPLACE INTO stg_cache (key, value) VALUES ('token', ?)", [.text(token)])
+        } else {
+            try database.execute("UPDATE stg_cache SET value = ?1 WHERE key = 'token' AND value = 'in use by ' || ?1", [.text(token)])
+        }
+        sync(path)
+    }
+
+    private static func sync(_ path: String) {
+        let file = open(path, O_RDONLY)
+        guard file >= 0 else { return }
+        fsync(file)
+        close(file)
+    }
+
+    /// Seals the staging of a committed run at `stagingPath` and moves it into place as the kept staging
+    /// of `target` (replacing the one before). A failure here costs the next delta speed, not correctness:
+    /// the kept staging is then not used.
+    static func keep(staging stagingPath: String, target: String, token: String, mapping: TargetMapping, sequence: Int) {
+        let destination = path(forTarget: target)
+        do {
+            try seal(stagingPath, token: token, mapping: mapping, sequence: sequence, newFrom: nil)
+            chmod(stagingPath, 0o600)
+            guard rename(stagingPath, destination) == 0 else { return }
+            try? FileManager.default.removeItem(atPath: destination + "-journal")
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+        }
+    }
+}
