@@ -118,7 +118,13 @@ public struct Migration {
         // A delta builds on the state the target holds now; the load checks, inside its transaction,
         // that no other run changed it meanwhile.
         let expectedStateToken = header.kind == "delta" ? StateCache.targetToken(targetPath) : nil
-        if continuing != nil { try StateCache.begin(cachePath, runToken: stateToken) }
+        if continuing != nil {
+            do {
+                try StateCache.begin(cachePath, runToken: stateToken)
+            } catch let error as DatabaseError {
+                throw TargetError.writing(cachePath, error, what: "the staging kept beside the target")
+            }
+        }
         var reconciliation: [KindReconciliation] = []
         var outcome: LoadOutcome?
         var checkSeconds = 0.0
