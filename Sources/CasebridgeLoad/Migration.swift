@@ -77,15 +77,20 @@ public struct Migration {
         var applyDelta: ((StagingStore) throws -> Void)?
         var sourceFiles: [Int: String] = [:]
         var continuing: (newFrom: Int, sequence: Int)?
+        // A delta builds on the state the target holds now; the load checks, inside its transaction,
+        // that no other run changed it meanwhile (the token is read before the state is).
+        var expectedStateToken: String?
         if header.kind == "delta", let sequence = header.sequence {
             sourceFiles = try Self.exportFiles(of: targetPath)
-            if !dryRun, let newFrom = StateCache.continuable(target: targetPath, mapping: target) {
+            if !dryRun, let (newFrom, token) = StateCache.continuable(target: targetPath, mapping: target) {
                 continuing = (newFrom, sequence)
+                expectedStateToken = token
                 applyDelta = { [target] staging in
                     progress("applying the delta to the live state kept by the last run")
                     try StateCache.applyDelta(to: staging, newFrom: newFrom, mapping: target)
                 }
             } else {
+                expectedStateToken = StateCache.targetToken(targetPath)
                 applyDelta = { staging in
                     progress("carrying the target's live state into the delta")
                     try LiveState.carry(into: staging, from: targetPath, sequence: sequence)
@@ -115,9 +120,6 @@ public struct Migration {
         let stagingPath = continuing == nil ? CheckRun.temporaryPath() : cachePath
         defer { if continuing == nil { CheckRun.remove(stagingPath) } }
         let stateToken = UUID().uuidString
-        // A delta builds on the state the target holds now; the load checks, inside its transaction,
-        // that no other run changed it meanwhile.
-        let expectedStateToken = header.kind == "delta" ? StateCache.targetToken(targetPath) : nil
         if continuing != nil {
             do {
                 try StateCache.begin(cachePath, runToken: stateToken)

@@ -30,10 +30,10 @@ enum StateCache {
         return SHA256.hash(data: Data(text.utf8)).hex
     }
 
-    /// The first rid a delta's records get in the kept staging of `target`, when that staging can be
-    /// continued: it exists, carries the token the target recorded with its last run, and was built
-    /// with `mapping`. `nil` otherwise (the live state is then rebuilt from the target).
-    static func continuable(target: String, mapping: TargetMapping) -> Int? {
+    /// The first rid a delta's records get in the kept staging of `target`, and the token it matched,
+    /// when that staging can be continued: it exists, carries the token the target recorded with its
+    /// last run, and was built with `mapping`. `nil` otherwise (the live state is then rebuilt from the target).
+    static func continuable(target: String, mapping: TargetMapping) -> (newFrom: Int, token: String)? {
         let path = path(forTarget: target)
         guard FileManager.default.fileExists(atPath: path),
               let targetDatabase = try? Database(path: target, readOnly: true, create: false),
@@ -48,7 +48,7 @@ enum StateCache {
             guard let rid = try? cache.scalar("SELECT max(rid) FROM \(StagingStore.table(kind))")?.int else { continue }
             highest = max(highest, rid)
         }
-        return highest + 1
+        return (highest + 1, token)
     }
 
     /// Withdraws the kept staging's token before the run `runToken` changes it, so that a run that does
