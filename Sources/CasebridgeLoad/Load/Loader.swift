@@ -73,8 +73,7 @@ struct Loader {
         // before the read.
         let position = try SequenceCheck.position(in: fresh ? nil : database, export: facts.export, allowGap: allowGap)
         if facts.export.kind == "delta" {
-            let current = try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
-            guard current == facts.expectedStateToken else {
+            guard try StateCache.token(in: database) == facts.expectedStateToken else {
                 throw TargetError(exportPath, "another run loaded an export into the target while this delta was being read and checked; nothing was changed: run it again")
             }
         }

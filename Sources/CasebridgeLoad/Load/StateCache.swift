@@ -36,8 +36,7 @@ enum StateCache {
     static func continuable(target: String, mapping: TargetMapping) -> (newFrom: Int, token: String)? {
         let path = path(forTarget: target)
         guard FileManager.default.fileExists(atPath: path),
-              let targetDatabase = try? Database(path: target, readOnly: true, create: false),
-              let token = try? targetDatabase.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string,
+              let token = targetToken(target),
               let cache = try? Database(path: path, readOnly: true, create: false),
               let values = try? cache.rows("SELECT key, value FROM stg_cache") else { return nil }
         var meta: [String: String] = [:]
@@ -64,7 +63,12 @@ enum StateCache {
     /// again inside the load's transaction.
     static func targetToken(_ target: String) -> String? {
         guard let database = try? Database(path: target, readOnly: true, create: false) else { return nil }
-        return try? database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
+        return try? token(in: database)
+    }
+
+    /// The token recorded in the open target `database` (`casebridge_meta.state_token`).
+    static func token(in database: Database) throws -> String? {
+        try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
     }
 
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
