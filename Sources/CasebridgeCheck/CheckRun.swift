@@ -31,6 +31,9 @@ public struct CheckResult: Sendable {
     public var timings: StageTimings
     /// Warnings about the export as a whole (an envelope value that failed), for stderr.
     public var warnings: [String]
+    /// When a delta continued a kept staging and the rules that judge one record at a time ran over
+    /// the records it changed alone (``CarriedFindings``): how many records (by kind and id) that was.
+    public var judgedChangedRecords: Int?
 }
 
 /// Read → stage → check, for one export.
@@ -51,6 +54,11 @@ public struct CheckRun {
     /// Read into the staging database at ``stagingPath`` that a previous run kept, instead of a fresh
     /// one: the records get rids from `ridOffset` and locations naming `sequence`.
     public var continuing: (ridOffset: Int, sequence: Int)?
+    /// Keep the findings of rules that judge records one at a time in the staging (``CarriedFindings``),
+    /// for a load that keeps it for the next delta; and, ``continuing`` a staging that kept them on the
+    /// same basis, run those rules over the records the delta changed alone and take the kept findings
+    /// for the others.
+    public var carriesFindings = false
 
     public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
@@ -105,11 +113,55 @@ public struct CheckRun {
             kind: envelope["kind"], exportedAt: envelope["exportedAt"],
             asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
         let context = RuleContext(staging: staging, export: header, policy: policy, sourceFiles: sourceFiles)
-        var findings: [Finding] = []
-        for rule in rules {
+        let basis = carriesFindings ? try CarriedFindings.basis(of: staging.database, rules: rules) : nil
+        var carried: (kept: CarriedFindings, changed: Set<RecordKey>)?
+        if let basis, let continuing, let kept = try CarriedFindings.load(from: staging.database, basis: basis) {
+            carried = (kept, try staging.markChanges(newFrom: continuing.ridOffset))
+        }
+        var found = Array(repeating: [Finding](), count: rules.count)
+        var seconds = Array(repeating: 0.0, count: rules.count)
+        var judged = Set<Int>()
+        if let (kept, changed) = carried {
+            // Rules that judge records one at a time: over the records the delta changed; the last
+            // run's findings stand for the others.
+            try staging.narrowToChanges()
+            for (index, rule) in rules.enumerated() {
+                guard let subject = rule.subject else { continue }
+                let start = Date()
+                let fresh = try rule.findings(in: context).filter { finding in
+                    subject.record(of: finding).map { changed.contains(RecordKey(kind: $0.kind, id: $0.id)) } ?? true
+                }
+                let unchanged = (kept.byRule[rule.description.id] ?? []).filter { !changed.contains($0.subject) }.map(\.finding)
+                found[index] = fresh + unchanged
+                seconds[index] = Date().timeIntervalSince(start)
+                judged.insert(index)
+            }
+            try staging.widen()
+        }
+        for (index, rule) in rules.enumerated() where !judged.contains(index) {
             let start = Date()
-            findings += try rule.findings(in: context)
-            timings.rules.append((rule.description.id, Date().timeIntervalSince(start)))
+            found[index] = try rule.findings(in: context)
+            seconds[index] = Date().timeIntervalSince(start)
+        }
+        timings.rules = zip(rules, seconds).map { ($0.description.id, $1) }
+        let findings = Array(found.joined())
+        if let basis {
+            var subjects: [(subject: RecordKey, finding: Finding)] = []
+            var complete = true
+            for (index, rule) in rules.enumerated() {
+                guard let subject = rule.subject else { continue }
+                for finding in found[index] {
+                    guard let record = subject.record(of: finding) else {
+                        complete = false
+                        continue
+                    }
+                    let key = RecordKey(kind: record.kind, id: record.id)
+                    if let carried, !carried.changed.contains(key) { continue }
+                    subjects.append((key, finding))
+                }
+            }
+            // A finding that names no record cannot be carried: the next delta then judges every record.
+            try CarriedFindings.store(subjects, in: staging.database, basis: complete ? basis : "", onlyChanged: carried != nil)
         }
         let counts = try staging.recordCounts()
         let recordCounts = Dictionary(uniqueKeysWithValues: mapping.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
@@ -125,7 +177,8 @@ public struct CheckRun {
         let document = FindingsDocument(
             export: header, recordCounts: recordCounts, quarantined: try staging.quarantinedCount(),
             findings: findings, rulesRun: rules.map { $0.description.id })
-        let result = CheckResult(document: document, read: summary, timings: timings, warnings: warnings)
+        var result = CheckResult(document: document, read: summary, timings: timings, warnings: warnings)
+        result.judgedChangedRecords = carried?.changed.count
         try afterCheck?(staging, result)
         return result
     }

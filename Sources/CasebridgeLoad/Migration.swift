@@ -137,6 +137,8 @@ public struct Migration {
             var checkRun = CheckRun(mapping: mapping, policy: policy, rules: rules, stagingPath: stagingPath)
             checkRun.sourceFiles = sourceFiles
             checkRun.continuing = continuing.map { (ridOffset: $0.newFrom, sequence: $0.sequence) }
+            // A staging a committed run keeps carries the findings of rules that judge one record at a time.
+            checkRun.carriesFindings = !dryRun && header.sequence != nil
             check = try checkRun.run(
                 export: path, displayName: displayName, pack: pack, progress: readProgress, afterRead: applyDelta,
                 beforeRules: { staging in
@@ -146,7 +148,7 @@ public struct Migration {
                 afterCheck: { staging, result in
                     checkSeconds = Date().timeIntervalSince(started)
                     loadStart = Date()
-                    reconciliation = try incoming(staging).reconcile()
+                    reconciliation = try incoming(staging).reconcile(newFrom: continuing?.newFrom)
                     let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
                     if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
                     try staging.shareForReading()

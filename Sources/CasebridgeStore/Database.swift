@@ -90,7 +90,12 @@ public final class Database {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 0)
+        if let threshold = Self.profileThreshold { casebridge_profile(db, threshold) }
     }
+
+    /// `CASEBRIDGE_SQL_PROFILE=MS`: every statement that runs for MS milliseconds or more is printed to
+    /// stderr with its time (its SQL only, never the values bound to it), for finding where a run spends it.
+    static let profileThreshold: Int32? = ProcessInfo.processInfo.environment["CASEBRIDGE_SQL_PROFILE"].flatMap { Int32($0) }
 
     deinit {
         cache.removeAll()

@@ -203,20 +203,26 @@ public final class StagingStore: RecordSink {
             try buildIndexes()
             try linkOwners()
             if isContinued {
-                // Quarantine is decided afresh over the whole staging (a new record may share an id
-                // with an old one, or the twin of an old one may be gone); what was quarantined before
-                // is kept aside (`temp.previously_quarantined`) for those who compare.
-                try database.execute("DROP TABLE IF EXISTS temp.previously_quarantined")
+                // Quarantine is decided again (a new record may share an id with an old one, or the twin
+                // of an old one may be gone); what was quarantined before is kept aside
+                // (`temp.previously_quarantined`) for those who compare. Only the records read now and
+                // those quarantined last run are judged again (`temp.quarantine_candidate`): every other
+                // record was loadable and is unchanged, and nothing it could share an id with is new.
                 try database.execute("""
-                    CREATE TABLE temp.previously_quarantined (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid))
-                    """)
-                try database.execute("""
-                    INSERT OR IGNORE INTO temp.previously_quarantined SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted'
+                    DROP TABLE IF EXISTS temp.previously_quarantined;
+                    DROP TABLE IF EXISTS temp.quarantine_candidate;
+                    CREATE TABLE temp.previously_quarantined (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid));
+                    CREATE TABLE temp.quarantine_candidate (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid));
+                    INSERT OR IGNORE INTO temp.previously_quarantined SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted';
+                    INSERT INTO temp.quarantine_candidate SELECT kind, rid FROM temp.previously_quarantined;
                     """)
                 for kind in RecordKind.allCases {
                     try database.execute("""
                         UPDATE \(Self.table(kind)) SET quarantined = 0
                         WHERE rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
+                        """, [.text(kind.rawValue)])
+                    try database.execute("""
+                        INSERT OR IGNORE INTO temp.quarantine_candidate SELECT ?, rid FROM \(Self.table(kind)) WHERE rid >= \(ridOffset)
                         """, [.text(kind.rawValue)])
                 }
                 try database.execute("DELETE FROM stg_quarantine WHERE kind <> 'Deleted'")
@@ -271,10 +277,15 @@ public final class StagingStore: RecordSink {
                 FROM stg_invalid i WHERE i.kind = ? AND i.is_key = 1
                 """, [.text(kind.rawValue), .text(kind.rawValue)])
             if kind.hasUniqueId {
+                // In a continued staging, only the ids of records judged again can be shared.
+                let candidates = !isContinued ? "" : """
+                    AND record_id IN (SELECT t.record_id FROM temp.quarantine_candidate c JOIN \(table) t ON t.rid = c.rid
+                                      WHERE c.kind = ?1)
+                    """
                 try database.execute("""
                     INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                    SELECT ?, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
-                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL
+                    SELECT ?1, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
+                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
                                           GROUP BY record_id HAVING count(*) > 1) d ON d.record_id = t.record_id
                     """, [.text(kind.rawValue)])
             }

@@ -125,6 +125,41 @@ struct DeltaTests {
         #expect(try dataTables(target) == incremental)
     }
 
+    @Test func `a delta continuing the kept staging judges and quarantines every record as one rebuilding the state from the target`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        for delta in Series.deltas {
+            // The same delta onto a copy of the target without the kept staging: every rule then runs over
+            // the whole state and quarantine is decided for every record.
+            let rebuilt = folder.path("rebuilt.db")
+            try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+            let continued = try load(delta, into: target)
+            #expect((continued.check.judgedChangedRecords ?? 0) > 0, "\(delta.name): the rules judged every record")
+            let whole = try load(delta, into: rebuilt)
+            #expect(whole.check.judgedChangedRecords == nil)
+            #expect(try lastRun(target) == lastRun(rebuilt), "\(delta.name)")
+            #expect(try dataTables(target) == dataTables(rebuilt), "\(delta.name)")
+            CheckRun.remove(rebuilt)
+            CheckRun.remove(keptState(rebuilt))
+        }
+    }
+
+    /// The findings and quarantine of a target's last run, row by row (every column but the run's id).
+    private func lastRun(_ path: String, findings least: Int = 100) throws -> [String: [String]] {
+        let database = try Database(path: path, readOnly: true, create: false)
+        var tables: [String: [String]] = [:]
+        for table in ["casebridge_finding", "casebridge_quarantine"] {
+            let columns = try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0["name"] }
+            let expression = columns.filter { $0 != "run_id" }.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+            tables[table] = try database.rows("""
+                SELECT \(expression) AS line FROM \(table) WHERE run_id = (SELECT max(run_id) FROM casebridge_run)
+                """).compactMap { $0["line"] }.sorted()
+        }
+        #expect((tables["casebridge_finding"]?.count ?? 0) >= least)
+        return tables
+    }
+
     /// A copy of a series export beside it (so that its hrefs still lead to its attachments) under another
     /// sequence and exportId.
     private func copy(_ export: SeriesExport, sequence: Int) throws -> String {
@@ -326,6 +361,44 @@ struct DeltaTests {
         #expect(try count(database, "SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = 2 AND rule = 'duplicate-id'") == 1)
         // The person the delta did not mention is carried: still there, unchanged.
         #expect(second.load.tables.first { $0.table == "ssd_person" }.map { $0.unchanged == 1 && $0.inserted == 0 && $0.deleted == 0 } == true)
+    }
+
+    @Test func `a delta continuing the kept staging quarantines its own records that cannot load, and frees the ones whose twin it replaced`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        let full = try export(folder, "full.xml", sequence: 1, delta: false, Fixture.people(
+                Fixture.person("C-1"), Fixture.person("C-2"), Fixture.person("C-2", birthDate: "2015-01-01"))
+            + Fixture.documents(
+                Fixture.document("D-1", person: "C-1"),
+                Fixture.document("D-2", person: "C-1", parts: [.inline("one", seq: "1"), .inline("again", seq: "1"), .inline("two", seq: "2")])))
+        _ = try migrateSmall(full, into: target)
+        // The delta: C-2 once (both copies replaced), C-3 twice, a new document whose parts repeat a seq.
+        let delta = try export(folder, "delta.xml", sequence: 2, delta: true, Fixture.people(
+                Fixture.person("C-2"), Fixture.person("C-3"), Fixture.person("C-3", birthDate: "2016-01-01"))
+            + Fixture.documents(
+                Fixture.document("D-3", person: "C-2", parts: [.inline("a", seq: "1"), .inline("b", seq: "1"), .inline("c", seq: "2")])))
+        let rebuilt = folder.path("rebuilt.db")
+        try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+        let continued = try migrateSmall(delta, into: target)
+        #expect(continued.check.judgedChangedRecords != nil)
+        _ = try migrateSmall(delta, into: rebuilt)
+        #expect(try lastRun(target, findings: 1) == lastRun(rebuilt, findings: 1))
+        #expect(try dataTables(target) == dataTables(rebuilt))
+
+        let database = try Database(path: target, readOnly: true, create: false)
+        let quarantined = try database.rows("SELECT kind, record_id, reasons FROM casebridge_quarantine WHERE run_id = 2")
+            .map { "\($0["kind"] ?? "") \($0["record_id"] ?? "") \($0["reasons"] ?? "")" }.sorted()
+        #expect(quarantined == [
+            #"Part D-2 ["shares key [\"D-2\",1] of cb_document_part with 1 other record(s)"]"#,
+            #"Part D-2 ["shares key [\"D-2\",1] of cb_document_part with 1 other record(s)"]"#,
+            #"Part D-3 ["shares key [\"D-3\",1] of cb_document_part with 1 other record(s)"]"#,
+            #"Part D-3 ["shares key [\"D-3\",1] of cb_document_part with 1 other record(s)"]"#,
+            #"Person C-3 ["id C-3 is shared by 2 Person records"]"#,
+            #"Person C-3 ["id C-3 is shared by 2 Person records"]"#,
+        ], "\(quarantined)")
+        #expect(try count(database, "SELECT count(*) FROM ssd_person WHERE pers_person_id = 'C-2'") == 1)
+        #expect(try count(database, "SELECT count(*) FROM ssd_person WHERE pers_person_id = 'C-3'") == 0)
+        #expect(try count(database, "SELECT count(*) FROM cb_document_part WHERE document_id = 'D-3'") == 1)
     }
 
     @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {

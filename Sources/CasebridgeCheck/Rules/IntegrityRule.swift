@@ -13,11 +13,47 @@ public protocol IntegrityRule: Sendable {
 
     /// Every finding of this rule in the staged export, each key at most once.
     func findings(in context: RuleContext) throws -> [Finding]
+
+    /// What each finding is about, for a rule whose findings about one record depend on nothing else
+    /// (see ``FindingSubject``); `nil` (the default) for a rule that reads across records or by the
+    /// as-of date, which always runs over the whole state.
+    static var subject: FindingSubject? { get }
 }
 
 extension IntegrityRule {
     /// The rule's description, from an instance.
     public var description: RuleDescription { Self.description }
+
+    public static var subject: FindingSubject? { nil }
+
+    /// The rule's ``IntegrityRule/subject``, from an instance.
+    public var subject: FindingSubject? { Self.subject }
+}
+
+/// The record a finding is about, for rules that judge records one at a time.
+///
+/// A rule that declares a subject promises: its findings about a record depend only on the staged
+/// rows with that record's kind and id, the rows those own (a Document's Parts and Sections, a Plan's
+/// Outcomes), the invalid values reported on it, and the policy; never on other records nor on the
+/// as-of date. A delta that continues the kept staging then runs it over the records the delta
+/// changed alone, and keeps the last run's findings about every other record (``CarriedFindings``).
+public enum FindingSubject: Sendable {
+    /// The record of `kind` whose id is the finding's key field `field` (`document`, `plan`).
+    case record(RecordKind, field: String)
+    /// The record named by the key fields `recordKind` and `recordId`.
+    case namedByKey
+
+    /// The kind and id of the record `finding` is about.
+    func record(of finding: Finding) -> (kind: String, id: String)? {
+        switch self {
+        case let .record(kind, field):
+            return finding.key.first { $0.name == field }.map { (kind.rawValue, $0.value) }
+        case .namedByKey:
+            guard let kind = finding.key.first(where: { $0.name == "recordKind" })?.value,
+                  let id = finding.key.first(where: { $0.name == "recordId" })?.value else { return nil }
+            return (kind, id)
+        }
+    }
 }
 
 /// What a rule is: the facts `casebridge rules` prints and the examples the tests run.

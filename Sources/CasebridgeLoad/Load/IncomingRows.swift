@@ -93,23 +93,29 @@ struct IncomingRows {
                 try database.execute("CREATE INDEX \(incoming)_rid ON \(incoming) (_rid)")
             }
             // A record with no value for a key column, or sharing its key with another, cannot load.
+            // Rows built last run of records judged again since (StagingStore's `quarantine_candidate`:
+            // new, or quarantined last run) are checked alone: every other row loaded last run unchanged.
             for table in mapping.tables {
                 let kind = table.from.rawValue
                 let incoming = Self.table(table)
+                let judged = newFrom == nil || table.readsOtherRecords ? ""
+                    : "AND i._rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = ?1)"
                 for column in table.requiredColumns {
                     let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
                     try database.execute("""
                         INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                        SELECT ?, i._rid, r.record_id, ?, i._line
+                        SELECT ?1, i._rid, r.record_id, ?2, i._line
                         FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-                        WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL
+                        WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL \(judged)
                         """, [.text(kind), .text("has no value for \(column), \(role) \(table.table)")])
                 }
+                let keys = judged.isEmpty ? "" : "AND _key IN (SELECT i._key FROM \(incoming) i WHERE i._q = 0 \(judged))"
                 try database.execute("""
                     INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                    SELECT ?, i._rid, r.record_id, 'shares key ' || i._key || ' of \(table.table) with ' || (d.n - 1) || ' other record(s)', i._line
+                    SELECT ?1, i._rid, r.record_id, 'shares key ' || i._key || ' of \(table.table) with ' || (d.n - 1) || ' other record(s)', i._line
                     FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-                    JOIN (SELECT _key, count(*) AS n FROM \(incoming) WHERE _q = 0 AND _key IS NOT NULL GROUP BY _key HAVING count(*) > 1) d
+                    JOIN (SELECT _key, count(*) AS n FROM \(incoming) WHERE _q = 0 AND _key IS NOT NULL \(keys)
+                          GROUP BY _key HAVING count(*) > 1) d
                       ON d._key = i._key
                     WHERE i._q = 0
                     """, [.text(kind)])
@@ -139,14 +145,18 @@ struct IncomingRows {
     /// Only the records read from this export count: records a delta load carried over from the
     /// target's state were accounted for by the run that read them. A deletion counts as loaded when
     /// it was applied (it names a record the target holds) and is quarantined otherwise.
-    func reconcile() throws -> [KindReconciliation] {
+    ///
+    /// - Parameter newFrom: in a staging a delta continues, the first rid of the records read now (the
+    ///   others are the state it continues).
+    func reconcile(newFrom: Int? = nil) throws -> [KindReconciliation] {
         let database = staging.database
+        let own = newFrom.map { "t.rid >= \($0)" } ?? "t.carried = 0"
         var result: [KindReconciliation] = []
         for kind in RecordKind.allCases {
             let staged = StagingStore.table(kind)
-            let read = try database.scalar("SELECT count(*) FROM \(staged) WHERE carried = 0")?.int ?? 0
+            let read = try database.scalar("SELECT count(*) FROM \(staged) t WHERE \(own)")?.int ?? 0
             let quarantined = try database.scalar("""
-                SELECT count(DISTINCT q.rid) FROM stg_quarantine q JOIN \(staged) t ON t.rid = q.rid AND t.carried = 0 WHERE q.kind = ?
+                SELECT count(DISTINCT q.rid) FROM stg_quarantine q JOIN \(staged) t ON t.rid = q.rid AND \(own) WHERE q.kind = ?
                 """, [.text(kind.rawValue)])?.int ?? 0
             let tables = mapping.tables.filter { $0.from == kind }
             var loaded = 0
@@ -155,12 +165,12 @@ struct IncomingRows {
             } else if !tables.isEmpty {
                 let loads = tables.map { "EXISTS (SELECT 1 FROM \(Self.table($0)) i WHERE i._rid = t.rid AND i._q = 0)" }
                 loaded = try database.scalar("""
-                    SELECT count(*) FROM \(staged) t WHERE t.carried = 0 AND (\(loads.joined(separator: " OR ")))
+                    SELECT count(*) FROM \(staged) t WHERE \(own) AND (\(loads.joined(separator: " OR ")))
                     """)?.int ?? 0
             }
             guard read > 0 || !tables.isEmpty else { continue }
             var reconciliation = KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined)
-            reconciliation.carried = try database.scalar("SELECT count(*) FROM \(staged) WHERE carried = 1")?.int ?? 0
+            reconciliation.carried = (try database.scalar("SELECT count(*) FROM \(staged)")?.int ?? 0) - read
             result.append(reconciliation)
         }
         return result

@@ -31,6 +31,8 @@ public struct ChildsVoiceMissingRule: IntegrityRule {
                                                   Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: []))),
         ])
 
+    public static let subject: FindingSubject? = .record(.document, field: "document")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -30,6 +30,8 @@ public struct RequiredSectionMissingRule: IntegrityRule {
                 "D-1", person: "C-1", type: "PLOLET", sections: [("Timescales", "28 days."), ("Other", "x")]))),
         ])
 
+    public static let subject: FindingSubject? = .record(.document, field: "document")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -25,6 +25,8 @@ public struct OutcomeNotTimeboundRule: IntegrityRule {
                 Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]), Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]))),
         ])
 
+    public static let subject: FindingSubject? = .record(.plan, field: "plan")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -21,6 +21,8 @@ public struct PlanWithoutOutcomesRule: IntegrityRule {
                 Fixture.plan("PL-1", person: "C-1", outcomes: []), Fixture.plan("PL-1", person: "C-1", outcomes: []))),
         ])
 
+    public static let subject: FindingSubject? = .record(.plan, field: "plan")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -81,6 +81,8 @@ public struct DocumentIncompleteRule: IntegrityRule {
 
     private static let child = Fixture.people(Fixture.person("C-1"))
 
+    public static let subject: FindingSubject? = .record(.document, field: "document")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

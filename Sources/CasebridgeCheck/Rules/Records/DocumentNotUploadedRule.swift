@@ -25,6 +25,8 @@ public struct DocumentNotUploadedRule: IntegrityRule {
                                     Fixture.document("D-1", person: "C-1", uploadedAt: nil, parts: [], manifest: nil))),
         ])
 
+    public static let subject: FindingSubject? = .record(.document, field: "document")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -31,6 +31,8 @@ public struct DuplicateIdRule: IntegrityRule {
                                    Fixture.family("F-2", [("C-1", "child", "2016-01-01", nil)]))),
         ])
 
+    public static let subject: FindingSubject? = .namedByKey
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

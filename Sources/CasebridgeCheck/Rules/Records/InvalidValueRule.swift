@@ -53,6 +53,8 @@ public struct InvalidValueRule: IntegrityRule {
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: nil, parts: [], manifest: nil))),
         ])
 
+    public static let subject: FindingSubject? = .namedByKey
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -46,6 +46,8 @@ public struct LateUploadRule: IntegrityRule {
                         child + Fixture.documents(strategy(event: "14/08/2017", uploaded: "2019-08-19 10:00"))),
         ])
 
+    public static let subject: FindingSubject? = .record(.document, field: "document")
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

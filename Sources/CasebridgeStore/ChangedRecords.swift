@@ -1,0 +1,119 @@
+import CasebridgeModel
+
+/// What a delta changed in a staging it continues (``StagingStore/init(continuing:ridOffset:sequence:)``):
+/// the records it added, the ones it dropped, and the ones whose quarantine it turned, by kind and id;
+/// and a view of the staging narrowed to those records, for rules that judge records one at a time.
+///
+/// ``StagingStore/markChanges(newFrom:)`` builds two temporary tables:
+/// - `temp.changed_record (kind, record_id)`: the kind and id of every record read now (rid ≥
+///   `newFrom`), of the owner of each, of the record each invalid value read now is reported on, of
+///   every record dropped (`stg_dropped_ids`, kept by the delta's apply step), and of every record whose
+///   quarantine differs from the last run's (and of its owner);
+/// - `temp.scope_record (kind, rid)`: the staged rows of those records, with every row they own, every
+///   new row, and rows whose owner is unknown.
+///
+/// ``StagingStore/narrowToChanges()`` then shadows each `stg_` table by a temporary view of the same
+/// name holding only those rows (and `stg_invalid` by the values reported on changed records); SQL
+/// that names tables without a schema reads the views until ``StagingStore/widen()``.
+extension StagingStore {
+    /// Builds `temp.changed_record` and `temp.scope_record` for the records read from rid `newFrom` on,
+    /// and returns the changed records' keys (`kind` and `id`).
+    @discardableResult
+    public func markChanges(newFrom: Int) throws -> Set<RecordKey> {
+        let from: [SQLValue] = [.integer(Int64(newFrom))]
+        try database.execute("""
+            DROP TABLE IF EXISTS temp.changed_record;
+            DROP TABLE IF EXISTS temp.scope_record;
+            DROP TABLE IF EXISTS temp.turned_quarantine;
+            CREATE TABLE temp.changed_record (kind TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (kind, record_id)) WITHOUT ROWID;
+            CREATE TABLE temp.scope_record (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid)) WITHOUT ROWID;
+            CREATE TABLE temp.turned_quarantine (kind TEXT NOT NULL, rid INTEGER NOT NULL);
+            INSERT INTO temp.turned_quarantine
+                SELECT kind, rid FROM temp.previously_quarantined EXCEPT SELECT kind, rid FROM stg_quarantine;
+            INSERT INTO temp.turned_quarantine
+                SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted' EXCEPT SELECT kind, rid FROM temp.previously_quarantined;
+            INSERT OR IGNORE INTO temp.changed_record SELECT kind, record_id FROM stg_dropped_ids WHERE record_id IS NOT NULL;
+            """)
+        try database.execute("""
+            INSERT OR IGNORE INTO temp.changed_record
+            SELECT reported_kind, record_id FROM stg_invalid WHERE rid >= ? AND record_id IS NOT NULL
+            """, from)
+        // Each kind's records read now, and those whose quarantine turned (each with its owner).
+        let sources = ["rid >= \(newFrom)", "rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = ?1)"]
+        for kind in RecordKind.allCases {
+            let table = Self.table(kind)
+            for rows in sources {
+                try database.execute("""
+                    INSERT OR IGNORE INTO temp.changed_record SELECT ?1, record_id FROM \(table) WHERE record_id IS NOT NULL AND \(rows)
+                    """, [.text(kind.rawValue)])
+                guard let owner = kind.owner else { continue }
+                try database.execute("""
+                    INSERT OR IGNORE INTO temp.changed_record
+                    SELECT ?2, o.record_id FROM \(table) t JOIN \(Self.table(owner)) o ON o.rid = t.owner_rid
+                    WHERE o.record_id IS NOT NULL AND t.\(rows)
+                    """, [.text(kind.rawValue), .text(owner.rawValue)])
+            }
+        }
+        // Owners first, so that what they own follows them.
+        for kind in RecordKind.allCases.sorted(by: { ($0.owner == nil ? 0 : 1) < ($1.owner == nil ? 0 : 1) }) {
+            let table = Self.table(kind)
+            let name = SQLValue.text(kind.rawValue)
+            try database.execute("INSERT OR IGNORE INTO temp.scope_record SELECT ?1, rid FROM \(table) WHERE rid >= ?2", [name] + from)
+            if kind.hasUniqueId || kind.owner == nil {
+                try database.execute("""
+                    INSERT OR IGNORE INTO temp.scope_record
+                    SELECT ?1, rid FROM \(table) WHERE record_id IN (SELECT record_id FROM temp.changed_record WHERE kind = ?1)
+                    """, [name])
+            }
+            guard let owner = kind.owner else { continue }
+            // What the records in scope own, and what names an owner the staging does not hold.
+            try database.execute("""
+                INSERT OR IGNORE INTO temp.scope_record
+                SELECT ?1, rid FROM \(table) WHERE owner_rid IN (SELECT rid FROM temp.scope_record WHERE kind = ?2)
+                """, [name, .text(owner.rawValue)])
+            try database.execute("INSERT OR IGNORE INTO temp.scope_record SELECT ?1, rid FROM \(table) WHERE owner_rid IS NULL", [name])
+        }
+        var keys = Set<RecordKey>()
+        for row in try database.rows("SELECT kind, record_id FROM temp.changed_record") {
+            if let kind = row["kind"], let id = row["record_id"] { keys.insert(RecordKey(kind: kind, id: id)) }
+        }
+        return keys
+    }
+
+    /// Shadows every staged table by a temporary view of its rows in `temp.scope_record` (and
+    /// `stg_invalid` by the values reported on records in `temp.changed_record`).
+    public func narrowToChanges() throws {
+        var sql = ""
+        for kind in RecordKind.allCases {
+            let table = Self.table(kind)
+            sql += """
+                CREATE TEMP VIEW \(table) AS SELECT * FROM main.\(table)
+                WHERE rid IN (SELECT rid FROM temp.scope_record WHERE kind = '\(kind.rawValue)');
+
+                """
+        }
+        sql += """
+            CREATE TEMP VIEW stg_invalid AS SELECT * FROM main.stg_invalid
+            WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM temp.changed_record);
+            """
+        try database.execute(sql)
+    }
+
+    /// Drops the views of ``narrowToChanges()``: the tables read whole again.
+    public func widen() throws {
+        var sql = RecordKind.allCases.map { "DROP VIEW IF EXISTS temp.\(Self.table($0));" }.joined(separator: "\n")
+        sql += "\nDROP VIEW IF EXISTS temp.stg_invalid;"
+        try database.execute(sql)
+    }
+}
+
+/// A record named by kind (as findings report it) and id.
+public struct RecordKey: Hashable, Sendable {
+    public var kind: String
+    public var id: String
+
+    public init(kind: String, id: String) {
+        self.kind = kind
+        self.id = id
+    }
+}
