@@ -54,6 +54,9 @@ public struct SeriesGenerator: Sendable {
     public let options: GeneratorOptions
     /// Delta exports after the full export (1 or more).
     public let deltas: Int
+    /// How busy each night is: the rates of change multiplied by it (1, the default, is a usual night,
+    /// about 0.3% of records written again; 3 writes about three times as many).
+    public var activity: Double = 1
 
     public init(options: GeneratorOptions, deltas: Int) {
         self.options = options
@@ -82,6 +85,7 @@ public struct SeriesGenerator: Sendable {
     public func write(to directory: URL, progress: (SeriesExport) throws -> Void = { _ in }) throws -> [SeriesExport] {
         try options.validate()
         guard deltas >= 1 else { throw GeneratorError.invalidOption("a series needs at least 1 delta, not \(deltas)") }
+        guard activity > 0, activity.isFinite else { throw GeneratorError.invalidOption("the activity must be above 0, not \(activity)") }
         guard GeneratorOptions.exportedAt == Self.exportedAt(night: 0) else {
             throw GeneratorError.invalidOption("the full export's exportedAt is not the series' first night")
         }
@@ -113,7 +117,8 @@ public struct SeriesGenerator: Sendable {
         state.wrote(export: 0, lines: lines!)
 
         for night in 1...deltas {
-            var day = SeriesNight(night: night, day: Self.firstDay + night, seed: options.seed, factory: factory)
+            var day = SeriesNight(night: night, day: Self.firstDay + night, seed: options.seed, factory: factory,
+                                  activity: activity)
             let changes = day.apply(to: &state)
             let envelope = Envelope(
                 exportId: Self.exportId(night: night, number: 1), sequence: options.sequence + night, kind: "delta",

@@ -27,14 +27,23 @@ struct SeriesNight {
     /// The UTC (and London) date of the day's changes; the night's export follows at 23:10 UTC.
     let day: CivilDate
     let factory: DocumentFactory
+    /// How busy the night is: each rate of change (births, visits, reviews, corrections, late copies
+    /// and uploads) is multiplied by it, up to certainty; 1 is a usual night.
+    let activity: Double
     var rng: Xoshiro256StarStar
     var changes = NightChanges()
 
-    init(night: Int, day: CivilDate, seed: UInt64, factory: DocumentFactory) {
+    init(night: Int, day: CivilDate, seed: UInt64, factory: DocumentFactory, activity: Double = 1) {
         self.night = night
         self.day = day
         self.factory = factory
+        self.activity = activity
         rng = Xoshiro256StarStar(seed: seed, unit: night, stream: .series)
+    }
+
+    /// Whether a change that happens at `rate` on a usual night happens (the rate scaled by ``activity``).
+    private mutating func often(_ rate: Double) -> Bool {
+        rng.chance(min(1, rate * activity))
     }
 
     /// A time in the day's working hours.
@@ -59,7 +68,7 @@ struct SeriesNight {
     // MARK: People
 
     private mutating func births(_ state: inout SeriesState) {
-        for (id, person) in state.people.live where person.kind == "unborn" && rng.chance(0.1) {
+        for (id, person) in state.people.live where person.kind == "unborn" && often(0.1) {
             var born = person
             let girl = rng.chance(0.5)
             born.kind = "child"
@@ -78,7 +87,7 @@ struct SeriesNight {
     /// of the old status closed and a plan for the new one.
     private mutating func personChanges(_ state: inout SeriesState) {
         for (id, person) in state.people.live {
-            if rng.chance(0.006) {
+            if often(0.006) {
                 var changed = person
                 let surname = rng.pick(Vocabulary.surnames)
                 changed.surname = xmlText(surname)
@@ -87,7 +96,7 @@ struct SeriesNight {
                 state.people[id] = changed
                 changes.people.insert(id)
             }
-            guard let last = person.statuses.last, last.to == nil, last.from < day, rng.chance(0.008) else { continue }
+            guard let last = person.statuses.last, last.to == nil, last.from < day, often(0.008) else { continue }
             let next: String
             switch last.code {
             case "CIN": next = "CP"
@@ -138,7 +147,7 @@ struct SeriesNight {
         for (id, person) in state.people.live {
             let open = person.statuses.contains { $0.from <= day && ($0.to.map { $0 >= day } ?? true) }
             guard open, day.daysSinceEpoch - (latest[id] ?? CivilDate(year: 2000, month: 1, day: 1)).daysSinceEpoch >= 4,
-                  rng.chance(0.4) else { continue }
+                  often(0.4) else { continue }
             let worker = person.allocation?.worker ?? state.organisation.workers[0].id
             let visitId = IdScheme.visit(state.nextVisit)
             state.nextVisit += 1
@@ -169,7 +178,7 @@ struct SeriesNight {
         for (id, plan) in state.plans.live where plan.end == nil && !changes.plans.contains(id) {
             let text = plan.reviewDue?.trimmingCharacters(in: .whitespaces) ?? ""
             let due = CivilDate(iso: text)
-            guard text.isEmpty || (due.map { $0 <= day + 2 } ?? false), rng.chance(0.35) else { continue }
+            guard text.isEmpty || (due.map { $0 <= day + 2 } ?? false), often(0.35) else { continue }
             var reviewed = plan
             reviewed.reviewDue = (day + rng.int(60...120)).iso
             state.plans[id] = reviewed
@@ -273,7 +282,7 @@ struct SeriesNight {
         }
         for (index, gap) in gaps.enumerated() {
             let forced = night >= 2 && added == 0 && index == gaps.count - 1
-            guard forced || rng.chance(0.3) else { continue }
+            guard forced || often(0.3) else { continue }
             let source = model(gap.copies)
             var copy = source
             copy.person = gap.child
@@ -294,7 +303,7 @@ struct SeriesNight {
         let origins = Dictionary(uniqueKeysWithValues: SeriesOracle(state: state, asOf: day, folders: [], viewpoint: 0)
             .origins().map { ($0.origin, $0.copies) })
         for (id, stored) in state.documents.live
-        where stored.record.uploadedAt == nil && !stored.quarantined && !changes.documents.contains(id) && rng.chance(0.2) {
+        where stored.record.uploadedAt == nil && !stored.quarantined && !changes.documents.contains(id) && often(0.2) {
             var d = stored.record
             d.uploadedAt = daytime()
             let others = stored.origin.flatMap { origins[$0] }?.filter { $0.id != id && $0.record.uploadedAt != nil } ?? []

@@ -154,7 +154,7 @@ public struct Migration {
                     try staging.shareForReading()
                     outcome = try load(workPath: workPath, fresh: state == .fresh, stagingPath: stagingPath, exportPath: path,
                                        result: result, reconciliation: reconciliation, pack: pack, dryRun: dryRun,
-                                       started: started, sourceFiles: sourceFiles, continuesState: continuing != nil,
+                                       started: started, sourceFiles: sourceFiles, continuedFrom: continuing?.newFrom,
                                        stateToken: stateToken, expectedStateToken: expectedStateToken, progress: progress)
                 })
         } catch let error as DatabaseError {
@@ -256,7 +256,7 @@ public struct Migration {
 
     private func load(workPath: String, fresh: Bool, stagingPath: String, exportPath: String, result: CheckResult,
                       reconciliation: [KindReconciliation], pack: ContentPack, dryRun: Bool, started: Date,
-                      sourceFiles: [Int: String], continuesState: Bool, stateToken: String, expectedStateToken: String?,
+                      sourceFiles: [Int: String], continuedFrom: Int?, stateToken: String, expectedStateToken: String?,
                       progress: @escaping (String) -> Void) throws -> LoadOutcome {
         do {
             let database = try Database(path: workPath)
@@ -268,7 +268,7 @@ public struct Migration {
                 let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, allowGap: allowGap,
                                     progress: progress)
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
-                                     startedAt: started, sourceFiles: sourceFiles, continuesState: continuesState,
+                                     startedAt: started, sourceFiles: sourceFiles, continuedFrom: continuedFrom,
                                      stateToken: dryRun ? nil : stateToken, expectedStateToken: expectedStateToken)
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
                                               findings: result.document.findings)

@@ -49,10 +49,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Write a series: the full export, this many nightly delta exports, and the final state as a full export.")
     var series: Int?
 
+    @Option(help: "With --series: how busy each night is, its rates of change multiplied by this (1: a usual night, about 0.3% of records written again).")
+    var activity: Double = 1
+
     func validate() throws {
         guard families > 0 else { throw ValidationError("--families must be at least 1") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate must be between 0 and 1") }
         if let series, series < 1 { throw ValidationError("--series must be at least 1") }
+        guard activity > 0, activity.isFinite else { throw ValidationError("--activity must be above 0") }
+        if activity != 1, series == nil { throw ValidationError("--activity applies to a series: give --series too") }
     }
 
     func run() throws {
@@ -65,7 +70,9 @@ struct GenerateCommand: ParsableCommand {
         if let sequence { options.sequence = sequence }
         if let exportId { options.exportId = exportId }
         if let series {
-            try SeriesGenerator(options: options, deltas: series).write(to: URL(fileURLWithPath: out)) { export in
+            var generator = SeriesGenerator(options: options, deltas: series)
+            generator.activity = activity
+            try generator.write(to: URL(fileURLWithPath: out)) { export in
                 print(Self.line(export, in: out))
             }
             return

@@ -401,6 +401,46 @@ struct DeltaTests {
         #expect(try count(database, "SELECT count(*) FROM cb_document_part WHERE document_id = 'D-3'") == 1)
     }
 
+    @Test func `a delta changing a child's plans builds that child's visit rows again, and only those`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        let full = try export(folder, "full.xml", sequence: 1, delta: false,
+            Fixture.people(Fixture.person("C-1"), Fixture.person("C-2"), Fixture.person("C-3"), Fixture.person("C-4"))
+            + Fixture.plans(Fixture.plan("PL-1", person: "C-1"), Fixture.plan("PL-2", person: "C-2", type: "CIN"),
+                            Fixture.plan("PL-4", person: "C-3"), Fixture.plan("PL-5", person: "C-4"))
+            + Fixture.visits(Fixture.visit("V-1", person: "C-1", date: "2019-07-01"), Fixture.visit("V-2", person: "C-2", date: "2019-07-01"),
+                             Fixture.visit("V-3", person: "C-1", date: "2019-08-30"), Fixture.visit("V-4", person: "C-3", date: "2019-08-30"),
+                             Fixture.visit("V-5", person: "C-4", date: "2019-08-30")))
+        _ = try migrateSmall(full, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        func visits(_ table: String) throws -> [String] {
+            try database.rows("SELECT * FROM \(table) ORDER BY 1").map { row in
+                row.values.compactMap { $0.string }.filter { $0.hasPrefix("V-") || $0.hasPrefix("PL-") }.sorted().joined(separator: " ")
+            }
+        }
+        #expect(try visits("ssd_cp_visits") == ["PL-1 V-1", "PL-1 V-3", "PL-4 V-4", "PL-5 V-5"])
+        #expect(try visits("ssd_cin_visits") == ["V-2"])
+
+        // PL-1 ends before V-3; C-2 gets a child protection plan covering V-2; C-4's plan is deleted;
+        // C-3 and V-4 are not mentioned.
+        let delta = try export(folder, "delta.xml", sequence: 2, delta: true,
+            Fixture.plans(Fixture.plan("PL-1", person: "C-1", end: "2019-07-15"), Fixture.plan("PL-3", person: "C-2", start: "2019-06-15"))
+            + #"<Deletions><Deleted kind="Plan" id="PL-5"/></Deletions>"#)
+        let rebuilt = folder.path("rebuilt.db")
+        try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+        let continued = try migrateSmall(delta, into: target)
+        _ = try migrateSmall(delta, into: rebuilt)
+        #expect(try visits("ssd_cp_visits") == ["PL-1 V-1", "PL-3 V-2", "PL-4 V-4"])
+        #expect(try visits("ssd_cin_visits") == ["V-3", "V-5"])
+        #expect(try dataTables(target) == dataTables(rebuilt))
+        #expect(try lastRun(target, findings: 0) == lastRun(rebuilt, findings: 0))
+        // Only the rows about C-1, C-2 and C-4 were built again and compared: V-4's row stays, unchanged.
+        let cp = try #require(continued.load.tables.first { $0.table == "ssd_cp_visits" })
+        #expect(cp.inserted == 1 && cp.updated == 0 && cp.deleted == 2 && cp.unchanged == 2, "\(cp)")
+        #expect(try count(database, "SELECT count(*) FROM casebridge_deleted WHERE table_name = 'ssd_cp_visits' AND row_key = 'V-3'") == 1)
+        #expect(try count(database, "SELECT count(*) FROM casebridge_deleted WHERE table_name = 'ssd_cin_visits' AND row_key = 'V-2'") == 1)
+    }
+
     @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {
         let folder = try Folder()
         let target = folder.path("target.db")

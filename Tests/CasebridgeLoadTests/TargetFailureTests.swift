@@ -93,4 +93,33 @@ struct TargetFailureTests {
         #expect(String(describing: error!).contains("m.yaml:7"))
         #expect(String(describing: error!).contains("no column 'nmae'"))
     }
+
+    @Test(arguments: [
+        ("Child", "not 'Child'"), ("Part", "not 'Part'"), ("Family", "needs a field 'family' naming it on Visit"),
+    ])
+    func `a dependsOn that names no kind, a kind without ids, or one the record cannot name is refused on its line`(
+        kind: String, mentions: String
+    ) throws {
+        let folder = try Folder()
+        _ = try folder.write("v1.sql", "CREATE TABLE t (id TEXT PRIMARY KEY);")
+        let mappingPath = try folder.write("m.yaml", """
+            schema: {name: test, version: 1, ddl: v1.sql}
+            tables:
+              - table: t
+                from: Visit
+                dependsOn: \(kind)
+                columns:
+                  id: r.id
+            """)
+        let error = #expect(throws: (any Error).self) { try TargetMapping.load(path: mappingPath) }
+        #expect(String(describing: error!).contains("m.yaml:5"), "\(error!)")
+        #expect(String(describing: error!).contains(mentions), "\(error!)")
+    }
+
+    @Test func `the built-in mapping says what its cross-record tables read about`() {
+        let reading = ssdMapping.tables.filter(\.readsOtherRecords)
+        #expect(reading.map(\.table).sorted() == ["ssd_cin_plans", "ssd_cin_visits", "ssd_cp_visits"])
+        #expect(reading.allSatisfy { $0.dependsOn == .person && !$0.isRebuiltWhole })
+        #expect(reading.first { $0.table == "ssd_cin_visits" }?.dependencyField == "person")
+    }
 }

@@ -36,11 +36,12 @@ struct IncomingRows {
         return "json_array(\(table.keyColumns.map(quoted).joined(separator: ", ")))"
     }
 
-    /// The rows `table` would receive from the staged records (those from rid `from` on, when given).
-    private func rowsSQL(_ table: TableMapping, from: Int? = nil) -> String {
+    /// The rows `table` would receive from the staged records (those `only` holds for, when given: an
+    /// SQL condition over `r`).
+    private func rowsSQL(_ table: TableMapping, only: String? = nil) -> String {
         let columns = table.columns.map { "(\($0.expression)) AS \(Self.quoted($0.name))" }.joined(separator: ",\n       ")
         let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
-        let conditions = [table.condition.map { "(\($0))" }, from.map { "r.rid >= \($0)" }].compactMap { $0 }
+        let conditions = [table.condition.map { "(\($0))" }, only].compactMap { $0 }
         return """
             SELECT _rid, _line, _q, \(Self.keyExpression(table)) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
             FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
@@ -62,26 +63,43 @@ struct IncomingRows {
     /// for a column the DDL requires (a key column or a NOT NULL one), or a key another record shares.
     ///
     /// - Parameter newFrom: for a staging that kept the previous run's `inc_` tables (a live state
-    ///   continued by a delta), the first rid of the records read now: only their rows are built, except
-    ///   in tables whose rows read other records, which are built again whole. The rows to compare
-    ///   with the target are listed in `stg_touched` (`*` for a whole table).
+    ///   continued by a delta), the first rid of the records read now: only their rows are built, and in
+    ///   tables whose rows read other records (``TableMapping/dependsOn``), the rows of the records about
+    ///   what the delta touched; a table whose rows read other records without saying which is built
+    ///   again whole. The rows to compare with the target are listed in `stg_touched` (`NULL` for a
+    ///   whole table); the keys of rows built again, in `stg_removed_keys`.
     func prepare(newFrom: Int? = nil) throws {
         let database = staging.database
         try database.addSHA256Function()
         try staging.addIndexes(mapping.stagingIndexes)
         try database.transaction {
+            if newFrom != nil { try markTouchedAbout() }
             for table in mapping.tables {
                 let incoming = Self.table(table)
-                if let newFrom, !table.readsOtherRecords {
+                if let newFrom, !table.isRebuiltWhole {
+                    let kind = SQLValue.text(table.from.rawValue)
                     // Staging's finishLoading kept last run's quarantine aside; the rows start loadable again.
                     try database.execute("""
                         UPDATE \(incoming) SET _q = 0 WHERE _rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
-                        """, [.text(table.from.rawValue)])
-                    try run("INSERT INTO \(incoming) " + rowsSQL(table, from: newFrom), for: table)
+                        """, [kind])
+                    try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid >= \(newFrom)"), for: table)
+                    if let about = table.dependsOn, let field = table.dependencyField {
+                        // Rows that read records about what the delta touched are built again.
+                        let rebuilt = """
+                            SELECT rid FROM \(StagingStore.table(table.from))
+                            WHERE rid < \(newFrom) AND \(StagingStore.quoted(field)) IN (SELECT id FROM temp.touched_about WHERE kind = '\(about.rawValue)')
+                            """
+                        try database.execute("""
+                            INSERT INTO stg_removed_keys (tbl, key) SELECT ?, _key FROM \(incoming) WHERE _rid IN (\(rebuilt)) AND _key IS NOT NULL
+                            """, [.text(table.table)])
+                        try database.execute("DELETE FROM \(incoming) WHERE _rid IN (\(rebuilt))")
+                        try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid IN (\(rebuilt))"), for: table)
+                        try database.execute("INSERT INTO stg_touched (tbl, rid) SELECT ?, rid FROM (\(rebuilt))", [.text(table.table)])
+                    }
                     try database.execute("INSERT INTO stg_touched (tbl, rid) SELECT ?, _rid FROM \(incoming) WHERE _rid >= ?",
                                          [.text(table.table), .integer(Int64(newFrom))])
                     try database.execute("UPDATE \(incoming) SET _q = 1 WHERE _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)",
-                                         [.text(table.from.rawValue)])
+                                         [kind])
                     continue
                 }
                 if newFrom != nil {
@@ -98,8 +116,10 @@ struct IncomingRows {
             for table in mapping.tables {
                 let kind = table.from.rawValue
                 let incoming = Self.table(table)
-                let judged = newFrom == nil || table.readsOtherRecords ? ""
-                    : "AND i._rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = ?1)"
+                let judged = newFrom == nil || table.isRebuiltWhole ? "" : """
+                    AND (i._rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = ?1)
+                         OR i._rid IN (SELECT rid FROM stg_touched WHERE tbl = '\(table.table)'))
+                    """
                 for column in table.requiredColumns {
                     let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
                     try database.execute("""
@@ -130,12 +150,53 @@ struct IncomingRows {
             if newFrom != nil {
                 // Rows of records quarantined last run and loadable now are compared with the target too (a
                 // record quarantined now keeps whatever row it had, as in a full load).
-                for table in mapping.tables where !table.readsOtherRecords {
+                for table in mapping.tables where !table.isRebuiltWhole {
                     try database.execute("""
                         INSERT INTO stg_touched (tbl, rid)
                         SELECT ?1, b.rid FROM temp.previously_quarantined b JOIN \(Self.table(table)) i ON i._rid = b.rid
                         WHERE b.kind = ?2 AND i._q = 0
                         """, [.text(table.table), .text(table.from.rawValue)])
+                }
+            }
+        }
+    }
+
+    /// Lists in `temp.touched_about (kind, id)` what a delta touched, for each kind some table's rows
+    /// read about (``TableMapping/dependsOn``): the records of that kind judged again (StagingStore's
+    /// `quarantine_candidate`: read now, or quarantined last run) or dropped, the owners of records
+    /// judged again, and what records of any kind judged again or dropped name in their field of that
+    /// kind's name (`person`).
+    private func markTouchedAbout() throws {
+        let database = staging.database
+        try database.execute("""
+            DROP TABLE IF EXISTS temp.touched_about;
+            CREATE TABLE temp.touched_about (kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+            """)
+        for about in Set(mapping.tables.compactMap(\.dependsOn)).sorted() {
+            let name = SQLValue.text(about.rawValue)
+            let field = about.rawValue.lowercased()
+            try database.execute("""
+                INSERT OR IGNORE INTO temp.touched_about SELECT ?1, record_id FROM stg_dropped_ids WHERE kind = ?1
+                """, [name])
+            try database.execute("INSERT OR IGNORE INTO temp.touched_about SELECT kind, id FROM stg_dropped_refs WHERE kind = ?1", [name])
+            for kind in RecordKind.allCases {
+                let table = StagingStore.table(kind)
+                let judged = "t.rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = '\(kind.rawValue)')"
+                if kind == about {
+                    try database.execute("""
+                        INSERT OR IGNORE INTO temp.touched_about SELECT ?1, t.record_id FROM \(table) t WHERE \(judged) AND t.record_id IS NOT NULL
+                        """, [name])
+                } else if CanonicalSchema.field(field, of: kind) != nil {
+                    try database.execute("""
+                        INSERT OR IGNORE INTO temp.touched_about SELECT ?1, t.\(field) FROM \(table) t WHERE \(judged) AND t.\(field) IS NOT NULL
+                        """, [name])
+                }
+                if kind.owner == about {
+                    try database.execute("""
+                        INSERT OR IGNORE INTO temp.touched_about
+                        SELECT ?1, o.record_id FROM \(table) t JOIN \(StagingStore.table(about)) o ON o.rid = t.owner_rid
+                        WHERE \(judged) AND o.record_id IS NOT NULL
+                        """, [name])
                 }
             }
         }

@@ -143,8 +143,10 @@ enum LiveState {
 
     /// Brings the state up to date with the staging attached as `s`, inside the load's transaction:
     /// after a full export the state is the export; after a delta, the state's records the delta
-    /// replaced or deleted go and the delta's own come in (carried records stay as they are).
-    static func save(in database: Database, sequence: Int, isFull: Bool) throws {
+    /// replaced or deleted go and the delta's own come in (carried records stay as they are): those
+    /// not carried, or, in a staging continued from rid `continuedFrom`, those from that rid on.
+    static func save(in database: Database, sequence: Int, isFull: Bool, continuedFrom: Int? = nil) throws {
+        let own = continuedFrom.map { "rid >= \($0)" } ?? "carried = 0"
         for kind in kinds {
             let state = table(kind)
             let staged = "s." + StagingStore.table(kind)
@@ -161,7 +163,7 @@ enum LiveState {
                 try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.stg_dropped WHERE kind = ?)", [.text(kind.rawValue)])
             }
             try database.execute("""
-                INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE carried = 0
+                INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE \(own)
                 """)
         }
         let columns = StagingStore.invalidColumns
@@ -175,7 +177,7 @@ enum LiveState {
             try database.execute("""
                 INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
                 SELECT \(values.joined(separator: ", ")) FROM s.stg_invalid i
-                JOIN s.\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.carried = 0
+                JOIN s.\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.\(own)
                 WHERE i.kind = ?
                 """, [.text(kind.rawValue)])
         }

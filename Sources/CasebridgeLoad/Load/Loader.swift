@@ -37,9 +37,11 @@ struct RunFacts {
     var startedAt: Date
     /// The files of the earlier exports that records carried into a delta's staging came from, by sequence.
     var sourceFiles: [Int: String] = [:]
-    /// Whether staging is the live state continued by this delta (``StateCache``): only the rows it lists
-    /// in `stg_touched`, and the keys it lists in `stg_removed_keys`, can have changed.
-    var continuesState = false
+    /// When staging is the live state continued by this delta (``StateCache``), the first rid of the
+    /// records it read: only the rows it lists in `stg_touched`, and the keys it lists in
+    /// `stg_removed_keys`, can have changed.
+    var continuedFrom: Int?
+    var continuesState: Bool { continuedFrom != nil }
     /// Recorded in the target: the staging kept after this run is the live state only while the two agree.
     var stateToken: String?
     /// For a delta: the token the target held when its state was read; another means another run loaded
@@ -96,7 +98,7 @@ struct Loader {
         }
         if let contentTable = mapping.contentTable {
             progress("storing content")
-            try storeContent(in: contentTable, continuesState: facts.continuesState, outcome: &outcome)
+            try storeContent(in: contentTable, continuedFrom: facts.continuedFrom, outcome: &outcome)
         }
         progress("storing quarantine")
         outcome.quarantinedRecords = try storeQuarantine(run: outcome.runID, facts: facts)
@@ -104,7 +106,8 @@ struct Loader {
         outcome.findings = try storeFindings(findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
         (outcome.findingsNew, outcome.findingsResolved) = try compareFindings(run: outcome.runID)
         progress("keeping the live state")
-        try LiveState.save(in: database, sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta")
+        try LiveState.save(in: database, sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta",
+                           continuedFrom: facts.continuedFrom)
         try database.execute("DELETE FROM casebridge_meta WHERE key = 'state_token'")
         if let token = facts.stateToken {
             try database.execute("INSERT INTO casebridge_meta (key, value) VALUES ('state_token', ?)", [.text(token)])
@@ -140,7 +143,7 @@ struct Loader {
         let columns = table.columns.map { IncomingRows.quoted($0.name) }.joined(separator: ", ")
         let actions = "temp." + IncomingRows.quoted("act_" + table.table)
         // Continuing the live state, only the rows the delta touched can differ from the target's.
-        let onlyTouched = facts.continuesState && !table.readsOtherRecords
+        let onlyTouched = facts.continuesState && !table.isRebuiltWhole
         try database.execute("DROP TABLE IF EXISTS \(actions)")
         try database.execute("""
             CREATE TABLE \(actions) AS
@@ -224,10 +227,12 @@ struct Loader {
 
     /// Stores the content of every loaded part that the target does not hold yet, hashing each byte
     /// as it is written; a hash that differs from the one the read computed fails the run.
-    private func storeContent(in table: String, continuesState: Bool, outcome: inout LoadOutcome) throws {
+    private func storeContent(in table: String, continuedFrom: Int?, outcome: inout LoadOutcome) throws {
         let quotedTable = IncomingRows.quoted(table)
         // Continuing the live state, the parts of earlier exports that could load had their content stored then.
-        let onlyTouched = continuesState ? "AND (p.carried = 0 OR p.rid IN (SELECT rid FROM s.stg_touched))" : ""
+        let onlyTouched = continuedFrom.map {
+            "AND p.rid IN (SELECT rid FROM s.stg_touched UNION ALL SELECT rid FROM s.stg_part WHERE rid >= \($0))"
+        } ?? ""
         let files = ContentFiles(exportPath: exportPath)
         // What to store is settled first (a temporary table), so that the inserts do not change the
         // rows of the query they follow.

@@ -19,7 +19,7 @@ import Glibc
 /// next delta then rebuilds the state from the target, and keeps a new staging).
 enum StateCache {
     /// Raised when the kept staging's tables change shape.
-    static let layoutVersion = 2
+    static let layoutVersion = 3
 
     static func path(forTarget target: String) -> String { target + ".casebridge-state" }
 
@@ -56,7 +56,7 @@ enum StateCache {
     static func begin(_ path: String, runToken: String) throws {
         let database = try Database(path: path, create: false)
         try database.execute("UPDATE stg_cache SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
-        try database.execute("DELETE FROM stg_dropped; DELETE FROM stg_dropped_ids; DELETE FROM stg_touched; DELETE FROM stg_removed_keys;")
+        try database.execute("DELETE FROM stg_dropped; DELETE FROM stg_dropped_ids; DELETE FROM stg_dropped_refs; DELETE FROM stg_touched; DELETE FROM stg_removed_keys;")
     }
 
     /// The token the target recorded with its last run, which a delta continuing its live state checks
@@ -74,7 +74,8 @@ enum StateCache {
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
     /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
     /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`,
-    /// their kinds and ids (and those of the records their invalid values are reported on) to `stg_dropped_ids`.
+    /// their kinds and ids (and those of the records their invalid values are reported on) to `stg_dropped_ids`,
+    /// what they name by a field named after a kind (`person`) to `stg_dropped_refs`.
     /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
     /// decides quarantine.
     static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
@@ -112,6 +113,18 @@ enum StateCache {
                 INSERT INTO stg_dropped_ids (kind, record_id)
                 SELECT reported_kind, record_id FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped) AND record_id IS NOT NULL
                 """)
+            // What the records that go name by a field named after a kind (a Visit's `person`), for the
+            // rows that read records about it (TableMapping.dependsOn).
+            for kind in LiveState.kinds {
+                for field in kind.fields {
+                    guard let named = RecordKind.allCases.first(where: { $0 != kind && $0.rawValue.lowercased() == field.name }) else { continue }
+                    try database.execute("""
+                        INSERT INTO stg_dropped_refs (kind, id)
+                        SELECT ?1, \(StagingStore.quoted(field.name)) FROM \(StagingStore.table(kind))
+                        WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?2) AND \(StagingStore.quoted(field.name)) IS NOT NULL
+                        """, [.text(named.rawValue), .text(kind.rawValue)])
+                }
+            }
             for table in mapping.tables {
                 let incoming = IncomingRows.table(table)
                 try database.execute("""
@@ -155,10 +168,12 @@ enum StateCache {
                 DELETE FROM stg_quarantine WHERE kind = 'Deleted';
                 DROP TABLE IF EXISTS stg_dropped;
                 DROP TABLE IF EXISTS stg_dropped_ids;
+                DROP TABLE IF EXISTS stg_dropped_refs;
                 DROP TABLE IF EXISTS stg_touched;
                 DROP TABLE IF EXISTS stg_removed_keys;
                 CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY);
                 CREATE TABLE stg_dropped_ids (kind TEXT NOT NULL, record_id TEXT NOT NULL);
+                CREATE TABLE stg_dropped_refs (kind TEXT NOT NULL, id TEXT NOT NULL);
                 CREATE TABLE stg_touched (tbl TEXT NOT NULL, rid INTEGER);
                 CREATE TABLE stg_removed_keys (tbl TEXT NOT NULL, key TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS stg_cache (key TEXT PRIMARY KEY, value TEXT);

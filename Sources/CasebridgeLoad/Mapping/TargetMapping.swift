@@ -14,6 +14,11 @@ public struct TableMapping: Sendable {
     public var from: RecordKind
     /// An SQL condition over `r`: only records it holds for land here.
     public var condition: String?
+    /// For a table whose rows read other records: the kind they read about, named by the record's field
+    /// of that kind's name (`Person`: the record's `person`). A row then reads only records about that
+    /// one: the record itself, what it owns, and records whose field of that name names it. `nil` when
+    /// the mapping does not say (a delta then builds the whole table again).
+    public var dependsOn: RecordKind?
     /// Target column → SQL expression over `r`, in the mapping file's order.
     public var columns: [(name: String, expression: String)]
     /// The table's primary-key columns, from the DDL.
@@ -29,6 +34,14 @@ public struct TableMapping: Sendable {
     public var readsOtherRecords: Bool {
         ([condition ?? ""] + columns.map(\.expression)).contains { $0.contains("stg_") }
     }
+
+    /// Whether a delta continuing the live state must build the whole table again: its rows read other
+    /// records and the mapping does not say which (``dependsOn``).
+    public var isRebuiltWhole: Bool { readsOtherRecords && dependsOn == nil }
+
+    /// The field of the record that names what its rows read about (`person`; `id` when that is the
+    /// record's own kind).
+    public var dependencyField: String? { dependsOn.map { $0 == from ? "id" : $0.rawValue.lowercased() } }
 }
 
 /// The replacement system's schema (DDL) and how canonical records become its rows: a file under
@@ -123,7 +136,7 @@ public struct TargetMapping: Sendable {
         var tables: [TableMapping] = []
         for item in try top.required("tables").items("tables") {
             let entry = try ConfigMembers(item, "a table entry")
-            try entry.refuseUnknown(["table", "from", "where", "columns"])
+            try entry.refuseUnknown(["table", "from", "where", "dependsOn", "columns"])
             let tableNode = try entry.required("table")
             let table = try tableNode.string("table")
             let known = try columns(of: table)
@@ -134,6 +147,17 @@ public struct TargetMapping: Sendable {
             let fromName = try fromNode.string("from")
             guard let kind = RecordKind(rawValue: fromName) else {
                 throw fromNode.error("'\(fromName)' is not a record kind (one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            var dependsOn: RecordKind?
+            if let node = try entry.optional("dependsOn") {
+                let name = try node.string("dependsOn")
+                guard let about = RecordKind(rawValue: name), about.hasUniqueId else {
+                    throw node.error("dependsOn names a record kind with ids of its own (Person, Family, Plan, …), not '\(name)'")
+                }
+                guard about == kind || CanonicalSchema.field(about.rawValue.lowercased(), of: kind) != nil else {
+                    throw node.error("dependsOn \(name) needs a field '\(about.rawValue.lowercased())' naming it on \(kind.rawValue), which has none")
+                }
+                dependsOn = about
             }
             var mapped: [(name: String, expression: String)] = []
             let columnsNode = try entry.required("columns")
@@ -147,7 +171,7 @@ public struct TargetMapping: Sendable {
                 throw columnsNode.error("column '\(column.name)' of '\(table)' is \(column.pk > 0 ? "part of its key" : "NOT NULL") but has no expression")
             }
             tables.append(TableMapping(
-                table: table, from: kind, condition: try entry.optional("where")?.string("where"), columns: mapped,
+                table: table, from: kind, condition: try entry.optional("where")?.string("where"), dependsOn: dependsOn, columns: mapped,
                 keyColumns: keys, requiredColumns: known.filter { $0.pk > 0 || $0.notNull }.map(\.name), file: path, line: item.line))
         }
         guard !tables.isEmpty else { throw root.error("the target mapping names no tables") }
