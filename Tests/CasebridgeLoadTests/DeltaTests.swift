@@ -441,6 +441,34 @@ struct DeltaTests {
         #expect(try count(database, "SELECT count(*) FROM casebridge_deleted WHERE table_name = 'ssd_cin_visits' AND row_key = 'V-2'") == 1)
     }
 
+    @Test func `a delta re-sending a child builds the rows of that child's CIN plans again, which read its allocations`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        func child(_ id: String, team: String) -> String {
+            Fixture.person(id, statuses: #"<Allocation team="\#(team)" worker="W-1" from="2019-01-01"/>"#)
+        }
+        let full = try export(folder, "full.xml", sequence: 1, delta: false,
+            Fixture.people(child("C-1", team: "T-1"), child("C-2", team: "T-1"))
+            + Fixture.plans(Fixture.plan("PL-1", person: "C-1", type: "CIN"), Fixture.plan("PL-2", person: "C-2", type: "CIN"),
+                            Fixture.plan("PL-3", person: "C-3", type: "CIN")))
+        _ = try migrateSmall(full, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        func teams() throws -> [String] {
+            try database.rows("SELECT cinp_cin_plan_id || ' ' || cinp_cin_plan_team AS t FROM ssd_cin_plans ORDER BY 1").compactMap { $0["t"] }
+        }
+        #expect(try teams() == ["PL-1 T-1", "PL-2 T-1"])
+        // C-1 sent again with another team; C-3, whom PL-3 named before the target held them, sent at last.
+        let delta = try export(folder, "delta.xml", sequence: 2, delta: true, Fixture.people(child("C-1", team: "T-9"), child("C-3", team: "T-5")))
+        let rebuilt = folder.path("rebuilt.db")
+        try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+        let continued = try migrateSmall(delta, into: target)
+        _ = try migrateSmall(delta, into: rebuilt)
+        #expect(try teams() == ["PL-1 T-9", "PL-2 T-1", "PL-3 T-5"])
+        #expect(try dataTables(target) == dataTables(rebuilt))
+        let plans = try #require(continued.load.tables.first { $0.table == "ssd_cin_plans" })
+        #expect(plans.updated == 2 && plans.unchanged == 1, "\(plans)")
+    }
+
     @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {
         let folder = try Folder()
         let target = folder.path("target.db")

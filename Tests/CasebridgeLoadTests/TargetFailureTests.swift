@@ -95,7 +95,8 @@ struct TargetFailureTests {
     }
 
     @Test(arguments: [
-        ("Child", "not 'Child'"), ("Part", "not 'Part'"), ("Family", "needs a field 'family' naming it on Visit"),
+        ("{Child: person}", "not 'Child'"), ("{Part: person}", "not 'Part'"), ("{Plan: family}", "Visit has no field 'family'"),
+        ("Plan", "dependsOn"),
     ])
     func `a dependsOn that names no kind, a kind without ids, or one the record cannot name is refused on its line`(
         kind: String, mentions: String
@@ -119,7 +120,9 @@ struct TargetFailureTests {
     @Test func `the built-in mapping says what its cross-record tables read about`() {
         let reading = ssdMapping.tables.filter(\.readsOtherRecords)
         #expect(reading.map(\.table).sorted() == ["ssd_cin_plans", "ssd_cin_visits", "ssd_cp_visits"])
-        #expect(reading.allSatisfy { $0.dependsOn == .person && !$0.isRebuiltWhole })
-        #expect(reading.first { $0.table == "ssd_cin_visits" }?.dependencyField == "person")
+        #expect(reading.allSatisfy { !$0.isRebuiltWhole })
+        #expect(reading.first { $0.table == "ssd_cin_visits" }?.dependsOn == [TableDependency(kind: .plan, field: "person")])
+        #expect(reading.first { $0.table == "ssd_cin_plans" }?.dependsOn == [TableDependency(kind: .person, field: "person")])
+        #expect(reading.first { $0.table == "ssd_cin_plans" }?.dependsOn.first?.isShared == false)
     }
 }

@@ -64,9 +64,9 @@ struct IncomingRows {
     ///
     /// - Parameter newFrom: for a staging that kept the previous run's `inc_` tables (a live state
     ///   continued by a delta), the first rid of the records read now: only their rows are built, and in
-    ///   tables whose rows read other records (``TableMapping/dependsOn``), the rows of the records about
-    ///   what the delta touched; a table whose rows read other records without saying which is built
-    ///   again whole. The rows to compare with the target are listed in `stg_touched` (`NULL` for a
+    ///   tables whose rows read other records (``TableMapping/dependsOn``), the rows that read records
+    ///   the delta touched; a table whose rows read other records without saying which is built again
+    ///   whole. The rows to compare with the target are listed in `stg_touched` (`NULL` for a
     ///   whole table); the keys of rows built again, in `stg_removed_keys`.
     func prepare(newFrom: Int? = nil) throws {
         let database = staging.database
@@ -83,12 +83,15 @@ struct IncomingRows {
                         UPDATE \(incoming) SET _q = 0 WHERE _rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
                         """, [kind])
                     try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid >= \(newFrom)"), for: table)
-                    if let about = table.dependsOn, let field = table.dependencyField {
-                        // Rows that read records about what the delta touched are built again.
-                        let rebuilt = """
-                            SELECT rid FROM \(StagingStore.table(table.from))
-                            WHERE rid < \(newFrom) AND \(StagingStore.quoted(field)) IN (SELECT id FROM temp.touched_about WHERE kind = '\(about.rawValue)')
+                    if !table.dependsOn.isEmpty {
+                        // Rows that read records the delta touched are built again.
+                        let staged = StagingStore.table(table.from)
+                        let rebuilt = table.dependsOn.map { dependency in
                             """
+                            SELECT rid FROM \(staged) WHERE rid < \(newFrom) AND \(StagingStore.quoted(dependency.field)) IN
+                                (SELECT value FROM temp.touched_about WHERE kind = '\(dependency.kind.rawValue)' AND field = '\(dependency.field)')
+                            """
+                        }.joined(separator: " UNION ")
                         try database.execute("""
                             INSERT INTO stg_removed_keys (tbl, key) SELECT ?, _key FROM \(incoming) WHERE _rid IN (\(rebuilt)) AND _key IS NOT NULL
                             """, [.text(table.table)])
@@ -161,43 +164,40 @@ struct IncomingRows {
         }
     }
 
-    /// Lists in `temp.touched_about (kind, id)` what a delta touched, for each kind some table's rows
-    /// read about (``TableMapping/dependsOn``): the records of that kind judged again (StagingStore's
-    /// `quarantine_candidate`: read now, or quarantined last run) or dropped, the owners of records
-    /// judged again, and what records of any kind judged again or dropped name in their field of that
-    /// kind's name (`person`).
+    /// Lists in `temp.touched_about (kind, field, value)`, for each dependency of a table
+    /// (``TableDependency``), the values of `field` that name records of `kind` a delta touched: records
+    /// judged again (StagingStore's `quarantine_candidate`: read now, or quarantined last run) or dropped.
+    /// For a kind with that field, their values of it; for one without, their ids and those of the
+    /// owners of what it owns.
     private func markTouchedAbout() throws {
         let database = staging.database
         try database.execute("""
             DROP TABLE IF EXISTS temp.touched_about;
-            CREATE TABLE temp.touched_about (kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+            CREATE TABLE temp.touched_about (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+                                             PRIMARY KEY (kind, field, value)) WITHOUT ROWID;
             """)
-        for about in Set(mapping.tables.compactMap(\.dependsOn)).sorted() {
-            let name = SQLValue.text(about.rawValue)
-            let field = about.rawValue.lowercased()
+        func judged(_ kind: RecordKind) -> String { "t.rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = '\(kind.rawValue)')" }
+        for dependency in Set(mapping.tables.flatMap(\.dependsOn)).sorted(by: { ($0.kind, $0.field) < ($1.kind, $1.field) }) {
+            let values: [SQLValue] = [.text(dependency.kind.rawValue), .text(dependency.field)]
+            let insert = "INSERT OR IGNORE INTO temp.touched_about (kind, field, value)"
+            let table = StagingStore.table(dependency.kind)
+            if dependency.isShared {
+                let field = StagingStore.quoted(dependency.field)
+                try database.execute("""
+                    \(insert) SELECT ?1, ?2, t.\(field) FROM \(table) t WHERE \(judged(dependency.kind)) AND t.\(field) IS NOT NULL
+                    """, values)
+                try database.execute("\(insert) SELECT kind, field, value FROM stg_dropped_refs WHERE kind = ?1 AND field = ?2", values)
+                continue
+            }
             try database.execute("""
-                INSERT OR IGNORE INTO temp.touched_about SELECT ?1, record_id FROM stg_dropped_ids WHERE kind = ?1
-                """, [name])
-            try database.execute("INSERT OR IGNORE INTO temp.touched_about SELECT kind, id FROM stg_dropped_refs WHERE kind = ?1", [name])
-            for kind in RecordKind.allCases {
-                let table = StagingStore.table(kind)
-                let judged = "t.rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = '\(kind.rawValue)')"
-                if kind == about {
-                    try database.execute("""
-                        INSERT OR IGNORE INTO temp.touched_about SELECT ?1, t.record_id FROM \(table) t WHERE \(judged) AND t.record_id IS NOT NULL
-                        """, [name])
-                } else if CanonicalSchema.field(field, of: kind) != nil {
-                    try database.execute("""
-                        INSERT OR IGNORE INTO temp.touched_about SELECT ?1, t.\(field) FROM \(table) t WHERE \(judged) AND t.\(field) IS NOT NULL
-                        """, [name])
-                }
-                if kind.owner == about {
-                    try database.execute("""
-                        INSERT OR IGNORE INTO temp.touched_about
-                        SELECT ?1, o.record_id FROM \(table) t JOIN \(StagingStore.table(about)) o ON o.rid = t.owner_rid
-                        WHERE \(judged) AND o.record_id IS NOT NULL
-                        """, [name])
-                }
+                \(insert) SELECT ?1, ?2, t.record_id FROM \(table) t WHERE \(judged(dependency.kind)) AND t.record_id IS NOT NULL
+                """, values)
+            try database.execute("\(insert) SELECT ?1, ?2, record_id FROM stg_dropped_ids WHERE kind = ?1", values)
+            for owned in RecordKind.allCases where owned.owner == dependency.kind {
+                try database.execute("""
+                    \(insert) SELECT ?1, ?2, o.record_id FROM \(StagingStore.table(owned)) t JOIN \(table) o ON o.rid = t.owner_rid
+                    WHERE \(judged(owned)) AND o.record_id IS NOT NULL
+                    """, values)
             }
         }
     }

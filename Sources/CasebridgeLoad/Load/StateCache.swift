@@ -75,7 +75,7 @@ enum StateCache {
     /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
     /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`,
     /// their kinds and ids (and those of the records their invalid values are reported on) to `stg_dropped_ids`,
-    /// what they name by a field named after a kind (`person`) to `stg_dropped_refs`.
+    /// the values they hold in the fields target rows read them by (``TableDependency``) to `stg_dropped_refs`.
     /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
     /// decides quarantine.
     static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
@@ -113,17 +113,15 @@ enum StateCache {
                 INSERT INTO stg_dropped_ids (kind, record_id)
                 SELECT reported_kind, record_id FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped) AND record_id IS NOT NULL
                 """)
-            // What the records that go name by a field named after a kind (a Visit's `person`), for the
-            // rows that read records about it (TableMapping.dependsOn).
-            for kind in LiveState.kinds {
-                for field in kind.fields {
-                    guard let named = RecordKind.allCases.first(where: { $0 != kind && $0.rawValue.lowercased() == field.name }) else { continue }
-                    try database.execute("""
-                        INSERT INTO stg_dropped_refs (kind, id)
-                        SELECT ?1, \(StagingStore.quoted(field.name)) FROM \(StagingStore.table(kind))
-                        WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?2) AND \(StagingStore.quoted(field.name)) IS NOT NULL
-                        """, [.text(named.rawValue), .text(kind.rawValue)])
-                }
+            // The values the records that go hold in the fields tables' rows read them by (a Plan's
+            // `person`, TableMapping.dependsOn), for the rows that read them.
+            for dependency in Set(mapping.tables.flatMap(\.dependsOn)) where dependency.isShared {
+                let field = StagingStore.quoted(dependency.field)
+                try database.execute("""
+                    INSERT INTO stg_dropped_refs (kind, field, value)
+                    SELECT ?1, ?2, \(field) FROM \(StagingStore.table(dependency.kind))
+                    WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?1) AND \(field) IS NOT NULL
+                    """, [.text(dependency.kind.rawValue), .text(dependency.field)])
             }
             for table in mapping.tables {
                 let incoming = IncomingRows.table(table)
@@ -173,7 +171,7 @@ enum StateCache {
                 DROP TABLE IF EXISTS stg_removed_keys;
                 CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY);
                 CREATE TABLE stg_dropped_ids (kind TEXT NOT NULL, record_id TEXT NOT NULL);
-                CREATE TABLE stg_dropped_refs (kind TEXT NOT NULL, id TEXT NOT NULL);
+                CREATE TABLE stg_dropped_refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
                 CREATE TABLE stg_touched (tbl TEXT NOT NULL, rid INTEGER);
                 CREATE TABLE stg_removed_keys (tbl TEXT NOT NULL, key TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS stg_cache (key TEXT PRIMARY KEY, value TEXT);

@@ -14,11 +14,9 @@ public struct TableMapping: Sendable {
     public var from: RecordKind
     /// An SQL condition over `r`: only records it holds for land here.
     public var condition: String?
-    /// For a table whose rows read other records: the kind they read about, named by the record's field
-    /// of that kind's name (`Person`: the record's `person`). A row then reads only records about that
-    /// one: the record itself, what it owns, and records whose field of that name names it. `nil` when
-    /// the mapping does not say (a delta then builds the whole table again).
-    public var dependsOn: RecordKind?
+    /// For a table whose rows read other records: which (`dependsOn: {Plan: person}`). Empty when the
+    /// mapping does not say (a delta then builds the whole table again).
+    public var dependsOn: [TableDependency] = []
     /// Target column → SQL expression over `r`, in the mapping file's order.
     public var columns: [(name: String, expression: String)]
     /// The table's primary-key columns, from the DDL.
@@ -37,11 +35,24 @@ public struct TableMapping: Sendable {
 
     /// Whether a delta continuing the live state must build the whole table again: its rows read other
     /// records and the mapping does not say which (``dependsOn``).
-    public var isRebuiltWhole: Bool { readsOtherRecords && dependsOn == nil }
+    public var isRebuiltWhole: Bool { readsOtherRecords && dependsOn.isEmpty }
+}
 
-    /// The field of the record that names what its rows read about (`person`; `id` when that is the
-    /// record's own kind).
-    public var dependencyField: String? { dependsOn.map { $0 == from ? "id" : $0.rawValue.lowercased() } }
+/// Which other records a table's rows read: those of `kind` about what the row's record names in its
+/// `field`. That is, the records of `kind` whose own `field` holds the same value (`{Plan: person}`: the
+/// Plans of the record's person) or, for a kind without that field, the one whose id it is, with what it
+/// owns (`{Person: person}`: the record's Person, with its statuses and allocations).
+public struct TableDependency: Sendable, Hashable {
+    public var kind: RecordKind
+    public var field: String
+
+    public init(kind: RecordKind, field: String) {
+        self.kind = kind
+        self.field = field
+    }
+
+    /// Whether `kind` has `field` itself (else the field names a record of `kind` by its id).
+    public var isShared: Bool { CanonicalSchema.field(field, of: kind) != nil }
 }
 
 /// The replacement system's schema (DDL) and how canonical records become its rows: a file under
@@ -148,16 +159,18 @@ public struct TargetMapping: Sendable {
             guard let kind = RecordKind(rawValue: fromName) else {
                 throw fromNode.error("'\(fromName)' is not a record kind (one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            var dependsOn: RecordKind?
+            var dependsOn: [TableDependency] = []
             if let node = try entry.optional("dependsOn") {
-                let name = try node.string("dependsOn")
-                guard let about = RecordKind(rawValue: name), about.hasUniqueId else {
-                    throw node.error("dependsOn names a record kind with ids of its own (Person, Family, Plan, …), not '\(name)'")
+                for member in try node.members("dependsOn") {
+                    guard let read = RecordKind(rawValue: member.key), read.hasUniqueId else {
+                        throw member.keyNode.error("dependsOn names record kinds with ids of their own (Person, Family, Plan, …), not '\(member.key)'")
+                    }
+                    let field = try member.value.string("the field of \(member.key) in dependsOn")
+                    guard CanonicalSchema.field(field, of: kind) != nil else {
+                        throw member.value.error("\(kind.rawValue) has no field '\(field)'")
+                    }
+                    dependsOn.append(TableDependency(kind: read, field: field))
                 }
-                guard about == kind || CanonicalSchema.field(about.rawValue.lowercased(), of: kind) != nil else {
-                    throw node.error("dependsOn \(name) needs a field '\(about.rawValue.lowercased())' naming it on \(kind.rawValue), which has none")
-                }
-                dependsOn = about
             }
             var mapped: [(name: String, expression: String)] = []
             let columnsNode = try entry.required("columns")
