@@ -121,12 +121,14 @@ public struct CheckRun {
         var found = Array(repeating: [Finding](), count: rules.count)
         var seconds = Array(repeating: 0.0, count: rules.count)
         var judged = Set<Int>()
-        if let (kept, changed) = carried {
-            // Rules that judge records one at a time: over the records the delta changed; the last
-            // run's findings stand for the others.
-            try staging.narrowToChanges()
+        for groups in [false, true] {
+            guard let (kept, changed) = carried else { break }
+            // Rules that judge records one at a time (or family documents' copies together): over the
+            // records the delta changed (the copies of what it changed); the last run's findings stand
+            // for the others.
+            try staging.narrowToChanges(groups: groups)
             for (index, rule) in rules.enumerated() {
-                guard let subject = rule.subject else { continue }
+                guard let subject = rule.subject, subject.readsGroups == groups else { continue }
                 let start = Date()
                 let fresh = try rule.findings(in: context).filter { finding in
                     subject.record(of: finding).map { changed.contains(RecordKey(kind: $0.kind, id: $0.id)) } ?? true

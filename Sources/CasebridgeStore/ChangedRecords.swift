@@ -12,10 +12,22 @@ import CasebridgeModel
 /// - `temp.scope_record (kind, rid)`: the staged rows of those records, with every row they own, every
 ///   new row, and rows whose owner is unknown.
 ///
-/// ``StagingStore/narrowToChanges()`` then shadows each `stg_` table by a temporary view of the same
-/// name holding only those rows (and `stg_invalid` by the values reported on changed records); SQL
-/// that names tables without a schema reads the views until ``StagingStore/widen()``.
+/// It also lists, as `('origin', value)`, the family documents whose copies may be judged differently
+/// (``changedOrigin``): those of which a copy was read now, dropped or turned quarantine, and those of
+/// the families whose members, or the persons those name, changed; and `temp.scope_group (kind, rid)`
+/// holds their copies, the members of the families those name, and the persons the members name.
+///
+/// ``StagingStore/narrowToChanges(groups:)`` then shadows each `stg_` table by a temporary view of the
+/// same name holding only those rows (and `stg_invalid` by the values reported on changed records);
+/// SQL that names tables without a schema reads the views until ``StagingStore/widen()``.
 extension StagingStore {
+    /// The kind under which ``markChanges(newFrom:)`` lists the origins of family documents.
+    public static let changedOrigin = "origin"
+
+    /// Fields whose values records are judged together by (a family document's copies by `origin`, a
+    /// family's members by `family`): a delta keeps them for the records it drops (`stg_dropped_refs`).
+    public static let groupingFields: [RecordKind: [String]] = [.document: ["origin"], .member: ["family"]]
+
     /// Builds `temp.changed_record` and `temp.scope_record` for the records read from rid `newFrom` on,
     /// and returns the changed records' keys (`kind` and `id`).
     @discardableResult
@@ -73,6 +85,7 @@ extension StagingStore {
                 """, [name, .text(owner.rawValue)])
             try database.execute("INSERT OR IGNORE INTO temp.scope_record SELECT ?1, rid FROM \(table) WHERE owner_rid IS NULL", [name])
         }
+        try markChangedOrigins(newFrom: newFrom)
         var keys = Set<RecordKey>()
         for row in try database.rows("SELECT kind, record_id FROM temp.changed_record") {
             if let kind = row["kind"], let id = row["record_id"] { keys.insert(RecordKey(kind: kind, id: id)) }
@@ -80,21 +93,68 @@ extension StagingStore {
         return keys
     }
 
+    /// Lists the changed origins in `temp.changed_record` and fills `temp.scope_group`.
+    private func markChangedOrigins(newFrom: Int) throws {
+        let origin = SQLValue.text(Self.changedOrigin)
+        let insert = "INSERT OR IGNORE INTO temp.changed_record (kind, record_id)"
+        try database.execute("""
+            DROP TABLE IF EXISTS temp.changed_family;
+            DROP TABLE IF EXISTS temp.scope_group;
+            CREATE TABLE temp.changed_family (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE temp.scope_group (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid)) WITHOUT ROWID;
+            """)
+        // Copies read now, turned, or dropped.
+        try database.execute("\(insert) SELECT ?1, origin FROM stg_document WHERE rid >= \(newFrom) AND origin IS NOT NULL", [origin])
+        try database.execute("""
+            \(insert) SELECT ?1, origin FROM stg_document
+            WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Document') AND origin IS NOT NULL
+            """, [origin])
+        try database.execute("""
+            \(insert) SELECT ?1, value FROM stg_dropped_refs WHERE kind = 'Document' AND field = 'origin'
+            """, [origin])
+        // Families whose members changed (a family's own record changes with them), or whose members name
+        // a person who changed.
+        try database.execute("""
+            INSERT OR IGNORE INTO temp.changed_family SELECT record_id FROM temp.changed_record WHERE kind = 'Family';
+            INSERT OR IGNORE INTO temp.changed_family SELECT value FROM stg_dropped_refs WHERE kind = 'Member' AND field = 'family';
+            INSERT OR IGNORE INTO temp.changed_family SELECT family FROM stg_member WHERE rid >= \(newFrom) AND family IS NOT NULL;
+            INSERT OR IGNORE INTO temp.changed_family
+                SELECT family FROM stg_member WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Member') AND family IS NOT NULL;
+            INSERT OR IGNORE INTO temp.changed_family
+                SELECT family FROM stg_member WHERE person IN (SELECT record_id FROM temp.changed_record WHERE kind = 'Person')
+                  AND family IS NOT NULL;
+            """)
+        try database.execute("""
+            \(insert) SELECT ?1, origin FROM stg_document WHERE family IN (SELECT id FROM temp.changed_family) AND origin IS NOT NULL
+            """, [origin])
+        // The copies of those origins, the members of the families they name, the persons those name.
+        try database.execute("""
+            INSERT OR IGNORE INTO temp.scope_group SELECT 'Document', rid FROM stg_document
+            WHERE origin IN (SELECT record_id FROM temp.changed_record WHERE kind = '\(Self.changedOrigin)');
+            INSERT OR IGNORE INTO temp.scope_group SELECT 'Member', rid FROM stg_member
+            WHERE family IN (SELECT d.family FROM temp.scope_group g JOIN stg_document d ON d.rid = g.rid WHERE g.kind = 'Document');
+            INSERT OR IGNORE INTO temp.scope_group SELECT 'Person', rid FROM stg_person
+            WHERE id IN (SELECT m.person FROM temp.scope_group g JOIN stg_member m ON m.rid = g.rid WHERE g.kind = 'Member');
+            """)
+    }
+
     /// Shadows every staged table by a temporary view of its rows in `temp.scope_record` (and
-    /// `stg_invalid` by the values reported on records in `temp.changed_record`).
-    public func narrowToChanges() throws {
+    /// `stg_invalid` by the values reported on records in `temp.changed_record`); with `groups`, of its
+    /// rows in `temp.scope_group` (the copies of changed origins, their families' members and persons).
+    public func narrowToChanges(groups: Bool = false) throws {
+        let scope = groups ? "temp.scope_group" : "temp.scope_record"
         var sql = ""
         for kind in RecordKind.allCases {
             let table = Self.table(kind)
             sql += """
                 CREATE TEMP VIEW \(table) AS SELECT * FROM main.\(table)
-                WHERE rid IN (SELECT rid FROM temp.scope_record WHERE kind = '\(kind.rawValue)');
+                WHERE rid IN (SELECT rid FROM \(scope) WHERE kind = '\(kind.rawValue)');
 
                 """
         }
         sql += """
             CREATE TEMP VIEW stg_invalid AS SELECT * FROM main.stg_invalid
-            WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM temp.changed_record);
+            WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM temp.changed_record)\(groups ? " AND 0" : "");
             """
         try database.execute(sql)
     }

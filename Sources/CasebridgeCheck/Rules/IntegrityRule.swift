@@ -42,6 +42,11 @@ public enum FindingSubject: Sendable {
     case record(RecordKind, field: String)
     /// The record named by the key fields `recordKind` and `recordId`.
     case namedByKey
+    /// The family document whose copies the finding is about: its key or context field `origin`. Its
+    /// findings about an origin depend only on the Documents with that origin, the Members of the
+    /// families those name, the Persons those Members name, and the policy (``StagingStore/markChanges(newFrom:)``
+    /// lists the origins to judge again).
+    case familyDocument
 
     /// The kind and id of the record `finding` is about.
     func record(of finding: Finding) -> (kind: String, id: String)? {
@@ -52,7 +57,16 @@ public enum FindingSubject: Sendable {
             guard let kind = finding.key.first(where: { $0.name == "recordKind" })?.value,
                   let id = finding.key.first(where: { $0.name == "recordId" })?.value else { return nil }
             return (kind, id)
+        case .familyDocument:
+            return finding[field: "origin"].map { (StagingStore.changedOrigin, $0) }
         }
+    }
+
+    /// Whether the rule reads copies of family documents with their families (``familyDocument``),
+    /// rather than one record at a time.
+    var readsGroups: Bool {
+        if case .familyDocument = self { return true }
+        return false
     }
 }
 

@@ -75,7 +75,8 @@ enum StateCache {
     /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
     /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`,
     /// their kinds and ids (and those of the records their invalid values are reported on) to `stg_dropped_ids`,
-    /// the values they hold in the fields target rows read them by (``TableDependency``) to `stg_dropped_refs`.
+    /// the values they hold in the fields target rows read them by (``TableDependency``) or rules judge
+    /// them together by (``StagingStore/groupingFields``) to `stg_dropped_refs`.
     /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
     /// decides quarantine.
     static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
@@ -113,9 +114,13 @@ enum StateCache {
                 INSERT INTO stg_dropped_ids (kind, record_id)
                 SELECT reported_kind, record_id FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped) AND record_id IS NOT NULL
                 """)
-            // The values the records that go hold in the fields tables' rows read them by (a Plan's
-            // `person`, TableMapping.dependsOn), for the rows that read them.
-            for dependency in Set(mapping.tables.flatMap(\.dependsOn)) where dependency.isShared {
+            // The values the records that go hold in the fields target rows read them by (a Plan's
+            // `person`, TableMapping.dependsOn) and rules judge them together by (a copy's `origin`).
+            var fields = Set(mapping.tables.flatMap(\.dependsOn).filter(\.isShared))
+            for (kind, names) in StagingStore.groupingFields {
+                for name in names { fields.insert(TableDependency(kind: kind, field: name)) }
+            }
+            for dependency in fields.sorted(by: { ($0.kind, $0.field) < ($1.kind, $1.field) }) {
                 let field = StagingStore.quoted(dependency.field)
                 try database.execute("""
                     INSERT INTO stg_dropped_refs (kind, field, value)

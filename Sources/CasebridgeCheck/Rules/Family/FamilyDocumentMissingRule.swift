@@ -60,6 +60,8 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
                 + Fixture.documents(copy("D-1", on: "C-1"))),
         ])
 
+    public static let subject: FindingSubject? = .familyDocument
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {

@@ -50,6 +50,8 @@ public struct ReplicaDivergesRule: IntegrityRule {
                 Fixture.document("D-1", person: "C-1"), Fixture.document("D-2", person: "C-2", parts: [.inline("other")]))),
         ])
 
+    public static let subject: FindingSubject? = .familyDocument
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
