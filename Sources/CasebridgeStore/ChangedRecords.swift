@@ -138,32 +138,44 @@ extension StagingStore {
             """)
     }
 
-    /// Shadows every staged table by a temporary view of its rows in `temp.scope_record` (and
-    /// `stg_invalid` by the values reported on records in `temp.changed_record`); with `groups`, of its
-    /// rows in `temp.scope_group` (the copies of changed origins, their families' members and persons).
+    /// Shadows every staged table by a temporary copy of its rows in `temp.scope_record`, with the same
+    /// indexes (and `stg_invalid` by the values reported on records in `temp.changed_record`); with
+    /// `groups`, of its rows in `temp.scope_group` (the copies of changed origins, their families'
+    /// members and persons). Copies rather than views, so that the rules' queries keep their indexes.
     public func narrowToChanges(groups: Bool = false) throws {
         let scope = groups ? "temp.scope_group" : "temp.scope_record"
         var sql = ""
         for kind in RecordKind.allCases {
             let table = Self.table(kind)
             sql += """
-                CREATE TEMP VIEW \(table) AS SELECT * FROM main.\(table)
+                CREATE TEMP TABLE \(table) AS SELECT * FROM main.\(table)
                 WHERE rid IN (SELECT rid FROM \(scope) WHERE kind = '\(kind.rawValue)');
 
                 """
         }
         sql += """
-            CREATE TEMP VIEW stg_invalid AS SELECT * FROM main.stg_invalid
+            CREATE TEMP TABLE stg_invalid AS SELECT * FROM main.stg_invalid
             WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM temp.changed_record)\(groups ? " AND 0" : "");
+
             """
+        for row in try database.rows("""
+            SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+              AND tbl_name IN (\(Self.shadowed.map { "'\($0)'" }.joined(separator: ", ")))
+            """) {
+            guard let create = row["sql"], create.hasPrefix("CREATE INDEX ") else { continue }
+            var index = create.dropFirst("CREATE INDEX ".count)
+            if index.hasPrefix("IF NOT EXISTS ") { index = index.dropFirst("IF NOT EXISTS ".count) }
+            sql += "CREATE INDEX temp.\(index);\n"
+        }
         try database.execute(sql)
     }
 
-    /// Drops the views of ``narrowToChanges()``: the tables read whole again.
+    /// The staged tables ``narrowToChanges(groups:)`` shadows.
+    private static var shadowed: [String] { RecordKind.allCases.map(table) + ["stg_invalid"] }
+
+    /// Drops the copies of ``narrowToChanges(groups:)``: the tables read whole again.
     public func widen() throws {
-        var sql = RecordKind.allCases.map { "DROP VIEW IF EXISTS temp.\(Self.table($0));" }.joined(separator: "\n")
-        sql += "\nDROP VIEW IF EXISTS temp.stg_invalid;"
-        try database.execute(sql)
+        try database.execute(Self.shadowed.map { "DROP TABLE IF EXISTS temp.\($0);" }.joined(separator: "\n"))
     }
 }
 
