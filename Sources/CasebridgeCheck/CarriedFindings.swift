@@ -13,6 +13,17 @@ struct CarriedFindings {
     /// The stored findings by rule id, each with the record it is about.
     var byRule: [String: [(subject: RecordKey, finding: Finding)]] = [:]
 
+    /// The findings a delta found kept, and what it changed (``StagingStore/markChanges(newFrom:)``).
+    struct Carried {
+        var kept: CarriedFindings
+        var changed: Set<RecordKey>
+
+        /// Whether `finding`'s record (by `subject`) is among the changed ones; `nil` when it names none.
+        func isChanged(_ finding: Finding, _ subject: FindingSubject) -> Bool? {
+            subject.record(of: finding).map(changed.contains)
+        }
+    }
+
     /// What the findings were made with: a digest of the policy tables the rules read, the rules'
     /// ids, and the running build.
     static func basis(of database: Database, rules: [any IntegrityRule]) throws -> String {

@@ -32,7 +32,8 @@ public struct CheckResult: Sendable {
     /// Warnings about the export as a whole (an envelope value that failed), for stderr.
     public var warnings: [String]
     /// When a delta continued a kept staging and the rules that judge one record at a time ran over
-    /// the records it changed alone (``CarriedFindings``): how many records (by kind and id) that was.
+    /// the records it changed alone (``CarriedFindings``): how many records (by kind and id) and family
+    /// documents (by origin) that was.
     public var judgedChangedRecords: Int?
 }
 
@@ -114,57 +115,14 @@ public struct CheckRun {
             asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
         let context = RuleContext(staging: staging, export: header, policy: policy, sourceFiles: sourceFiles)
         let basis = carriesFindings ? try CarriedFindings.basis(of: staging.database, rules: rules) : nil
-        var carried: (kept: CarriedFindings, changed: Set<RecordKey>)?
+        var carried: CarriedFindings.Carried?
         if let basis, let continuing, let kept = try CarriedFindings.load(from: staging.database, basis: basis) {
-            carried = (kept, try staging.markChanges(newFrom: continuing.ridOffset))
+            carried = CarriedFindings.Carried(kept: kept, changed: try staging.markChanges(newFrom: continuing.ridOffset))
         }
-        var found = Array(repeating: [Finding](), count: rules.count)
-        var seconds = Array(repeating: 0.0, count: rules.count)
-        var judged = Set<Int>()
-        for groups in [false, true] {
-            guard let (kept, changed) = carried else { break }
-            // Rules that judge records one at a time (or family documents' copies together): over the
-            // records the delta changed (the copies of what it changed); the last run's findings stand
-            // for the others.
-            try staging.narrowToChanges(groups: groups)
-            for (index, rule) in rules.enumerated() {
-                guard let subject = rule.subject, subject.readsGroups == groups else { continue }
-                let start = Date()
-                let fresh = try rule.findings(in: context).filter { finding in
-                    subject.record(of: finding).map { changed.contains(RecordKey(kind: $0.kind, id: $0.id)) } ?? true
-                }
-                let unchanged = (kept.byRule[rule.description.id] ?? []).filter { !changed.contains($0.subject) }.map(\.finding)
-                found[index] = fresh + unchanged
-                seconds[index] = Date().timeIntervalSince(start)
-                judged.insert(index)
-            }
-            try staging.widen()
-        }
-        for (index, rule) in rules.enumerated() where !judged.contains(index) {
-            let start = Date()
-            found[index] = try rule.findings(in: context)
-            seconds[index] = Date().timeIntervalSince(start)
-        }
+        let (found, seconds) = try judge(in: context, carried: carried)
         timings.rules = zip(rules, seconds).map { ($0.description.id, $1) }
         let findings = Array(found.joined())
-        if let basis {
-            var subjects: [(subject: RecordKey, finding: Finding)] = []
-            var complete = true
-            for (index, rule) in rules.enumerated() {
-                guard let subject = rule.subject else { continue }
-                for finding in found[index] {
-                    guard let record = subject.record(of: finding) else {
-                        complete = false
-                        continue
-                    }
-                    let key = RecordKey(kind: record.kind, id: record.id)
-                    if let carried, !carried.changed.contains(key) { continue }
-                    subjects.append((key, finding))
-                }
-            }
-            // A finding that names no record cannot be carried: the next delta then judges every record.
-            try CarriedFindings.store(subjects, in: staging.database, basis: complete ? basis : "", onlyChanged: carried != nil)
-        }
+        if let basis { try keep(found, in: staging, basis: basis, carried: carried) }
         let counts = try staging.recordCounts()
         let recordCounts = Dictionary(uniqueKeysWithValues: mapping.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
         var warnings = summary.envelope.invalid.map { "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)" }
@@ -183,6 +141,55 @@ public struct CheckRun {
         result.judgedChangedRecords = carried?.changed.count
         try afterCheck?(staging, result)
         return result
+    }
+
+    /// Each rule's findings and seconds, in the rules' order. With `carried`, the rules that judge one
+    /// record (or one family document's copies) at a time run over the records the delta changed (the
+    /// copies of the documents it changed) alone, and the kept findings stand for the others.
+    private func judge(in context: RuleContext, carried: CarriedFindings.Carried?) throws -> ([[Finding]], [Double]) {
+        var found = Array(repeating: [Finding](), count: rules.count)
+        var seconds = Array(repeating: 0.0, count: rules.count)
+        var judged = Set<Int>()
+        for groups in [false, true] {
+            guard let carried else { break }
+            try context.staging.narrowToChanges(groups: groups)
+            for (index, rule) in rules.enumerated() {
+                guard let subject = rule.subject, subject.readsGroups == groups else { continue }
+                let start = Date()
+                let fresh = try rule.findings(in: context).filter { carried.isChanged($0, subject) ?? true }
+                let unchanged = (carried.kept.byRule[rule.description.id] ?? []).filter { !carried.changed.contains($0.subject) }
+                found[index] = fresh + unchanged.map(\.finding)
+                seconds[index] = Date().timeIntervalSince(start)
+                judged.insert(index)
+            }
+            try context.staging.widen()
+        }
+        for (index, rule) in rules.enumerated() where !judged.contains(index) {
+            let start = Date()
+            found[index] = try rule.findings(in: context)
+            seconds[index] = Date().timeIntervalSince(start)
+        }
+        return (found, seconds)
+    }
+
+    /// Keeps the findings of the rules with a subject in the staging (those about changed records only,
+    /// when `carried`: the others are kept already).
+    private func keep(_ found: [[Finding]], in staging: StagingStore, basis: String, carried: CarriedFindings.Carried?) throws {
+        var subjects: [(subject: RecordKey, finding: Finding)] = []
+        var complete = true
+        for (index, rule) in rules.enumerated() {
+            guard let subject = rule.subject else { continue }
+            for finding in found[index] {
+                guard let record = subject.record(of: finding) else {
+                    complete = false
+                    continue
+                }
+                if carried?.changed.contains(record) == false { continue }
+                subjects.append((record, finding))
+            }
+        }
+        // A finding that names no record cannot be carried: the next delta then judges every record.
+        try CarriedFindings.store(subjects, in: staging.database, basis: complete ? basis : "", onlyChanged: carried != nil)
     }
 
     /// A fresh path for a temporary staging database.

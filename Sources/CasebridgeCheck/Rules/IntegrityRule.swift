@@ -48,17 +48,18 @@ public enum FindingSubject: Sendable {
     /// lists the origins to judge again).
     case familyDocument
 
-    /// The kind and id of the record `finding` is about.
-    func record(of finding: Finding) -> (kind: String, id: String)? {
+    /// The kind and id of the record `finding` is about (for a family document, its origin under
+    /// ``StagingStore/changedOrigin``).
+    func record(of finding: Finding) -> RecordKey? {
         switch self {
         case let .record(kind, field):
-            return finding.key.first { $0.name == field }.map { (kind.rawValue, $0.value) }
+            return finding.key.first { $0.name == field }.map { RecordKey(kind: kind.rawValue, id: $0.value) }
         case .namedByKey:
             guard let kind = finding.key.first(where: { $0.name == "recordKind" })?.value,
                   let id = finding.key.first(where: { $0.name == "recordId" })?.value else { return nil }
-            return (kind, id)
+            return RecordKey(kind: kind, id: id)
         case .familyDocument:
-            return finding[field: "origin"].map { (StagingStore.changedOrigin, $0) }
+            return finding[field: "origin"].map { RecordKey(kind: StagingStore.changedOrigin, id: $0) }
         }
     }
 
