@@ -117,7 +117,10 @@ public struct CheckRun {
         let basis = carriesFindings ? try CarriedFindings.basis(of: staging.database, rules: rules) : nil
         var carried: CarriedFindings.Carried?
         if let basis, let continuing, let kept = try CarriedFindings.load(from: staging.database, basis: basis) {
-            carried = CarriedFindings.Carried(kept: kept, changed: try staging.markChanges(newFrom: continuing.ridOffset))
+            var named = Set<RecordKind>()
+            for rule in rules { if case let .naming(kinds) = rule.subject { named.formUnion(kinds) } }
+            let changed = try staging.markChanges(newFrom: continuing.ridOffset, naming: named)
+            carried = CarriedFindings.Carried(kept: kept, changed: changed)
         }
         let (found, seconds) = try judge(in: context, carried: carried)
         timings.rules = zip(rules, seconds).map { ($0.description.id, $1) }
@@ -150,11 +153,13 @@ public struct CheckRun {
         var found = Array(repeating: [Finding](), count: rules.count)
         var seconds = Array(repeating: 0.0, count: rules.count)
         var judged = Set<Int>()
-        for groups in [false, true] {
+        var narrowings: [StagingStore.Narrowing] = []
+        for narrowing in rules.compactMap(\.subject?.narrowing) where !narrowings.contains(narrowing) { narrowings.append(narrowing) }
+        for narrowing in narrowings {
             guard let carried else { break }
-            try context.staging.narrowToChanges(groups: groups)
+            try context.staging.narrow(narrowing)
             for (index, rule) in rules.enumerated() {
-                guard let subject = rule.subject, subject.readsGroups == groups else { continue }
+                guard let subject = rule.subject, subject.narrowing == narrowing else { continue }
                 let start = Date()
                 let fresh = try rule.findings(in: context).filter { carried.isChanged($0, subject) ?? true }
                 let unchanged = (carried.kept.byRule[rule.description.id] ?? []).filter { !carried.changed.contains($0.subject) }

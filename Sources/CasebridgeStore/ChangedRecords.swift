@@ -17,9 +17,9 @@ import CasebridgeModel
 /// the families whose members, or the persons those name, changed; and `temp.scope_group (kind, rid)`
 /// holds their copies, the members of the families those name, and the persons the members name.
 ///
-/// ``StagingStore/narrowToChanges(groups:)`` then shadows each `stg_` table by a temporary view of the
-/// same name holding only those rows (and `stg_invalid` by the values reported on changed records);
-/// SQL that names tables without a schema reads the views until ``StagingStore/widen()``.
+/// ``StagingStore/narrow(_:)`` then shadows each `stg_` table by a temporary copy of the same name
+/// holding only those rows (and `stg_invalid` by the values reported on changed records); SQL that
+/// names tables without a schema reads the copies until ``StagingStore/widen()``.
 extension StagingStore {
     /// The kind under which ``markChanges(newFrom:)`` lists the origins of family documents.
     public static let changedOrigin = "origin"
@@ -29,9 +29,10 @@ extension StagingStore {
     public static let groupingFields: [RecordKind: [String]] = [.document: ["origin"], .member: ["family"]]
 
     /// Builds `temp.changed_record` and `temp.scope_record` for the records read from rid `newFrom` on,
-    /// and returns the changed records' keys (`kind` and `id`).
+    /// and returns the changed records' keys (`kind` and `id`). With `naming`, the records that name (by
+    /// a field named after the kind: `person`) an id of those kinds that appeared or went are changed too.
     @discardableResult
-    public func markChanges(newFrom: Int) throws -> Set<RecordKey> {
+    public func markChanges(newFrom: Int, naming: Set<RecordKind> = []) throws -> Set<RecordKey> {
         let from: [SQLValue] = [.integer(Int64(newFrom))]
         try database.execute("""
             DROP TABLE IF EXISTS temp.changed_record;
@@ -66,6 +67,7 @@ extension StagingStore {
                     """, [.text(kind.rawValue), .text(owner.rawValue)])
             }
         }
+        for kind in naming.sorted() { try markNaming(kind, newFrom: newFrom) }
         // Owners first, so that what they own follows them.
         for kind in RecordKind.allCases.sorted(by: { ($0.owner == nil ? 0 : 1) < ($1.owner == nil ? 0 : 1) }) {
             let table = Self.table(kind)
@@ -91,6 +93,35 @@ extension StagingStore {
             if let kind = row["kind"], let id = row["record_id"] { keys.insert(RecordKey(kind: kind, id: id)) }
         }
         return keys
+    }
+
+    /// Adds to `temp.changed_record` the records with ids of their own that name, in their field named
+    /// after `kind`, an id of `kind` that no record held before the delta or none holds after it.
+    private func markNaming(_ kind: RecordKind, newFrom: Int) throws {
+        let name = SQLValue.text(kind.rawValue)
+        try database.execute("""
+            DROP TABLE IF EXISTS temp.existence_turned;
+            CREATE TABLE temp.existence_turned (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            """)
+        try database.execute("""
+            INSERT OR IGNORE INTO temp.existence_turned
+            SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
+            EXCEPT SELECT record_id FROM stg_dropped_ids WHERE kind = ?1
+            """, [name])
+        try database.execute("""
+            INSERT OR IGNORE INTO temp.existence_turned
+            SELECT record_id FROM stg_dropped_ids WHERE kind = ?1
+            EXCEPT SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
+            """, [name])
+        guard try database.scalar("SELECT count(*) FROM temp.existence_turned")?.int != 0 else { return }
+        let field = kind.rawValue.lowercased()
+        for naming in RecordKind.allCases where naming != kind && naming.hasUniqueId && CanonicalSchema.field(field, of: naming) != nil {
+            try database.execute("""
+                INSERT OR IGNORE INTO temp.changed_record
+                SELECT ?1, record_id FROM \(Self.table(naming))
+                WHERE \(Self.quoted(field)) IN (SELECT id FROM temp.existence_turned) AND record_id IS NOT NULL
+                """, [.text(naming.rawValue)])
+        }
     }
 
     /// Lists the changed origins in `temp.changed_record` and fills `temp.scope_group`.
@@ -138,14 +169,24 @@ extension StagingStore {
             """)
     }
 
-    /// Shadows every staged table by a temporary copy of its rows in `temp.scope_record`, with the same
-    /// indexes (and `stg_invalid` by the values reported on records in `temp.changed_record`); with
-    /// `groups`, of its rows in `temp.scope_group` (the copies of changed origins, their families'
-    /// members and persons). Copies rather than views, so that the rules' queries keep their indexes.
-    public func narrowToChanges(groups: Bool = false) throws {
+    /// Which staged records rules judging a delta's changes read (``narrow(_:)``).
+    public enum Narrowing: Hashable, Sendable {
+        /// The rows of `temp.scope_record`, except that the tables of `keepingWhole` are read whole.
+        case records(keepingWhole: [RecordKind])
+        /// The rows of `temp.scope_group`: the copies of changed origins, their families' members and persons.
+        case familyDocuments
+    }
+
+    /// Shadows every staged table by a temporary copy of its rows in the scope `narrowing` names, with
+    /// the same indexes (and `stg_invalid` by the values reported on records in `temp.changed_record`).
+    /// Copies rather than views, so that the rules' queries keep their indexes.
+    public func narrow(_ narrowing: Narrowing) throws {
+        let groups = narrowing == .familyDocuments
         let scope = groups ? "temp.scope_group" : "temp.scope_record"
+        var whole: [RecordKind] = []
+        if case let .records(keepingWhole) = narrowing { whole = keepingWhole }
         var sql = ""
-        for kind in RecordKind.allCases {
+        for kind in RecordKind.allCases where !whole.contains(kind) {
             let table = Self.table(kind)
             sql += """
                 CREATE TEMP TABLE \(table) AS SELECT * FROM main.\(table)
@@ -160,7 +201,7 @@ extension StagingStore {
             """
         for row in try database.rows("""
             SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-              AND tbl_name IN (\(Self.shadowed.map { "'\($0)'" }.joined(separator: ", ")))
+              AND tbl_name IN (\(Self.shadowed.filter { table in !whole.contains { Self.table($0) == table } }.map { "'\($0)'" }.joined(separator: ", ")))
             """) {
             guard let create = row["sql"], create.hasPrefix("CREATE INDEX ") else { continue }
             var index = create.dropFirst("CREATE INDEX ".count)
@@ -170,10 +211,10 @@ extension StagingStore {
         try database.execute(sql)
     }
 
-    /// The staged tables ``narrowToChanges(groups:)`` shadows.
+    /// The staged tables ``narrow(_:)`` shadows.
     private static var shadowed: [String] { RecordKind.allCases.map(table) + ["stg_invalid"] }
 
-    /// Drops the copies of ``narrowToChanges(groups:)``: the tables read whole again.
+    /// Drops the copies of ``narrow(_:)``: the tables read whole again.
     public func widen() throws {
         try database.execute(Self.shadowed.map { "DROP TABLE IF EXISTS temp.\($0);" }.joined(separator: "\n"))
     }

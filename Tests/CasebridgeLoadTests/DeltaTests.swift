@@ -469,6 +469,30 @@ struct DeltaTests {
         #expect(plans.updated == 2 && plans.unchanged == 1, "\(plans)")
     }
 
+    @Test func `a delta sending a person an old visit named resolves its orphan-reference; deleting a person opens those of its records`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        let full = try export(folder, "full.xml", sequence: 1, delta: false,
+            Fixture.people(Fixture.person("C-1"), Fixture.person("C-2"))
+            + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-2", person: "C-2"))
+            + Fixture.visits(Fixture.visit("V-1", person: "C-9"), Fixture.visit("V-2", person: "C-2")))
+        let first = try migrateSmall(full, into: target)
+        func orphans(_ result: MigrationResult) -> [String] {
+            result.check.document.findings.filter { $0.rule == "orphan-reference" }.map { $0.key.map(\.value).joined(separator: " ") }.sorted()
+        }
+        #expect(orphans(first) == ["Visit V-1"])
+        let delta = try export(folder, "delta.xml", sequence: 2, delta: true,
+            Fixture.people(Fixture.person("C-9")) + #"<Deletions><Deleted kind="Person" id="C-1"/></Deletions>"#)
+        let rebuilt = folder.path("rebuilt.db")
+        try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+        let continued = try migrateSmall(delta, into: target)
+        #expect(continued.check.judgedChangedRecords != nil)
+        let whole = try migrateSmall(delta, into: rebuilt)
+        #expect(orphans(continued) == ["Document D-1"])
+        #expect(orphans(whole) == ["Document D-1"])
+        #expect(try lastRun(target, findings: 1) == lastRun(rebuilt, findings: 1))
+    }
+
     @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {
         let folder = try Folder()
         let target = folder.path("target.db")

@@ -42,6 +42,11 @@ public enum FindingSubject: Sendable {
     case record(RecordKind, field: String)
     /// The record named by the key fields `recordKind` and `recordId`.
     case namedByKey
+    /// The record named by the key fields `recordKind` and `recordId`, judged by what it names: its
+    /// findings depend on that record and on which ids the staged records of `kinds` hold (read whole),
+    /// never on what those records say (``StagingStore/markChanges(newFrom:naming:)`` adds the records
+    /// naming an id that appeared or went).
+    case naming([RecordKind])
     /// The family document whose copies the finding is about: its key or context field `origin`. Its
     /// findings about an origin depend only on the Documents with that origin, the Members of the
     /// families those name, the Persons those Members name, and the policy (``StagingStore/markChanges(newFrom:)``
@@ -54,7 +59,7 @@ public enum FindingSubject: Sendable {
         switch self {
         case let .record(kind, field):
             return finding.key.first { $0.name == field }.map { RecordKey(kind: kind.rawValue, id: $0.value) }
-        case .namedByKey:
+        case .namedByKey, .naming:
             guard let kind = finding.key.first(where: { $0.name == "recordKind" })?.value,
                   let id = finding.key.first(where: { $0.name == "recordId" })?.value else { return nil }
             return RecordKey(kind: kind, id: id)
@@ -63,11 +68,13 @@ public enum FindingSubject: Sendable {
         }
     }
 
-    /// Whether the rule reads copies of family documents with their families (``familyDocument``),
-    /// rather than one record at a time.
-    var readsGroups: Bool {
-        if case .familyDocument = self { return true }
-        return false
+    /// Which staged records the rule reads when it judges what a delta changed.
+    var narrowing: StagingStore.Narrowing {
+        switch self {
+        case .record, .namedByKey: return .records(keepingWhole: [])
+        case let .naming(kinds): return .records(keepingWhole: kinds)
+        case .familyDocument: return .familyDocuments
+        }
     }
 }
 

@@ -38,6 +38,8 @@ public struct OrphanReferenceRule: IntegrityRule {
                 + Fixture.documents(Fixture.document("D-1", person: "C-1"))),
         ])
 
+    public static let subject: FindingSubject? = .naming([.person, .family])
+
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
