@@ -145,6 +145,34 @@ struct DeltaTests {
         }
     }
 
+    @Test func `a delta under another policy judges every record again, as one rebuilding the state would`() throws {
+        let folder = try Folder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        // Every upload limit one working day shorter: more late uploads among records the delta does not touch.
+        var stricter = defaultPolicy
+        for index in stricter.documentTypes.indices { stricter.documentTypes[index].uploadWithinWorkingDays -= 1 }
+        let delta = try #require(Series.deltas.first)
+        let rebuilt = folder.path("rebuilt.db")
+        try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
+        func run(_ path: String) throws -> MigrationResult {
+            try Migration(mapping: referenceMapping, policy: stricter, target: ssdMapping)
+                .run(export: delta.exportFile.path, displayName: "\(delta.name)/export.xml", into: path)
+        }
+        let continued = try run(target)
+        #expect(continued.check.judgedChangedRecords == nil)
+        _ = try run(rebuilt)
+        #expect(try lastRun(target) == lastRun(rebuilt))
+        let late = { (result: MigrationResult) in result.check.document.findings.filter { $0.rule == "late-upload" }.count }
+        let before = try FindingLines.stored(in: target, run: 1).filter { $0.hasPrefix("late-upload ") }.count
+        #expect(late(continued) > before)
+        // The next delta, under the same stricter policy, continues again.
+        let next = try #require(Series.deltas.dropFirst().first)
+        let again = try Migration(mapping: referenceMapping, policy: stricter, target: ssdMapping)
+            .run(export: next.exportFile.path, displayName: "\(next.name)/export.xml", into: target)
+        #expect(again.check.judgedChangedRecords != nil)
+    }
+
     /// The findings and quarantine of a target's last run, row by row (every column but the run's id).
     private func lastRun(_ path: String, findings least: Int = 100) throws -> [String: [String]] {
         let database = try Database(path: path, readOnly: true, create: false)

@@ -9,7 +9,12 @@ extension Policy {
     /// `policy_type (type, upload_within, description)`, `policy_section (type, section)`,
     /// `policy_visit (code, within)` and `policy_calendar (day, working_upto)`, where
     /// workingDays(a, b) = `b.working_upto - a.working_upto` when b > a.
+    ///
+    /// A staging that holds this very policy already (a kept staging a delta continues) keeps its tables.
     public func install(into database: Database) throws {
+        let installed = try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'policy_installed'")?.int == 1
+            ? try database.scalar("SELECT contents FROM policy_installed")?.string : nil
+        if installed == contents { return }
         try database.execute("""
             DROP TABLE IF EXISTS policy_type; DROP TABLE IF EXISTS policy_section;
             DROP TABLE IF EXISTS policy_visit; DROP TABLE IF EXISTS policy_calendar;
@@ -17,6 +22,7 @@ extension Policy {
             CREATE TABLE policy_section (type TEXT NOT NULL, section TEXT NOT NULL, PRIMARY KEY (type, section));
             CREATE TABLE policy_visit (code TEXT PRIMARY KEY, within INTEGER NOT NULL);
             CREATE TABLE policy_calendar (day TEXT PRIMARY KEY, working_upto INTEGER NOT NULL) WITHOUT ROWID;
+            DROP TABLE IF EXISTS policy_installed;
             """)
         try database.transaction {
             for type in documentTypes {
@@ -38,6 +44,20 @@ extension Policy {
                 try insert.bind([.text(date.iso), .integer(Int64(upto))])
                 try insert.step()
             }
+            try database.execute("CREATE TABLE policy_installed (contents TEXT NOT NULL)")
+            try database.execute("INSERT INTO policy_installed (contents) VALUES (?)", [.text(contents)])
         }
+    }
+
+    /// Everything the policy tables are built from, as one text: two policies with the same text build
+    /// the same tables.
+    var contents: String {
+        let types = documentTypes.sorted { $0.code < $1.code }.map {
+            "\($0.code)|\($0.uploadWithinWorkingDays)|\($0.description)|\($0.requiredSections.sorted().joined(separator: ","))"
+        }
+        let visits = visitWithinWorkingDays.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let (first, last) = Self.calendarSpan
+        return ["tables 1", types.joined(separator: ";"), childsVoiceSection, visits.joined(separator: ";"),
+                calendar.bankHolidays.map(\.iso).joined(separator: ","), "\(first.iso)...\(last.iso)"].joined(separator: "\n")
     }
 }

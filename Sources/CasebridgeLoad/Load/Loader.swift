@@ -152,7 +152,9 @@ struct Loader {
             WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.stg_touched WHERE tbl = ?1)" : "")
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
-        changes.quarantined = try database.scalar("SELECT count(*) FROM \(incoming) WHERE _q = 1")?.int ?? 0
+        // Rows of quarantined records, and loadable rows, in one pass.
+        let counted = try database.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
+        changes.quarantined = counted?.int("quarantined") ?? 0
         for row in try database.rows("SELECT _action, count(*) AS n FROM \(actions) GROUP BY _action") {
             let count = row.int("n") ?? 0
             switch row["_action"] {
@@ -162,7 +164,7 @@ struct Loader {
             }
         }
         if onlyTouched {
-            let loadable = try database.scalar("SELECT count(*) FROM \(incoming) WHERE _q = 0")?.int ?? 0
+            let loadable = (counted?.int("n") ?? 0) - changes.quarantined
             changes.unchanged = loadable - changes.inserted - changes.updated
         }
         changes.deleted = try archiveVanished(from: table, incoming: incoming, run: run, onlyRemovedKeys: onlyTouched)
