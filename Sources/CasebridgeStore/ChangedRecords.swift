@@ -14,7 +14,7 @@ import CasebridgeModel
 ///
 /// It also lists, as `('origin', value)`, the family documents whose copies may be judged differently
 /// (``changedOrigin``): those of which a copy was read now, dropped or turned quarantine, and those of
-/// the families whose members, or the persons those name, changed; and `temp.scope_group (kind, rid)`
+/// the families whose members changed or name a person who came, went or turned quarantine; and `temp.scope_group (kind, rid)`
 /// holds their copies, the members of the families those name, and the persons the members name.
 ///
 /// ``StagingStore/narrow(_:)`` then shadows each `stg_` table by a temporary copy of the same name
@@ -143,8 +143,22 @@ extension StagingStore {
         try database.execute("""
             \(insert) SELECT ?1, value FROM stg_dropped_refs WHERE kind = 'Document' AND field = 'origin'
             """, [origin])
+        // Persons who came or went, or whose quarantine turned (sent again as they were, they did not).
+        try database.execute("""
+            DROP TABLE IF EXISTS temp.person_turned;
+            CREATE TABLE temp.person_turned (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            INSERT OR IGNORE INTO temp.person_turned
+                SELECT record_id FROM (SELECT record_id, quarantined FROM stg_person WHERE rid >= \(newFrom) AND record_id IS NOT NULL
+                                       EXCEPT SELECT record_id, quarantined FROM stg_dropped_ids WHERE kind = 'Person' AND quarantined IS NOT NULL);
+            INSERT OR IGNORE INTO temp.person_turned
+                SELECT record_id FROM (SELECT record_id, quarantined FROM stg_dropped_ids WHERE kind = 'Person' AND quarantined IS NOT NULL
+                                       EXCEPT SELECT record_id, quarantined FROM stg_person WHERE rid >= \(newFrom) AND record_id IS NOT NULL);
+            INSERT OR IGNORE INTO temp.person_turned
+                SELECT record_id FROM stg_person WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Person')
+                  AND record_id IS NOT NULL;
+            """)
         // Families whose members changed (a family's own record changes with them), or whose members name
-        // a person who changed.
+        // a person who came, went or turned.
         try database.execute("""
             INSERT OR IGNORE INTO temp.changed_family SELECT record_id FROM temp.changed_record WHERE kind = 'Family';
             INSERT OR IGNORE INTO temp.changed_family SELECT value FROM stg_dropped_refs WHERE kind = 'Member' AND field = 'family';
@@ -152,8 +166,7 @@ extension StagingStore {
             INSERT OR IGNORE INTO temp.changed_family
                 SELECT family FROM stg_member WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Member') AND family IS NOT NULL;
             INSERT OR IGNORE INTO temp.changed_family
-                SELECT family FROM stg_member WHERE person IN (SELECT record_id FROM temp.changed_record WHERE kind = 'Person')
-                  AND family IS NOT NULL;
+                SELECT family FROM stg_member WHERE person IN (SELECT id FROM temp.person_turned) AND family IS NOT NULL;
             """)
         try database.execute("""
             \(insert) SELECT ?1, origin FROM stg_document WHERE family IN (SELECT id FROM temp.changed_family) AND origin IS NOT NULL

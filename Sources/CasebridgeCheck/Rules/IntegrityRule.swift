@@ -49,7 +49,8 @@ public enum FindingSubject: Sendable {
     case naming([RecordKind])
     /// The family document whose copies the finding is about: its key or context field `origin`. Its
     /// findings about an origin depend only on the Documents with that origin, the Members of the
-    /// families those name, the Persons those Members name, and the policy (``StagingStore/markChanges(newFrom:)``
+    /// families those name, whether the Persons those Members name exist and are quarantined (not what
+    /// else they hold), and the policy (``StagingStore/markChanges(newFrom:)``
     /// lists the origins to judge again).
     case familyDocument
 

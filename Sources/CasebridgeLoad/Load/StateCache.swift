@@ -19,7 +19,7 @@ import Glibc
 /// next delta then rebuilds the state from the target, and keeps a new staging).
 enum StateCache {
     /// Raised when the kept staging's tables change shape.
-    static let layoutVersion = 3
+    static let layoutVersion = 4
 
     static func path(forTarget target: String) -> String { target + ".casebridge-state" }
 
@@ -74,7 +74,7 @@ enum StateCache {
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
     /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
     /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`,
-    /// their kinds and ids (and those of the records their invalid values are reported on) to `stg_dropped_ids`,
+    /// their kinds, ids and quarantine (and the ids of the records their invalid values are reported on) to `stg_dropped_ids`,
     /// the values they hold in the fields target rows read them by (``TableDependency``) or rules judge
     /// them together by (``StagingStore/groupingFields``) to `stg_dropped_refs`.
     /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
@@ -101,12 +101,12 @@ enum StateCache {
                     WHERE o.owner_rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)
                     """, [.text(kind.rawValue), .text(owner.rawValue)])
             }
-            // The ids of what goes, and of the records its invalid values are reported on, for the rules
-            // that judge the records a delta changed (StagingStore.markChanges).
+            // The ids of what goes (and whether it was quarantined), and of the records its invalid values are
+            // reported on, for the rules that judge the records a delta changed (StagingStore.markChanges).
             for kind in LiveState.kinds {
                 try database.execute("""
-                    INSERT INTO stg_dropped_ids (kind, record_id)
-                    SELECT ?1, record_id FROM \(StagingStore.table(kind))
+                    INSERT INTO stg_dropped_ids (kind, record_id, quarantined)
+                    SELECT ?1, record_id, quarantined FROM \(StagingStore.table(kind))
                     WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?1) AND record_id IS NOT NULL
                     """, [.text(kind.rawValue)])
             }
@@ -175,7 +175,7 @@ enum StateCache {
                 DROP TABLE IF EXISTS stg_touched;
                 DROP TABLE IF EXISTS stg_removed_keys;
                 CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY);
-                CREATE TABLE stg_dropped_ids (kind TEXT NOT NULL, record_id TEXT NOT NULL);
+                CREATE TABLE stg_dropped_ids (kind TEXT NOT NULL, record_id TEXT NOT NULL, quarantined INTEGER);
                 CREATE TABLE stg_dropped_refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
                 CREATE TABLE stg_touched (tbl TEXT NOT NULL, rid INTEGER);
                 CREATE TABLE stg_removed_keys (tbl TEXT NOT NULL, key TEXT NOT NULL);
