@@ -106,11 +106,11 @@ extension StagingStore {
         try database.execute("""
             INSERT OR IGNORE INTO temp.existence_turned
             SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
-            EXCEPT SELECT record_id FROM stg_dropped_ids WHERE kind = ?1
+            EXCEPT SELECT record_id FROM stg_dropped_ids WHERE kind = ?1 AND quarantined IS NOT NULL
             """, [name])
         try database.execute("""
             INSERT OR IGNORE INTO temp.existence_turned
-            SELECT record_id FROM stg_dropped_ids WHERE kind = ?1
+            SELECT record_id FROM stg_dropped_ids WHERE kind = ?1 AND quarantined IS NOT NULL
             EXCEPT SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
             """, [name])
         guard try database.scalar("SELECT count(*) FROM temp.existence_turned")?.int != 0 else { return }

@@ -73,10 +73,11 @@ enum StateCache {
 
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
     /// it writes again (same kind and id) or deletes go, with what they own, their invalid values and
-    /// their target rows (whose keys are listed in `stg_removed_keys`); the records go to `stg_dropped`,
-    /// their kinds, ids and quarantine (and the ids of the records their invalid values are reported on) to `stg_dropped_ids`,
-    /// the values they hold in the fields target rows read them by (``TableDependency``) or rules judge
-    /// them together by (``StagingStore/groupingFields``) to `stg_dropped_refs`.
+    /// their target rows (whose keys are listed in `stg_removed_keys`). The records go to `stg_dropped`;
+    /// their kinds, ids and quarantine to `stg_dropped_ids` (with the ids of the records their invalid
+    /// values are reported on, `quarantined` NULL); the values they hold in the fields target rows read
+    /// them by (``TableDependency``) or rules judge them together by (``StagingStore/groupingFields``) to
+    /// `stg_dropped_refs`.
     /// A deletion naming no record of the state is quarantined with that reason. Runs before staging
     /// decides quarantine.
     static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
