@@ -284,6 +284,27 @@ extension SeriesFixture: @unchecked Sendable {}
         #expect(a["03-delta/export.xml"] != c["03-delta/export.xml"])
     }
 
+    @Test func `a busier night writes more records from the same full export, and its merged state still ends as the final export's`() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-series-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let options = GeneratorOptions(families: 40, seed: 8, defectRate: 0.08, inlinePartBytes: 64)
+        let usual = try SeriesGenerator(options: options, deltas: 2).write(to: root.appendingPathComponent("usual"))
+        var busier = SeriesGenerator(options: options, deltas: 2)
+        busier.activity = 4
+        let busy = try busier.write(to: root.appendingPathComponent("busy"))
+        #expect(try Data(contentsOf: usual[0].exportFile) == Data(contentsOf: busy[0].exportFile))
+        for night in 1...2 {
+            #expect(busy[night].records > usual[night].records, "night \(night): \(busy[night].records) vs \(usual[night].records)")
+        }
+        #expect(2 * (busy[1].records + busy[2].records) > 3 * (usual[1].records + usual[2].records))
+        let last = try JSONSerialization.jsonObject(with: Data(contentsOf: busy[2].expectedFindingsFile)) as! [String: Any]
+        let final = try JSONSerialization.jsonObject(with: Data(contentsOf: busy[3].expectedFindingsFile)) as! [String: Any]
+        #expect((last["findings"] as! [[String: Any]]).map(identity) == (final["findings"] as! [[String: Any]]).map(identity))
+        var idle = SeriesGenerator(options: options, deltas: 1)
+        idle.activity = 0
+        #expect(throws: GeneratorError.self) { try idle.write(to: root.appendingPathComponent("idle")) }
+    }
+
     @Test func `a series needs a delta`() {
         #expect(throws: GeneratorError.self) {
             try SeriesGenerator(options: GeneratorOptions(families: 2, seed: 1), deltas: 0)
