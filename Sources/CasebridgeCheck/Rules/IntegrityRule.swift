@@ -30,17 +30,17 @@ extension IntegrityRule {
     public var subject: FindingSubject? { Self.subject }
 }
 
-/// The record a finding is about, for rules that judge records one at a time.
+/// What a finding is about, for rules whose findings can be judged again for what a delta changed alone.
 ///
-/// A rule that declares a subject promises: its findings about a record depend only on the staged
-/// rows with that record's kind and id, the rows those own (a Document's Parts and Sections, a Plan's
-/// Outcomes), the invalid values reported on it, and the policy; never on other records nor on the
-/// as-of date. A delta that continues the kept staging then runs it over the records the delta
-/// changed alone, and keeps the last run's findings about every other record (``CarriedFindings``).
+/// Each case says what a rule that declares it promises its findings depend on; never the as-of date.
+/// A delta that continues the kept staging then runs the rule over what it changed alone, and keeps
+/// the last run's findings about everything else (``CarriedFindings``).
 public enum FindingSubject: Sendable {
-    /// The record of `kind` whose id is the finding's key field `field` (`document`, `plan`).
+    /// The record of `kind` whose id is the finding's key field `field` (`document`, `plan`): its
+    /// findings depend only on the staged rows with that record's kind and id, the rows those own (a
+    /// Document's Parts and Sections, a Plan's Outcomes), the invalid values reported on it, and the policy.
     case record(RecordKind, field: String)
-    /// The record named by the key fields `recordKind` and `recordId`.
+    /// The record named by the key fields `recordKind` and `recordId`, with the same promise as ``record(_:field:)``.
     case namedByKey
     /// The record named by the key fields `recordKind` and `recordId`, judged by what it names: its
     /// findings depend on that record and on which ids the staged records of `kinds` hold (read whole),
