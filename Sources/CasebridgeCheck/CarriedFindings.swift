@@ -1,5 +1,7 @@
 import CasebridgeModel
+import CasebridgeRead
 import CasebridgeStore
+import Crypto
 import Foundation
 
 /// The findings of rules that judge records one at a time (``FindingSubject``), kept in a staging that
@@ -24,18 +26,11 @@ struct CarriedFindings {
         }
     }
 
-    /// What the findings were made with: a digest of the policy tables the rules read, the rules'
-    /// ids, and the running build.
-    static func basis(of database: Database, rules: [any IntegrityRule]) throws -> String {
-        try database.addSHA256Function()
-        let policy = try database.scalar("""
-            SELECT casebridge_sha256(
-                (SELECT group_concat(type || '|' || upload_within || '|' || description, ';') FROM (SELECT * FROM policy_type ORDER BY type))
-                || '#' || (SELECT group_concat(type || '|' || section, ';') FROM (SELECT * FROM policy_section ORDER BY type, section))
-                || '#' || (SELECT group_concat(code || '|' || within, ';') FROM (SELECT * FROM policy_visit ORDER BY code))
-                || '#' || (SELECT group_concat(day || '|' || working_upto, ';') FROM (SELECT * FROM policy_calendar ORDER BY day)))
-            """)?.string ?? ""
-        return [policy, rules.map(\.description.id).joined(separator: ","), build].joined(separator: "|")
+    /// What the findings were made with: a digest of everything the policy tables are built from
+    /// (``Policy/contents``), the rules' ids, and the running build.
+    static func basis(policy: Policy, rules: [any IntegrityRule]) -> String {
+        let digest = SHA256.hash(data: Data(policy.contents.utf8)).hex
+        return [digest, rules.map(\.description.id).joined(separator: ","), build].joined(separator: "|")
     }
 
     /// The running executable's path, size and modification time: a new build may judge differently.
@@ -49,7 +44,7 @@ struct CarriedFindings {
     /// The findings stored in `database` when they were made on `basis`; `nil` when there are none or
     /// they were made on another.
     static func load(from database: Database, basis: String) throws -> CarriedFindings? {
-        guard try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'stg_finding_basis'")?.int == 1,
+        guard try database.hasTable("stg_finding_basis"),
               try database.scalar("SELECT basis FROM stg_finding_basis")?.string == basis else { return nil }
         var carried = CarriedFindings()
         for row in try database.rows("SELECT * FROM stg_finding") {

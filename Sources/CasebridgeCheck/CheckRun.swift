@@ -114,7 +114,7 @@ public struct CheckRun {
             kind: envelope["kind"], exportedAt: envelope["exportedAt"],
             asOf: envelope["exportedAt"].flatMap(LondonTime.date(ofTimestamp:)))
         let context = RuleContext(staging: staging, export: header, policy: policy, sourceFiles: sourceFiles)
-        let basis = carriesFindings ? try CarriedFindings.basis(of: staging.database, rules: rules) : nil
+        let basis = carriesFindings ? CarriedFindings.basis(policy: policy, rules: rules) : nil
         var carried: CarriedFindings.Carried?
         if let basis, let continuing, let kept = try CarriedFindings.load(from: staging.database, basis: basis) {
             var named = Set<RecordKind>()

@@ -140,7 +140,7 @@ public struct TargetStatus: Sendable {
         do {
             let database = try Database(path: path, readOnly: true, create: false)
             database.setBusyTimeout(milliseconds: 5000)
-            let hasMeta = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'casebridge_meta'")?.int == 1
+            let hasMeta = try database.hasTable("casebridge_meta")
             guard hasMeta,
                   try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'format'")?.string == "casebridge-target" else {
                 throw StatusError(reason: "\(path): is an SQLite database but not a Casebridge target (no casebridge_meta)")

@@ -158,6 +158,11 @@ public final class Database {
     }
 
     /// The first column of the first row, if any.
+    /// Whether the database holds a table named `name`.
+    public func hasTable(_ name: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])?.int == 1
+    }
+
     public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
         let statement = try prepare(sql)
         try statement.bind(values)

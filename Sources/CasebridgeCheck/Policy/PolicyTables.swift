@@ -12,7 +12,7 @@ extension Policy {
     ///
     /// A staging that holds this very policy already (a kept staging a delta continues) keeps its tables.
     public func install(into database: Database) throws {
-        let installed = try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'policy_installed'")?.int == 1
+        let installed = try database.hasTable("policy_installed")
             ? try database.scalar("SELECT contents FROM policy_installed")?.string : nil
         if installed == contents { return }
         try database.execute("""
