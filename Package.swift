@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
-        .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge"]),
+        .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeScheduleTests", dependencies: ["CasebridgeSchedule"]),
         .testTarget(
             name: "CasebridgeReportTests",

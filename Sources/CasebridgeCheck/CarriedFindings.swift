@@ -30,16 +30,8 @@ struct CarriedFindings {
     /// (``Policy/contents``), the rules' ids, and the running build.
     static func basis(policy: Policy, rules: [any IntegrityRule]) -> String {
         let digest = SHA256.hash(data: Data(policy.contents.utf8)).hex
-        return [digest, rules.map(\.description.id).joined(separator: ","), build].joined(separator: "|")
+        return [digest, rules.map(\.description.id).joined(separator: ","), CasebridgeBuild.digest].joined(separator: "|")
     }
-
-    /// The running executable's path, size and modification time: a new build may judge differently.
-    static let build: String = {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "unknown build" }
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "\(path) \(attributes[.size].map { "\($0)" } ?? "?") \(modified)"
-    }()
 
     /// The findings stored in `database` when they were made on `basis`; `nil` when there are none or
     /// they were made on another.

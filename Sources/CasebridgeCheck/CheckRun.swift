@@ -60,6 +60,8 @@ public struct CheckRun {
     /// same basis, run those rules over the records the delta changed alone and take the kept findings
     /// for the others.
     public var carriesFindings = false
+    /// Compute the SHA-256 of the export's bytes as they are read (``ReadSummary/sha256``).
+    public var hashesExport = false
 
     public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
@@ -94,7 +96,8 @@ public struct CheckRun {
         let storing = BackgroundSink(staging)
         let summary: ReadSummary
         do {
-            summary = try ExportReader(mapping: mapping).read(path: path, into: storing, pack: pack, progress: progress)
+            summary = try ExportReader(mapping: mapping).read(path: path, into: storing, pack: pack, hashing: hashesExport,
+                                                              progress: progress)
             try storing.finish()
         } catch {
             storing.cancel()

@@ -84,7 +84,7 @@ final class ExportWriter {
         let namespace = options.prefixedNamespace ? "xmlns:lce=\"urn:lce:2\"" : "xmlns=\"urn:lce:2\""
         let since = envelope.since.map { " since=\"\($0)\"" } ?? ""
         try sink.line(
-            "<\(p)CaseExport \(namespace) schemaVersion=\"2.3\" system=\"CareRecords 6.4\" "
+            "<\(p)CaseExport \(namespace) schemaVersion=\"\(options.totals ? "2.4" : "2.3")\" system=\"CareRecords 6.4\" "
                 + "authority=\"Example Borough Council\" exportId=\"\(envelope.exportId)\" "
                 + "sequence=\"\(envelope.sequence)\" kind=\"\(envelope.kind)\"\(since) exportedAt=\"\(envelope.exportedAt)\">")
     }
@@ -100,7 +100,19 @@ final class ExportWriter {
         try close("Deletions")
     }
 
+    /// The top-level kinds a `<Totals>` trailer counts (what they own is not counted).
+    static let totalledKinds: [RecordKind] = [.team, .worker, .person, .family, .document, .plan, .visit, .deleted]
+
+    /// Ends the export: the `<Totals>` trailer (schema 2.4) counting every record of each top-level kind
+    /// written, then the root's end tag.
     func end() throws {
+        if options.totals {
+            try open("Totals")
+            for kind in Self.totalledKinds where (counts[kind] ?? 0) > 0 || kind != .deleted {
+                try sink.line("    <\(p)Total kind=\"\(kind.rawValue)\" count=\"\(counts[kind] ?? 0)\"/>")
+            }
+            try close("Totals")
+        }
         try sink.line("</\(p)CaseExport>")
     }
 

@@ -36,6 +36,9 @@ public struct GeneratorOptions: Sendable, Hashable {
     public var exportId: String
     /// The envelope's `sequence`.
     public var sequence: Int
+    /// End the export with a `<Totals>` trailer counting its records (schema 2.4); without it, the
+    /// export is schema 2.3, as older legacy systems write.
+    public var totals = true
 
     /// The envelope's `exportedAt`, fixed so that every generated export has the same as-of date.
     public static let exportedAt = "2019-09-02T23:10:00Z"

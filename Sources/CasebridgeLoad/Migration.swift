@@ -10,7 +10,9 @@ import Glibc
 #endif
 
 /// Records of some kind that neither load nor are quarantined: the run fails rather than lose them.
-public struct ReconciliationError: Error, CustomStringConvertible, Sendable {
+public struct ReconciliationError: ExitStatusError, Sendable {
+    public var exitStatus: ExitStatus { .unreconciled }
+
     public var kinds: [KindReconciliation]
 
     public var description: String {
@@ -55,6 +57,9 @@ public struct Migration {
     public var options: JSONValue = .object([])
     /// Load an export whose sequence leaves a gap after the last one loaded (the gap is recorded).
     public var allowGap = false
+    /// Load a full export even when it deletes more of a table than the policy's deletion guard allows
+    /// (what it deleted is recorded with the run).
+    public var allowDeletions = false
 
     public init(mapping: Mapping, policy: Policy, target: TargetMapping, rules: [any IntegrityRule] = RuleRegistry.all) {
         self.mapping = mapping
@@ -66,8 +71,11 @@ public struct Migration {
     public func run(export path: String, displayName: String? = nil, into targetPath: String, dryRun: Bool = false,
                     readProgress: ((Int64, Int64) -> Void)? = nil, progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
         let started = Date()
+        // Two runs creating one new target: the second waits here for the first, then finds it made.
+        let creating = dryRun ? nil : try creationLock(targetPath)
         let state = try TargetDatabase.inspect(path: targetPath, mapping: target, dryRun: dryRun)
         let exists = FileManager.default.fileExists(atPath: targetPath)
+        if exists { creating?.release() }
         if exists, !dryRun { try probeLock(targetPath) }
         // An export already loaded, older than the last, or leaving a gap is settled before the long read.
         let (header, sinceWarning) = try checkSequence(of: path, against: state == .casebridge ? targetPath : nil)
@@ -139,6 +147,7 @@ public struct Migration {
             checkRun.continuing = continuing.map { (ridOffset: $0.newFrom, sequence: $0.sequence) }
             // A staging a committed run keeps carries the findings of rules that judge one record at a time.
             checkRun.carriesFindings = !dryRun && header.sequence != nil
+            checkRun.hashesExport = true
             check = try checkRun.run(
                 export: path, displayName: displayName, pack: pack, progress: readProgress, afterRead: applyDelta,
                 beforeRules: { staging in
@@ -162,9 +171,15 @@ public struct Migration {
             throw TargetError.writing(stagingPath, error, what: "the staging database")
         }
         if !exists, !dryRun {
-            guard rename(workPath, targetPath) == 0 else {
-                throw TargetError(targetPath, "the new target could not be moved into place: \(String(cString: strerror(errno)))")
+            // A link never replaces a file: whatever appeared at the target's path meanwhile is left as it is.
+            guard link(workPath, targetPath) == 0 else {
+                let reason = errno == EEXIST ? "another program created a file there while this run built the new target; that file was left as it is"
+                    : String(cString: strerror(errno))
+                throw TargetError(targetPath, "the new target could not be moved into place: \(reason); nothing was changed")
             }
+            unlink(workPath)
+            // Anyone waiting to create the target now finds it made (see creationLock).
+            creating?.removeAndRelease()
             // The rename itself is durable once the folder is synced.
             let folder = open(URL(fileURLWithPath: targetPath).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
             if folder >= 0 {
@@ -187,6 +202,23 @@ public struct Migration {
         if let sinceWarning { check.warnings.append(sinceWarning) }
         return MigrationResult(dryRun: dryRun, target: targetPath, check: check, reconciliation: reconciliation, load: outcome!,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
+    }
+
+    /// For a target that does not exist yet: the lock (`DB.casebridge-create`) that makes two runs creating
+    /// it at once take turns, waiting up to ``lockTimeout``; `nil` for a target that exists. The one that
+    /// creates the target removes the file as it lets go, so a run that waited finds the target made,
+    /// and later runs need no lock (SQLite's own locks hold an existing target).
+    private func creationLock(_ targetPath: String) throws -> FileLock? {
+        guard !FileManager.default.fileExists(atPath: targetPath) else { return nil }
+        let path = targetPath + ".casebridge-create"
+        do {
+            return try FileLock(path: path, wait: lockTimeout)
+        } catch let .busy(holder) {
+            throw TargetError(targetPath, "another casebridge\(holder.map { " (pid \($0))" } ?? "") is creating this target "
+                + "and did not finish within \(lockTimeout) s (--lock-timeout); nothing was changed")
+        } catch let .unavailable(reason) {
+            throw TargetError(targetPath, "\(path): \(reason)")
+        }
     }
 
     /// Removes the half-built new targets that killed runs left beside `targetPath` (named after their
@@ -229,7 +261,8 @@ public struct Migration {
         do {
             let database = try targetPath.map { try Database(path: $0, readOnly: true, create: false) }
             database?.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
-            _ = try SequenceCheck.position(in: database, export: header, allowGap: allowGap)
+            _ = try SequenceCheck.position(in: database, export: header, allowGap: allowGap,
+                                           exportDigest: { FileDigest.sha256(path: path) })
             guard header.kind == "delta", let database, let last = try database.rows("""
                 SELECT sequence, exported_at FROM casebridge_run WHERE outcome = 'loaded' ORDER BY sequence DESC LIMIT 1
                 """).first, let exportedAt = last["exported_at"], values["since"] != exportedAt else {
@@ -266,10 +299,12 @@ public struct Migration {
             try database.execute("BEGIN IMMEDIATE")
             do {
                 let loader = Loader(mapping: target, database: database, exportPath: exportPath, pack: pack, allowGap: allowGap,
+                                    deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions,
                                     progress: progress)
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
                                      startedAt: started, sourceFiles: sourceFiles, continuedFrom: continuedFrom,
-                                     stateToken: dryRun ? nil : stateToken, expectedStateToken: expectedStateToken)
+                                     stateToken: dryRun ? nil : stateToken, expectedStateToken: expectedStateToken,
+                                     exportSHA256: result.read.sha256, audit: .current(mapping: mapping, policy: policy, target: target))
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
                                               findings: result.document.findings)
                 if dryRun {

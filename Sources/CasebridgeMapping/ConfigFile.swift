@@ -1,8 +1,11 @@
+import CasebridgeModel
 import Foundation
 import Yams
 
 /// A mistake in a mapping or policy file, with the file, line and column it sits on.
-public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ConfigError: ExitStatusError, Sendable, Equatable {
+    public var exitStatus: ExitStatus { .usage }
+
     public var file: String
     public var line: Int
     public var column: Int
@@ -71,6 +74,16 @@ public struct ConfigNode {
         let text = try string(what)
         guard let value = Int(text) else { throw error("\(what) must be a whole number, not '\(text)'") }
         return value
+    }
+
+    /// A number, whole or with a fraction (`0.02`), or a percentage (`2%`).
+    public func double(_ what: String) throws -> Double {
+        let text = try string(what)
+        let percent = text.hasSuffix("%")
+        guard let value = Double(percent ? String(text.dropLast()) : text), value.isFinite else {
+            throw error("\(what) must be a number, not '\(text)'")
+        }
+        return percent ? value / 100 : value
     }
 
     /// `true` or `false`.

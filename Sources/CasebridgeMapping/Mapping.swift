@@ -90,6 +90,28 @@ public struct RecordMapping: Hashable, Sendable {
     public func field(_ name: String) -> FieldMapping? { fields.first { $0.name == name } }
 }
 
+/// Where an export declares how many records of each kind it holds: its control totals. A read whose
+/// records differ from the declared counts is refused, so an export cut short is never taken as whole.
+public struct TotalsMapping: Hashable, Sendable {
+    /// How the counts are laid out.
+    public enum Layout: Hashable, Sendable {
+        /// One element per kind, naming the kind and its count (`<Total kind="Person" count="857"/>`);
+        /// `kind` and `count` are located relative to that element.
+        case perElement(path: [QualifiedName], kind: FieldLocation, count: FieldLocation)
+        /// A place of its own per kind, relative to the root element (`Person: "@people"`).
+        case perKind([RecordKind: FieldLocation])
+    }
+
+    public var layout: Layout
+    /// The mapping file line of `totals:`.
+    public var line: Int
+
+    public init(layout: Layout, line: Int) {
+        self.layout = layout
+        self.line = line
+    }
+}
+
 /// A whole mapping file: how one legacy export format becomes canonical records.
 public struct Mapping: Hashable, Sendable {
     /// The format's name, for messages and run records.
@@ -99,14 +121,18 @@ public struct Mapping: Hashable, Sendable {
     /// Envelope fields, located relative to the root element.
     public var envelope: [FieldMapping]
     public var records: [RecordMapping]
+    /// Where the export declares its own record counts, when the format has them.
+    public var totals: TotalsMapping?
     /// The file it was read from.
     public var file: String
 
-    public init(format: String, root: QualifiedName, envelope: [FieldMapping], records: [RecordMapping], file: String) {
+    public init(format: String, root: QualifiedName, envelope: [FieldMapping], records: [RecordMapping],
+                totals: TotalsMapping? = nil, file: String) {
         self.format = format
         self.root = root
         self.envelope = envelope
         self.records = records
+        self.totals = totals
         self.file = file
     }
 

@@ -19,7 +19,7 @@ public enum MappingLoader {
 
     static func load(_ root: ConfigNode) throws -> Mapping {
         let top = try ConfigMembers(root, "the mapping")
-        try top.refuseUnknown(["format", "description", "defaultNamespace", "namespaces", "root", "envelope", "records"])
+        try top.refuseUnknown(["format", "description", "defaultNamespace", "namespaces", "root", "envelope", "records", "totals"])
         let format = try top.required("format").string("format")
         var names = NameResolver(defaultNamespace: try top.optional("defaultNamespace")?.string("defaultNamespace") ?? "")
         if let namespaces = top.optional("namespaces") {
@@ -53,7 +53,46 @@ public enum MappingLoader {
                 try checkInheritance(of: field, in: record, from: kind, field: name, records: records, file: root.file)
             }
         }
-        return Mapping(format: format, root: rootName, envelope: envelope, records: records, file: root.file)
+        let totals = try top.optional("totals").map { try self.totals($0, root: rootName, names: names, records: records) }
+        return Mapping(format: format, root: rootName, envelope: envelope, records: records, totals: totals, file: root.file)
+    }
+
+    /// `totals: {element: /Root/Totals/Total, kind: "@kind", count: "@count"}`, or one place per kind
+    /// relative to the root: `totals: {Person: "@people", Document: "Trailer/@documents"}`.
+    private static func totals(_ node: ConfigNode, root: QualifiedName, names: NameResolver,
+                               records: [RecordMapping]) throws -> TotalsMapping {
+        let members = try ConfigMembers(node, "totals")
+        if let elementNode = members.optional("element") {
+            try members.refuseUnknown(["element", "kind", "count"])
+            let pathText = try elementNode.string("element")
+            guard pathText.hasPrefix("/") else {
+                throw elementNode.error("element '\(pathText)' must be a path from the root, starting with /")
+            }
+            let path = try names.elementPath(String(pathText.dropFirst()), at: elementNode)
+            guard path.first == root, path.count > 1 else {
+                throw elementNode.error("element '\(pathText)' must lie inside the root element \(root)")
+            }
+            if records.contains(where: { $0.path == path }) {
+                throw elementNode.error("element '\(pathText)' is already mapped as a record")
+            }
+            let location = { (name: String) throws -> FieldLocation in
+                let place = try members.required(name)
+                return try names.location(try place.string(name), at: place)
+            }
+            return TotalsMapping(layout: .perElement(path: path, kind: try location("kind"), count: try location("count")),
+                                 line: node.line)
+        }
+        var places: [RecordKind: FieldLocation] = [:]
+        for member in try node.members("totals") {
+            guard let kind = RecordKind(rawValue: member.key), records.contains(where: { $0.kind == kind }) else {
+                let known = Mapping(format: "", root: root, envelope: [], records: records, file: "").kinds.map(\.rawValue)
+                throw member.keyNode.error("'\(member.key)' is not a record kind this mapping reads (expected element: PATH with kind and count, "
+                    + "or one of: \(known.joined(separator: ", ")))")
+            }
+            places[kind] = try names.location(try member.value.string("the place of \(member.key)'s total"), at: member.value)
+        }
+        guard !places.isEmpty else { throw node.error("totals maps nothing: give element, kind and count, or a place per record kind") }
+        return TotalsMapping(layout: .perKind(places), line: node.line)
     }
 
     private static func record(_ node: ConfigNode, root: QualifiedName, names: NameResolver,

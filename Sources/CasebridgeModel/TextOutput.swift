@@ -5,7 +5,9 @@ import Darwin
 #endif
 
 /// A failure writing an output file, with the path and the system's reason.
-public struct OutputError: Error, CustomStringConvertible {
+public struct OutputError: ExitStatusError {
+    public var exitStatus: ExitStatus { .output }
+
     public var path: String
     public var reason: String
     public var description: String { "\(path): \(reason)" }
@@ -25,11 +27,13 @@ public final class TextOutput {
     private let path: String
 
     /// Writes to the file at `path` (replaced, mode 0600), or to standard output when `path` is `nil`.
+    /// A device or a pipe (`/dev/null`) is written as it is: its mode never changes.
     public init(path: String?) throws {
         if let path {
             let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-            fchmod(fd, 0o600)
+            var info = stat()
+            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { fchmod(fd, 0o600) }
             self.fd = fd
             self.path = path
             owns = true

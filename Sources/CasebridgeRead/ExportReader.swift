@@ -1,6 +1,7 @@
 import CLibXML2
 import CasebridgeMapping
 import CasebridgeModel
+import Crypto
 import Foundation
 import Synchronization
 
@@ -22,7 +23,16 @@ public struct ReadError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
-    public var description: String { "\(file):\(line):\(column): \(reason)" }
+    /// `file:line:column: reason`, leaving out a line or column that is not known (0).
+    public var description: String {
+        if line <= 0 { return "\(file): \(reason)" }
+        if column <= 0 { return "\(file):\(line): \(reason)" }
+        return "\(file):\(line):\(column): \(reason)"
+    }
+}
+
+extension ReadError: ExitStatusError {
+    public var exitStatus: ExitStatus { .unreadable }
 }
 
 /// What a read saw: bytes, the envelope and the number of records of each kind.
@@ -30,6 +40,11 @@ public struct ReadSummary: Sendable {
     public var bytes: Int64
     public var envelope: EnvelopeRecord
     public var records: [RecordKind: Int]
+    /// The counts the export declared for itself and that the records read matched (empty when it
+    /// declares none, or the mapping maps no `totals`).
+    public var declaredTotals: [RecordKind: Int] = [:]
+    /// The SHA-256 of the export file's bytes as read, when the read was asked for it.
+    public var sha256: String?
 }
 
 /// Streams a legacy export through a mapping with libxml2's SAX2 push parser, one record at a time.
@@ -59,9 +74,11 @@ public final class ExportReader: Sendable {
     ///   `sink` throws.
     /// - Parameter pack: where to keep every part's decoded inline content (for a load that stores
     ///   content); each part's ``PartContent/packOffset`` says where its bytes begin.
-    public func read(path: String, into sink: RecordSink, pack: ContentPack? = nil,
+    /// - Parameter hashing: also compute the SHA-256 of the file's bytes as they are parsed
+    ///   (``ReadSummary/sha256``), for a run that records which bytes it loaded.
+    public func read(path: String, into sink: RecordSink, pack: ContentPack? = nil, hashing: Bool = false,
                      progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)? = nil) throws -> ReadSummary {
-        try read(path: path, into: sink, pack: pack, envelopeOnly: false, progress: progress)
+        try read(path: path, into: sink, pack: pack, envelopeOnly: false, hashing: hashing, progress: progress)
     }
 
     /// Reads only the export's envelope (`exportId`, `sequence`, `kind`, …): parsing stops when the first
@@ -69,10 +86,10 @@ public final class ExportReader: Sendable {
     /// mapping places after the first record are not seen.
     public func readEnvelope(path: String) throws -> EnvelopeRecord {
         final class Discard: RecordSink { func accept(_ record: ReadRecord) throws {} }
-        return try read(path: path, into: Discard(), pack: nil, envelopeOnly: true, progress: nil).envelope
+        return try read(path: path, into: Discard(), pack: nil, envelopeOnly: true, hashing: false, progress: nil).envelope
     }
 
-    private func read(path: String, into sink: RecordSink, pack: ContentPack?, envelopeOnly: Bool,
+    private func read(path: String, into sink: RecordSink, pack: ContentPack?, envelopeOnly: Bool, hashing: Bool,
                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)?) throws -> ReadSummary {
         ExternalEntities.refuseAll()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -103,6 +120,8 @@ public final class ExportReader: Sendable {
             head += n
         }
         guard head > 0 else { throw ReadError(file: path, line: 1, column: 1, reason: "the export is empty") }
+        var hasher = hashing ? SHA256() : nil
+        hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: head))
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
         guard let context = xmlCreatePushParserCtxt(&handler, unmanaged.toOpaque(), buffer, Int32(head), path) else {
@@ -128,6 +147,7 @@ public final class ExportReader: Sendable {
             state.atEnd = n == 0
             let status = xmlParseChunk(context, buffer, Int32(n), n == 0 ? 1 : 0)
             bytesRead += Int64(n)
+            hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: n))
             if let failure = state.failure { throw failure }
             if state.stoppedAfterEnvelope { break }
             if status != 0, state.failure == nil {
@@ -141,8 +161,13 @@ public final class ExportReader: Sendable {
             throw ReadError(file: path, line: 1, column: 1,
                             reason: "the root element is not \(mapping.root) as mapping '\(mapping.format)' expects")
         }
-        return ReadSummary(bytes: bytesRead, envelope: state.envelope ?? EnvelopeRecord(values: [:], invalid: []),
-                           records: state.counts)
+        var summary = ReadSummary(bytes: bytesRead, envelope: state.envelope ?? EnvelopeRecord(values: [:], invalid: []),
+                                  records: state.counts)
+        summary.sha256 = hasher?.finalize().hex
+        if !envelopeOnly {
+            summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path)
+        }
+        return summary
     }
 }
 

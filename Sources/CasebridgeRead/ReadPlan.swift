@@ -41,15 +41,39 @@ struct ReadPlan: Sendable {
 
     var nodes: [Node] = [Node()]  // node 0 is above the root
     var builders: [BuilderSpec] = []
+    /// The builder that reads the export's declared totals (``TotalsMapping``), after the records' builders.
+    var totalsBuilder: Int?
+    /// Whether the totals builder reads one element per kind (else one place per kind, from the root).
+    var totalsPerElement = false
+
+    /// The canonical field names of the totals builder: `kind` and `count` for one element per kind.
+    static let totalsElementFields = ["kind", "count"]
 
     init(mapping: Mapping) {
         builders.append(BuilderSpec(kind: nil, fields: mapping.envelope, path: [mapping.root]))
         for record in mapping.records {
             builders.append(BuilderSpec(kind: record.kind, fields: record.fields, path: record.path))
         }
+        if let totals = mapping.totals {
+            let counted = { (name: String, location: FieldLocation) in
+                FieldMapping(name: name, location: location, format: .integer, label: "count of \(name)", line: totals.line)
+            }
+            switch totals.layout {
+            case let .perElement(path, kind, count):
+                builders.append(BuilderSpec(kind: nil, fields: [
+                    FieldMapping(name: "kind", location: kind, label: "Total kind", line: totals.line), counted("count", count),
+                ], path: path))
+                totalsPerElement = true
+            case let .perKind(places):
+                let fields = places.sorted { $0.key < $1.key }.map { counted($0.key.rawValue, $0.value) }
+                builders.append(BuilderSpec(kind: nil, fields: fields, path: [mapping.root]))
+            }
+            totalsBuilder = builders.count - 1
+        }
         for (index, builder) in builders.enumerated() {
             let recordNode = node(for: builder.path)
-            if index > 0 { nodes[recordNode].records.append(index) }
+            // Records, and totals of one element per kind, begin and end with their element.
+            if index > 0, index != totalsBuilder || totalsPerElement { nodes[recordNode].records.append(index) }
             for (fieldIndex, field) in builder.fields.enumerated() {
                 switch field.location {
                 case let .attribute(name):

@@ -14,6 +14,8 @@ final class SAXState {
     var sawRoot = false
     var envelope: EnvelopeRecord?
     var counts: [RecordKind: Int] = [:]
+    /// The counts the export declares for itself (the mapping's `totals`), as read.
+    var declaredTotals: [DeclaredTotal] = []
     /// Where decoded inline content is kept for a later load, when a caller wants it.
     let pack: ContentPack?
     /// Stop as soon as the first record starts (or the root ends): only the envelope is wanted.
@@ -37,8 +39,9 @@ final class SAXState {
         self.sink = sink
         self.files = files
         stack.reserveCapacity(64)
-        for spec in plan.builders {
-            let names = spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
+        for (index, spec) in plan.builders.enumerated() {
+            let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
+                : spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
             builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names))
         }
         // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
@@ -144,6 +147,7 @@ final class SAXState {
             }
             sawRoot = true
             builders[0].begin(line: line, ordinal: 0, owner: nil)
+            if let totals = plan.totalsBuilder, !plan.totalsPerElement { builders[totals].begin(line: line, ordinal: 0, owner: nil) }
         }
         guard found >= 0 else { return }
         if envelopeOnly, !plan.nodes[found].records.isEmpty {
@@ -156,6 +160,10 @@ final class SAXState {
             let offset = self.offset
             for index in plan.nodes[found].records {
                 let builder = builders[index]
+                if index == plan.totalsBuilder {
+                    builder.begin(line: line, ordinal: 0, owner: nil)
+                    continue
+                }
                 let owner = builder.ownerCandidates.first { builders[$0].isOpen }.map { builders[$0] }
                 builder.begin(line: line, offset: offset, ordinal: nextOrdinal, owner: owner)
                 nextOrdinal += 1
@@ -197,7 +205,10 @@ final class SAXState {
         }
         for text in plan.nodes[index].texts where !text.isContent { builders[text.builder].completeText(text.field) }
         for record in plan.nodes[index].records { emit(record) }
-        if stack.isEmpty { envelope = finishEnvelope() }
+        if stack.isEmpty {
+            envelope = finishEnvelope()
+            if let totals = plan.totalsBuilder, !plan.totalsPerElement { collectTotals(totals) }
+        }
     }
 
     private func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
@@ -279,7 +290,22 @@ final class SAXState {
         }
     }
 
+    /// Notes the counts the totals builder read: one kind's (one element per kind) or every kind's.
+    private func collectTotals(_ index: Int) {
+        let builder = builders[index]
+        defer { builder.close() }
+        let raws = raws(of: builder)
+        if plan.totalsPerElement {
+            declaredTotals.append(DeclaredTotal(kind: raws[0], count: raws[1], line: builder.line))
+        } else {
+            for (field, raw) in zip(builder.compiled, raws) where raw != nil {
+                declaredTotals.append(DeclaredTotal(kind: field.name, count: raw, line: builder.line))
+            }
+        }
+    }
+
     private func emit(_ index: Int) {
+        if index == plan.totalsBuilder { return collectTotals(index) }
         let builder = builders[index]
         guard let kind = builder.kind else { return }
         defer { builder.close() }

@@ -158,8 +158,8 @@ public struct ReportData: Sendable {
             guard meta["format"] == "casebridge-target" else {
                 throw ReportError(.target, path, "is not a Casebridge target (casebridge_meta has no format 'casebridge-target')")
             }
-            guard meta["bookkeeping_version"] == "2" else {
-                throw ReportError(.target, path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"); this casebridge reads version 2")
+            guard let version = meta["bookkeeping_version"], ["2", "3"].contains(version) else {
+                throw ReportError(.target, path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"); this casebridge reads versions 2 and 3")
             }
             return database
         } catch let error as DatabaseError {

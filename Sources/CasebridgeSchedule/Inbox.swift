@@ -1,4 +1,5 @@
 import CasebridgeMapping
+import CasebridgeModel
 import CasebridgeRead
 import Foundation
 
@@ -112,10 +113,10 @@ public struct Inbox: Sendable {
     /// Moves `entry` whole into `failed/` and writes `<name>.reason.txt` beside it: the one-line reason,
     /// the exit status and the time.
     @discardableResult
-    public func moveToFailed(_ entry: InboxEntry, reason: String, exitStatus: Int32, at date: Date = Date()) throws -> URL {
+    public func moveToFailed(_ entry: InboxEntry, reason: String, exitStatus: ExitStatus, at date: Date = Date()) throws -> URL {
         let moved = try move(entry, into: failed)
         let line = reason.replacingOccurrences(of: "\n", with: " ")
-        let text = "reason: \(line)\nexit status: \(exitStatus)\ntime: \(Self.timestamp(date))\n"
+        let text = "reason: \(line)\nexit status: \(exitStatus.rawValue)\ntime: \(Self.timestamp(date))\n"
         try Self.writePrivate(text, to: failed.appendingPathComponent(moved.lastPathComponent + ".reason.txt"))
         return moved
     }

@@ -5,15 +5,6 @@ import CasebridgeRead
 import CasebridgeStore
 import Foundation
 
-/// The exit statuses a scheduled run reports for a failed export: the same as `casebridge migrate`'s.
-public enum ScheduleExitStatus {
-    public static let usage: Int32 = 2
-    public static let unreadable: Int32 = 3
-    public static let target: Int32 = 4
-    public static let unreconciled: Int32 = 5
-    public static let sequence: Int32 = 6
-}
-
 /// What happened to one export of the inbox.
 public enum ScheduledOutcome: Sendable, Equatable {
     /// Loaded as run `run`, then moved to `done/`.
@@ -22,7 +13,7 @@ public enum ScheduledOutcome: Sendable, Equatable {
     case skipped(run: Int64, movedTo: String)
     /// It failed: moved to `failed/` with a reason file (`movedTo`), or left in the inbox (`movedTo == nil`)
     /// when the target, not the export, refused.
-    case failed(reason: String, exitStatus: Int32, movedTo: String?)
+    case failed(reason: String, exitStatus: ExitStatus, movedTo: String?)
     /// Left in the inbox: it waits for the missing sequences, or was not tried after an earlier failure.
     case waiting(reason: String)
 }
@@ -42,7 +33,7 @@ public struct ScheduledStep: Sendable, Equatable {
         case let .skipped(run, movedTo):
             return "skipped  \(what): already loaded as run \(run) → \(movedTo)"
         case let .failed(reason, status, movedTo):
-            return "failed   \(what): \(reason) (exit \(status)) → \(movedTo ?? "left in the inbox")"
+            return "failed   \(what): \(reason) (exit \(status.rawValue)) → \(movedTo ?? "left in the inbox")"
         case let .waiting(reason):
             return "waiting  \(what): \(reason)"
         }
@@ -59,10 +50,10 @@ public struct ScheduleReport: Sendable {
     /// The sequences the waiting exports wait for.
     public var missing: [Int] = []
 
-    /// 0 when nothing failed, else the exit status of the first failure.
-    public var exitStatus: Int32 {
+    /// ``ExitStatus/clean`` when nothing failed, else the exit status of the first failure.
+    public var exitStatus: ExitStatus {
         for step in steps { if case let .failed(_, status, _) = step.outcome { return status } }
-        return 0
+        return .clean
     }
 
     public func count(_ matching: (ScheduledOutcome) -> Bool) -> Int { steps.filter { matching($0.outcome) }.count }
@@ -131,8 +122,8 @@ public struct ScheduledRun {
         var readable: [InboxEntry] = []
         for entry in entries {
             if let reason = entry.unreadable {
-                let moved = try inbox.moveToFailed(entry, reason: reason, exitStatus: ScheduleExitStatus.unreadable)
-                record(ScheduledStep(entry: entry, outcome: .failed(reason: reason, exitStatus: ScheduleExitStatus.unreadable,
+                let moved = try inbox.moveToFailed(entry, reason: reason, exitStatus: .unreadable)
+                record(ScheduledStep(entry: entry, outcome: .failed(reason: reason, exitStatus: .unreadable,
                                                                    movedTo: relative(moved))))
             } else {
                 readable.append(entry)
@@ -143,8 +134,8 @@ public struct ScheduledRun {
             let names = claims.map(\.name).joined(separator: ", ")
             let reason = "\(claims.count) exports in the inbox claim sequence \(sequence) (\(names)); which one belongs is for a person to decide"
             for entry in claims {
-                let moved = try inbox.moveToFailed(entry, reason: reason, exitStatus: ScheduleExitStatus.sequence)
-                record(ScheduledStep(entry: entry, outcome: .failed(reason: reason, exitStatus: ScheduleExitStatus.sequence,
+                let moved = try inbox.moveToFailed(entry, reason: reason, exitStatus: .sequence)
+                record(ScheduledStep(entry: entry, outcome: .failed(reason: reason, exitStatus: .sequence,
                                                                    movedTo: relative(moved))))
             }
         }
@@ -189,9 +180,6 @@ public struct ScheduledRun {
 
     /// Migrates one export and moves it where it belongs.
     private func migrate(_ entry: InboxEntry) throws -> ScheduledOutcome {
-        func failed(_ reason: String, _ status: Int32) throws -> ScheduledOutcome {
-            .failed(reason: reason, exitStatus: status, movedTo: relative(try inbox.moveToFailed(entry, reason: reason, exitStatus: status)))
-        }
         do {
             let result = try migration.run(export: entry.exportPath, displayName: inbox.exportPathOnceDone(entry), into: target)
             for warning in result.check.warnings {
@@ -205,20 +193,29 @@ public struct ScheduledRun {
                            resolvedFindings: result.load.findingsResolved, movedTo: relative(moved))
         } catch let skipped as ExportAlreadyLoaded {
             return .skipped(run: skipped.run, movedTo: relative(try inbox.moveToDone(entry)))
-        } catch let error as ReadError {
-            return try failed("the export cannot be read: \(error)", ScheduleExitStatus.unreadable)
-        } catch let error as ReconciliationError {
-            return try failed(error.description, ScheduleExitStatus.unreconciled)
-        } catch let error as SequenceError {
-            return try failed(error.description, ScheduleExitStatus.sequence)
-        } catch let error as TargetError {
-            return .failed(reason: error.description, exitStatus: ScheduleExitStatus.target, movedTo: nil)
-        } catch let error as ConfigError {
-            return .failed(reason: "target mapping error: \(error)", exitStatus: ScheduleExitStatus.usage, movedTo: nil)
         } catch let error as InboxError {
             throw error
+        } catch let error as any ExitStatusError {
+            let reason = switch error {
+            case is ConfigError: "target mapping error: \(error)"
+            case is ReadError: "the export cannot be read: \(error)"
+            default: error.description
+            }
+            // The export's own fault moves it to failed/; a target that refused leaves it waiting.
+            guard Self.blamesExport(error.exitStatus) else { return .failed(reason: reason, exitStatus: error.exitStatus, movedTo: nil) }
+            let moved = try inbox.moveToFailed(entry, reason: reason, exitStatus: error.exitStatus)
+            return .failed(reason: reason, exitStatus: error.exitStatus, movedTo: relative(moved))
         } catch {
-            return .failed(reason: "\(error)", exitStatus: ScheduleExitStatus.target, movedTo: nil)
+            return .failed(reason: "\(error)", exitStatus: .target, movedTo: nil)
+        }
+    }
+
+    /// Whether a failure with `status` is the export's (it moves to `failed/`), not the target's or the
+    /// configuration's (the export waits in the inbox for the next run).
+    static func blamesExport(_ status: ExitStatus) -> Bool {
+        switch status {
+        case .unreadable, .unreconciled, .sequence, .deletions: return true
+        case .clean, .findings, .usage, .target, .output, .busy: return false
         }
     }
 

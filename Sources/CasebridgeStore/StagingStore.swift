@@ -36,8 +36,20 @@ public final class StagingStore: RecordSink {
         lineSequence = nil
         isContinued = false
         try Self.configure(database)
+        try database.execute("PRAGMA application_id = \(Self.applicationID)")
         try database.execute(Self.schema)
         try prepareInserts()
+    }
+
+    /// The SQLite header's application id that marks a staging database (`CBST`), so that a path given
+    /// for staging is only ever replaced when it holds one.
+    static let applicationID: Int32 = 0x4342_5354
+
+    /// Whether `prefix`, a file's first bytes, is the header of a staging database.
+    public static func isStaging(prefix: [UInt8]) -> Bool {
+        guard prefix.count >= 72, prefix.starts(with: Array("SQLite format 3\u{0}".utf8)) else { return false }
+        let id = prefix[68..<72].reduce(Int32(0)) { $0 << 8 | Int32($1) }
+        return id == applicationID
     }
 
     /// Opens the staging database at `path` that a previous run left (a live state kept between runs),

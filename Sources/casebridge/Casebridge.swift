@@ -1,58 +1,47 @@
 import ArgumentParser
+import CasebridgeModel
+import CasebridgeRead
 import Foundation
 
-/// The `casebridge` command line: parses arguments, calls the library, maps results to exit codes.
-///
-/// Exit codes (findings-format.md): 0 no finding at or above `--fail-on`; 1 findings at or above it;
-/// 2 a usage or configuration error; 3 the export cannot be read at all.
+/// The `casebridge` command line: parses arguments, calls the library, maps results to exit codes
+/// (``ExitStatus``, the one table of them).
 @main
 struct Casebridge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "casebridge",
         abstract: "Check and migrate legacy children's social care exports.",
-        discussion: """
-            Exit codes: 0 no finding at or above --fail-on (check) or loaded (migrate); 1 findings at or above it; \
-            2 a usage or configuration error; 3 the export cannot be read; 4 the target was refused or could not \
-            be written; 5 a migrate run does not reconcile; 6 an export out of sequence; 7 a report could not be written; 8 another schedule run holds the lock.
-            """,
-        version: "0.1.0",
+        discussion: ExitStatus.help(for: ExitStatus.allCases),
+        version: CasebridgeBuild.version,
         subcommands: [CheckCommand.self, MigrateCommand.self, ReportCommand.self, RulesCommand.self, GenerateCommand.self,
                       ScheduleCommand.self, StatusCommand.self]
     )
 
-    /// Runs the command line, turning every usage error into exit code 2 as the contract says.
+    /// Runs the command line: a usage error exits 2 as the contract says, and an error that knows its
+    /// exit status (``ExitStatusError``) is printed on one line and exits with it.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as any ExitStatusError {
+            printError("casebridge: \(error)")
+            Foundation.exit(error.exitStatus.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
                 FileHandle.standardError.write(Data((message + "\n").utf8))
-                Foundation.exit(ExitCodes.usage)
+                Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }
     }
 }
 
-/// The exit statuses of findings-format.md.
-enum ExitCodes {
-    static let clean: Int32 = 0
-    static let findings: Int32 = 1
-    static let usage: Int32 = 2
-    static let unreadable: Int32 = 3
-    /// migrate: the target was refused (not a Casebridge database, locked, read-only, full); nothing changed.
-    static let target: Int32 = 4
-    /// migrate: some records would neither load nor be quarantined; nothing changed.
-    static let unreconciled: Int32 = 5
-    /// migrate: the export's sequence is older than the last loaded, or leaves a gap; nothing changed.
-    static let sequence: Int32 = 6
-    /// report: an output file or folder could not be written.
-    static let output: Int32 = 7
-    /// schedule run: another schedule run holds the target's lock (after `--wait`).
-    static let busy: Int32 = 8
+extension ExitCode {
+    /// The exit code of `status`.
+    init(_ status: ExitStatus) {
+        self.init(status.rawValue)
+    }
 }
 
 /// Prints one line to stderr.

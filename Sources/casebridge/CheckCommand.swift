@@ -3,6 +3,7 @@ import CasebridgeCheck
 import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeRead
+import CasebridgeStore
 import Foundation
 
 extension FindingsFormat: ExpressibleByArgument {}
@@ -23,13 +24,15 @@ struct MappingOptions: ParsableArguments {
 
     /// What a migrate run records as its options: the files it read (or that it used the built-in
     /// ones), whether it was a dry run, whether a gap was allowed, and `extra` members.
-    func runOptions(targetMapping: String?, dryRun: Bool, allowGap: Bool, extra: [(String, JSONValue)] = []) -> JSONValue {
+    func runOptions(targetMapping: String?, dryRun: Bool, allowGap: Bool, allowDeletions: Bool = false,
+                    extra: [(String, JSONValue)] = []) -> JSONValue {
         .object([
             ("mapping", .string(mapping ?? "built-in legacy-case-export.yaml")),
             ("policy", .string(policy ?? "built-in policy/default.yaml")),
             ("targetMapping", .string(targetMapping ?? "built-in target/ssd.yaml")),
             ("dryRun", .bool(dryRun)),
             ("allowGap", .bool(allowGap)),
+            ("allowDeletions", .bool(allowDeletions)),
         ] + extra)
     }
 
@@ -46,7 +49,7 @@ func loadConfiguration<T>(_ what: String, _ load: () throws -> T) throws -> T {
         return try load()
     } catch let error as ConfigError {
         printError("casebridge: \(what) error: \(error)")
-        throw ExitCode(ExitCodes.usage)
+        throw ExitCode(ExitStatus.usage)
     }
 }
 
@@ -57,7 +60,8 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Streams EXPORT through the mapping into a temporary SQLite staging database, runs every rule and \
             writes the findings. Progress goes to stderr; findings to stdout or --output.
-            """
+
+            """ + ExitStatus.help(for: [.clean, .findings, .usage, .unreadable])
     )
 
     @Argument(help: "The export XML file.")
@@ -68,13 +72,13 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "How to write the findings: text, json or csv.")
     var format: FindingsFormat = .text
 
-    @Option(help: "Write the findings to this file (mode 0600) instead of stdout.")
+    @Option(help: "Write the findings to this file (mode 0600; replaced only if it is a findings file check wrote; a device such as /dev/null is written as it is) instead of stdout.")
     var output: String?
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: critical, high, medium or low.")
     var failOn: Severity = .critical
 
-    @Option(help: "Keep the staging database at this path (replaced if it exists) instead of a temporary file.")
+    @Option(help: "Keep the staging database at this path (replaced if it is a staging database check wrote) instead of a temporary file.")
     var staging: String?
 
     @Flag(help: "No progress on stderr.")
@@ -86,6 +90,15 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let mapping = try mappingOptions.load()
         let policy = try mappingOptions.loadPolicy()
+        // Every output is settled before the read: a mistyped path never costs an input, a target or a long read.
+        if let output {
+            try OutputPath.vet(output, option: "--output", inputs: [export], specialFiles: .written,
+                               isOwn: FindingsDocument.isOwnOutput(prefix:))
+        }
+        if let staging {
+            try OutputPath.vet(staging, option: "--staging", inputs: [export], specialFiles: .refused,
+                               isOwn: StagingStore.isStaging(prefix:))
+        }
         let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
         let result: CheckResult
         do {
@@ -96,7 +109,7 @@ struct CheckCommand: ParsableCommand {
         } catch let error as ReadError {
             progress?.finish()
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.unreadable)
+            throw ExitCode(ExitStatus.unreadable)
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
         let destination = try TextOutput(path: output)
@@ -116,7 +129,7 @@ struct CheckCommand: ParsableCommand {
             for (rule, seconds) in result.timings.rules { printError(String(format: "timing: rule %@ %.3f s", rule, seconds)) }
         }
         if result.document.findings.contains(where: { $0.severity <= failOn }) {
-            throw ExitCode(ExitCodes.findings)
+            throw ExitCode(ExitStatus.findings)
         }
     }
 }

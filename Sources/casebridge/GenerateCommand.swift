@@ -40,6 +40,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Start the file with a UTF-8 byte-order mark.")
     var bom = false
 
+    @Flag(name: .customLong("no-totals"), help: "Leave out the <Totals> trailer of record counts (an older, schema 2.3 export).")
+    var noTotals = false
+
     @Option(help: "The envelope's sequence number (default 412).")
     var sequence: Int?
 
@@ -66,6 +69,7 @@ struct GenerateCommand: ParsableCommand {
         options.prefixedNamespace = prefix
         options.crlf = crlf
         options.bom = bom
+        options.totals = !noTotals
         if let partBytes { options.inlinePartBytes = partBytes }
         if let sequence { options.sequence = sequence }
         if let exportId { options.exportId = exportId }

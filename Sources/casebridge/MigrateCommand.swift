@@ -21,11 +21,10 @@ struct MigrateCommand: ParsableCommand {
             records with findings load (their findings are stored with the run), records that cannot load are \
             quarantined with their raw XML and reasons. Prints what each table received and the reconciliation \
             read = loaded + quarantined per record kind. A target that does not exist is created with the schema \
-            of the target mapping. Exit codes: 0 loaded (or dry run done); 2 usage, mapping or policy error; \
-            3 the export cannot be read; 4 the target was refused or could not be written (nothing changed); \
-            5 the run does not reconcile (nothing changed); 6 the export's sequence does not follow the last one loaded \
-            (older, or a gap without --allow-gap; nothing changed). An export already loaded is skipped (exit 0).
-            """
+            of the target mapping. An export already loaded is skipped (exit 0). A full export that would delete more \
+            of a table than the policy's deletion guard allows is refused unless --allow-deletions.
+
+            """ + ExitStatus.help(for: [.clean, .usage, .unreadable, .target, .unreconciled, .sequence, .deletions])
     )
 
     @Argument(help: "The export XML file.")
@@ -48,6 +47,9 @@ struct MigrateCommand: ParsableCommand {
     @Flag(name: .customLong("allow-gap"), help: "Load the export even though exports between the last loaded one and it are missing (recorded with the run).")
     var allowGap = false
 
+    @Flag(name: .customLong("allow-deletions"), help: "Load a full export even if it deletes more of a table than the policy's deletion guard allows (recorded with the run).")
+    var allowDeletions = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -58,7 +60,9 @@ struct MigrateCommand: ParsableCommand {
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.lockTimeout = lockTimeout
         migration.allowGap = allowGap
-        migration.options = mappingOptions.runOptions(targetMapping: targetMapping, dryRun: dryRun, allowGap: allowGap)
+        migration.allowDeletions = allowDeletions
+        migration.options = mappingOptions.runOptions(targetMapping: targetMapping, dryRun: dryRun, allowGap: allowGap,
+                                                      allowDeletions: allowDeletions)
         let bar = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
         let result: MigrationResult
         do {
@@ -69,26 +73,19 @@ struct MigrateCommand: ParsableCommand {
                     bar?.finish()
                     if !quiet { printError("casebridge: \(message)") }
                 })
-        } catch let error as ReadError {
-            bar?.finish()
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.unreadable)
-        } catch let error as ConfigError {
-            printError("casebridge: target mapping error: \(error)")
-            throw ExitCode(ExitCodes.usage)
-        } catch let error as TargetError {
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.target)
-        } catch let error as ReconciliationError {
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.unreconciled)
         } catch let skipped as ExportAlreadyLoaded {
             bar?.finish()
             print("Skipped: \(skipped)")
             return
+        } catch let error as ConfigError {
+            printError("casebridge: target mapping error: \(error)")
+            throw ExitCode(ExitStatus.usage)
         } catch let error as SequenceError {
             printError("casebridge: \(export): \(error)")
-            throw ExitCode(ExitCodes.sequence)
+            throw ExitCode(ExitStatus.sequence)
+        } catch {
+            bar?.finish()
+            throw error
         }
         for warning in result.check.warnings { printError("casebridge: warning: \(warning)") }
         print(MigrationSummary.text(result), terminator: "")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CasebridgeModel
 import CasebridgeReport
 import Foundation
 
@@ -14,9 +15,9 @@ struct ReportCommand: ParsableCommand {
             pseudonym only), DIR/summary.json and DIR/teams/<team>.csv (one row per gap with the real ids and what to \
             do; gaps no team holds go to unallocated.csv). The team audience writes only --team's worklist. The \
             pseudonyms' secret is kept beside the target as TARGET.report-secret (created on first use; keep it, or \
-            every pseudonym changes). Files are mode 0600, folders 0700. Exit codes: 0 written; 2 usage error; 4 the \
-            target was refused; 6 an output file could not be written.
-            """
+            every pseudonym changes). Files are mode 0600, folders 0700.
+
+            """ + ExitStatus.help(for: [.clean, .usage, .target, .output])
     )
 
     @Option(help: "The Casebridge target database that migrate wrote.")
@@ -51,9 +52,9 @@ struct ReportCommand: ParsableCommand {
         } catch let error as ReportError {
             printError("casebridge: \(error)")
             switch error.kind {
-            case .target: throw ExitCode(ExitCodes.target)
-            case .usage: throw ExitCode(ExitCodes.usage)
-            case .output: throw ExitCode(ExitCodes.output)
+            case .target: throw ExitCode(ExitStatus.target)
+            case .usage: throw ExitCode(ExitStatus.usage)
+            case .output: throw ExitCode(ExitStatus.output)
             }
         }
         for warning in outcome.warnings { printError("casebridge: warning: \(warning)") }

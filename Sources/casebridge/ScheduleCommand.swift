@@ -25,9 +25,10 @@ struct ScheduleRunCommand: ParsableCommand {
             An export in INBOX is a file *.xml or a folder holding export.xml. Each is migrated in sequence order; \
             a loaded or already-loaded export moves to INBOX/done/, a failed one to INBOX/failed/ with <name>.reason.txt, \
             and the run stops there. An export after a gap waits in the inbox (unless --allow-gap). A lock on \
-            DB.schedule-lock keeps two runs from overlapping. Exit codes: 0 nothing failed; else the first failure's \
-            (2–6, as migrate's); 8 another schedule run holds the lock.
-            """
+            DB.schedule-lock keeps two runs from overlapping. A failure exits with the first failed export's code, \
+            as migrate would.
+
+            """ + ExitStatus.help(for: [.clean, .usage, .unreadable, .target, .unreconciled, .sequence, .busy, .deletions])
     )
 
     @Option(help: "The folder exports are delivered into.")
@@ -53,10 +54,10 @@ struct ScheduleRunCommand: ParsableCommand {
             lock = try ScheduleLock(target: target, wait: wait)
         } catch let busy as ScheduleBusy {
             printError("casebridge: \(busy)")
-            throw ExitCode(ExitCodes.busy)
+            throw ExitCode(ExitStatus.busy)
         } catch let error as InboxError {
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.target)
+            throw ExitCode(ExitStatus.target)
         }
         defer { lock.release() }
 
@@ -72,10 +73,10 @@ struct ScheduleRunCommand: ParsableCommand {
             }
         } catch let error as InboxError {
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.usage)
+            throw ExitCode(ExitStatus.usage)
         }
         print(report.summary)
-        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        if report.exitStatus != .clean { throw ExitCode(report.exitStatus) }
     }
 }
 
@@ -120,7 +121,7 @@ struct ScheduleInstallCommand: ParsableCommand {
             interval = try ScheduleInterval(every: every, at: at)
         } catch let error as ScheduleTemplateError {
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.usage)
+            throw ExitCode(ExitStatus.usage)
         }
         let inboxPath = absolute(inbox)
         let targetPath = absolute(target)
@@ -145,7 +146,7 @@ struct ScheduleInstallCommand: ParsableCommand {
             print("  systemctl --user daemon-reload && systemctl --user enable --now \(ScheduleTemplates.timerName)")
         } catch {
             printError("casebridge: the units could not be written to \(folder): \(error.localizedDescription)")
-            throw ExitCode(ExitCodes.output)
+            throw ExitCode(ExitStatus.output)
         }
     }
 

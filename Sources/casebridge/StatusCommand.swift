@@ -1,4 +1,5 @@
 import ArgumentParser
+import CasebridgeModel
 import CasebridgeSchedule
 import Foundation
 
@@ -6,7 +7,7 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a target's last runs, its last sequence, what waits in the inbox and the open gaps.",
-        discussion: "Exit codes: 0 shown; 2 a usage error or an inbox that cannot be read; 4 not a Casebridge target."
+        discussion: ExitStatus.help(for: [.clean, .usage, .target])
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -32,10 +33,10 @@ struct StatusCommand: ParsableCommand {
             status = try TargetStatus.read(target: target, inbox: inbox.map(Inbox.init(path:)), mapping: mapping, runLimit: runs)
         } catch let error as StatusError {
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.target)
+            throw ExitCode(ExitStatus.target)
         } catch let error as InboxError {
             printError("casebridge: \(error)")
-            throw ExitCode(ExitCodes.usage)
+            throw ExitCode(ExitStatus.usage)
         }
         switch format {
         case .text: print(status.text, terminator: "")

@@ -98,7 +98,8 @@ struct MigrateCommandTests {
         let gap = try CLI.run(["migrate", MigrateExports.afterGap, "--target", target, "--quiet"])
         #expect(gap.status == 6)
         #expect(gap.stderr.contains("sequence 416 follows 413: sequences 414, 415 are missing"))
-        let allowed = try CLI.run(["migrate", MigrateExports.afterGap, "--target", target, "--quiet", "--allow-gap"])
+        // Another authority's records: every row of the first goes, which the deletion guard lets through only when told.
+        let allowed = try CLI.run(["migrate", MigrateExports.afterGap, "--target", target, "--quiet", "--allow-gap", "--allow-deletions"])
         #expect(allowed.status == 0)
         #expect(try sqlite(target, "SELECT json_extract(options, '$.allowedGap') FROM casebridge_run WHERE run_id = 2") == "[414,415]\n")
     }
@@ -150,7 +151,7 @@ struct MigrateCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$0\" \"$@\"", CLI.executable.path,
-                             "migrate", MigrateExports.small, "--target", target, "--quiet"]
+                             "migrate", MigrateExports.small, "--target", target, "--quiet", "--allow-deletions"]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
@@ -170,7 +171,7 @@ struct MigrateCommandTests {
     private func killMigrate(_ export: String, into target: String, at line: String) throws -> Bool {
         let process = Process()
         process.executableURL = CLI.executable
-        process.arguments = ["migrate", export, "--target", target]
+        process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
@@ -204,7 +205,7 @@ struct MigrateCommandTests {
         #expect(try sha256(of: target) == hash)
         #expect(try sqlite(target, "PRAGMA integrity_check") == "ok\n")
 
-        let resumed = try CLI.run(["migrate", MigrateExports.largeOther, "--target", target, "--quiet"])
+        let resumed = try CLI.run(["migrate", MigrateExports.largeOther, "--target", target, "--quiet", "--allow-deletions"])
         #expect(resumed.status == 0)
         #expect(resumed.stdout.contains("as run 2."))
     }

@@ -220,6 +220,57 @@ struct ScheduleCommandTests {
         #expect(try sqlite(target, "SELECT count(*) FROM casebridge_run") == "1\n")
     }
 
+    /// A copy of the full export (412) in `inbox` as `name`, under `sequence`, holding only its first third of
+    /// documents (its tags closed), with or without its `<Totals>`; or, with `keepAll`, every record.
+    private func placePartial(in inbox: URL, as name: String, sequence: Int, totals: Bool, keepAll: Bool = false,
+                              edit: (String) -> String = { $0 }) throws {
+        try ScheduleExports.place(412, in: inbox, as: name)
+        let file = inbox.appendingPathComponent(name).appendingPathComponent("export.xml")
+        var lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+        let documents = lines.filter { $0.hasPrefix("    <Document ") }.count
+        var seen = 0, dropping = false
+        lines = lines.filter { line in
+            if line.hasPrefix("    <Document ") { seen += 1; dropping = !keepAll && seen > documents / 3 }
+            defer { if line.hasPrefix("    </Document>") { dropping = false } }
+            let isTotals = line.hasPrefix("  <Totals>") || line.hasPrefix("    <Total ") || line.hasPrefix("  </Totals>")
+            return !dropping && (totals || !isTotals)
+        }
+        let text = lines.joined(separator: "\n").replacing(/sequence="412"/, with: "sequence=\"\(sequence)\"", maxReplacements: 1)
+            .replacing(/exportId="EXP-412"/, with: "exportId=\"EXP-\(sequence)\"", maxReplacements: 1)
+        try edit(text).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @Test func `a partial full export, or the same export rewritten, moves to failed and leaves the target byte-identical`() throws {
+        let scratch = try Scratch()
+        let inbox = try inbox(scratch)
+        let target = scratch.url.appendingPathComponent("target.db").path
+        try ScheduleExports.place(412, in: inbox, as: "n412")
+        #expect(try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target]).status == 0)
+        let loaded = try sha256(of: target)
+
+        try placePartial(in: inbox, as: "cut", sequence: 413, totals: false)
+        let guarded = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target])
+        #expect(guarded.status == 9, "\(guarded.stdout)\(guarded.stderr)")
+        #expect(guarded.stdout.hasPrefix("failed   cut (EXP-413, sequence 413): this full export would delete "), "\(guarded.stdout)")
+        #expect(guarded.stdout.contains("--allow-deletions. Nothing was changed (exit 9) → failed/cut\n"), "\(guarded.stdout)")
+        #expect(try String(contentsOf: inbox.appendingPathComponent("failed/cut.reason.txt"), encoding: .utf8).contains("exit status: 9"))
+
+        try placePartial(in: inbox, as: "cut-totals", sequence: 413, totals: true)
+        let counted = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target])
+        #expect(counted.status == 3, "\(counted.stdout)\(counted.stderr)")
+        #expect(counted.stdout.contains("Document records but"), "\(counted.stdout)")
+        #expect(counted.stdout.contains("it is incomplete"), "\(counted.stdout)")
+
+        try placePartial(in: inbox, as: "rewritten", sequence: 412, totals: true, keepAll: true) {
+            $0.replacingOccurrences(of: "Example Borough Council", with: "Example Borough")
+        }
+        let rewritten = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target])
+        #expect(rewritten.status == 6, "\(rewritten.stdout)\(rewritten.stderr)")
+        #expect(rewritten.stdout.contains("holds other bytes"), "\(rewritten.stdout)")
+        #expect(contents(inbox.appendingPathComponent("failed")).filter { !$0.hasSuffix(".txt") } == ["cut", "cut-totals", "rewritten"])
+        #expect(try sha256(of: target) == loaded)
+    }
+
     @Test func `a target that is not Casebridge's: status exits 4 with one line, schedule run leaves the export in the inbox`() throws {
         let scratch = try Scratch()
         let notes = try scratch.file("notes.db", "not a database\n")

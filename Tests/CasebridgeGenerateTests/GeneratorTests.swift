@@ -30,7 +30,7 @@ import Testing
         #expect(export.root["sequence"] == "412")
         #expect(export.root["kind"] == "full")
         #expect(export.root["exportedAt"] == "2019-09-02T23:10:00Z")
-        #expect(export.root.children.map(\.name) == ["Teams", "Workers", "People", "Families", "Documents", "Plans", "Visits"])
+        #expect(export.root.children.map(\.name) == ["Teams", "Workers", "People", "Families", "Documents", "Plans", "Visits", "Totals"])
         let text = String(decoding: try g.exportBytes, as: UTF8.self)
         #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CaseExport xmlns=\"urn:lce:2\" "))
         #expect(!text.contains("\r"))
@@ -178,6 +178,13 @@ struct CleanBase: Sendable {
             let all = parts.sorted { $0.seq < $1.seq }.reduce(Data()) { $0 + $1.content }
             #expect(MiniCheck.hexDigest(all) == manifest["sha256"])
         }
+    }
+
+    @Test func `ends with a Totals trailer counting each top-level kind's records`() throws {
+        #expect(export.totals == ["Team": export.teams.count, "Worker": export.workers.count, "Person": export.people.count,
+                                  "Family": export.families.count, "Document": export.documents.count, "Plan": export.plans.count,
+                                  "Visit": export.visits.count])
+        #expect(export.root["schemaVersion"] == "2.4")
     }
 
     @Test func `has the shapes real exports have`() throws {

@@ -34,6 +34,8 @@ struct ParsedExport: Sendable {
     var visits: [Element] = []
     /// A delta's `Deleted` elements.
     var deletions: [Element] = []
+    /// The `<Totals>` trailer's counts by kind (empty when the export has none).
+    var totals: [String: Int] = [:]
 
     struct ParseError: Error, CustomStringConvertible {
         var description: String
@@ -59,6 +61,13 @@ struct ParsedExport: Sendable {
             case "Plans": plans = section.children
             case "Visits": visits = section.children
             case "Deletions": deletions = section.children
+            case "Totals":
+                for total in section.children {
+                    guard let kind = total["kind"], let count = total["count"].flatMap({ Int($0) }), totals[kind] == nil else {
+                        throw ParseError(description: "line \(total.line): a Total without a kind and a count, or a kind counted twice")
+                    }
+                    totals[kind] = count
+                }
             default: throw ParseError(description: "unexpected section \(section.name)")
             }
         }

@@ -176,6 +176,9 @@ extension SeriesFixture: @unchecked Sendable {}
                 }
             }
             #expect(!delta.deletions.isEmpty, "\(series.exports[i].name) deletes nothing")
+            // Its Totals count what it holds, its deletions included.
+            #expect(delta.totals["Deleted"] == delta.deletions.count)
+            #expect(delta.totals["Person"] == delta.people.count && delta.totals["Document"] == delta.documents.count)
             for deleted in delta.deletions {
                 #expect(written[deleted["kind"]!]?[deleted["id"]!] == nil, "deleted and written in one delta")
                 state[deleted["kind"]!]?[deleted["id"]!] = nil

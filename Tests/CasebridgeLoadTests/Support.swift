@@ -53,9 +53,13 @@ struct GeneratedExport: Sendable {
     static let smallOther = make(families: 120, seed: 6, sequence: 413)
 
     /// A copy of this export beside it (so that its hrefs still lead to its attachments) with another
-    /// sequence and exportId, and `edit` applied to its lines. Removed by the caller.
-    func copy(sequence: Int, edit: (inout [String]) throws -> Void = { _ in }) throws -> String {
+    /// sequence and exportId, and `edit` applied to its lines (an edit that adds or drops records
+    /// leaves out the `<Totals>` trailer, as an export of schema 2.3 would). Removed by the caller.
+    func copy(sequence: Int, withoutTotals: Bool = false, edit: (inout [String]) throws -> Void = { _ in }) throws -> String {
         var lines = try String(contentsOfFile: export, encoding: .utf8).components(separatedBy: "\n")
+        if withoutTotals, let start = lines.firstIndex(of: "  <Totals>"), let end = lines.firstIndex(of: "  </Totals>") {
+            lines.removeSubrange(start...end)
+        }
         let root = try #require(lines.firstIndex { $0.contains(" sequence=\"") })
         lines[root] = lines[root].replacing(/sequence="\d+"/, with: "sequence=\"\(sequence)\"")
             .replacing(/exportId="[^"]*"/, with: "exportId=\"EXP-\(sequence)\"")
@@ -67,9 +71,10 @@ struct GeneratedExport: Sendable {
 }
 
 func migrate(_ export: String, into target: String, dryRun: Bool = false, mapping: TargetMapping = ssdMapping,
-             lockTimeout: Double = 5) throws -> MigrationResult {
+             lockTimeout: Double = 5, allowDeletions: Bool = false) throws -> MigrationResult {
     var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: mapping)
     migration.lockTimeout = lockTimeout
+    migration.allowDeletions = allowDeletions
     return try migration.run(export: export, displayName: "export.xml", into: target, dryRun: dryRun)
 }
 

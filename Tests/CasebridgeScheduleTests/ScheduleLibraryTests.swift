@@ -86,7 +86,7 @@ struct InboxTests {
         let entry = InboxEntry(name: "a.xml", url: folder.appendingPathComponent("a.xml"), exportPath: folder.appendingPathComponent("a.xml").path)
         #expect(try inbox.moveToDone(entry).lastPathComponent == "a-2.xml")
         let other = InboxEntry(name: "exp", url: folder.appendingPathComponent("exp"), exportPath: "")
-        let failed = try inbox.moveToFailed(other, reason: "why", exitStatus: 3)
+        let failed = try inbox.moveToFailed(other, reason: "why", exitStatus: .unreadable)
         #expect(failed.lastPathComponent == "exp")
         let reason = try String(contentsOf: inbox.failed.appendingPathComponent("exp.reason.txt"), encoding: .utf8)
         #expect(reason.hasPrefix("reason: why\nexit status: 3\ntime: "))

@@ -11,6 +11,16 @@ public enum FindingsFormat: String, CaseIterable, Sendable {
 }
 
 extension FindingsDocument {
+    /// Whether `prefix`, the first bytes of a file, begins a findings file `check` writes in one of its
+    /// formats (text, JSON or CSV): what `check --output` may replace.
+    public static func isOwnOutput(prefix: [UInt8]) -> Bool {
+        var text = prefix
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
+        let head = String(decoding: text.prefix(256), as: UTF8.self)
+        if head.hasPrefix("Casebridge check of ") || head.hasPrefix("rule,severity,") { return true }
+        return head.hasPrefix("{") && head.contains("\"export\"") && head.contains("\"file\"")
+    }
+
     /// The document rendered in `format`, whole.
     public func rendered(as format: FindingsFormat, examplesPerRule: Int = 5) -> String {
         var out = ""

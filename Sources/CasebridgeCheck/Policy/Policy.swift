@@ -23,6 +23,8 @@ public struct Policy: Sendable {
     public var visitWithinWorkingDays: [String: Int]
     /// The working-day calendar: weekends and bank holidays excluded.
     public var calendar: WorkingCalendar
+    /// How much of a target table a full export may delete before `migrate` refuses it.
+    public var deletionGuard = DeletionGuard()
     /// The file it was read from.
     public var file: String
 
@@ -46,7 +48,7 @@ public struct Policy: Sendable {
 
     static func load(_ root: ConfigNode) throws -> Policy {
         let top = try ConfigMembers(root, "the policy")
-        try top.refuseUnknown(["documentTypes", "childsVoiceSection", "visitWithinWorkingDays", "bankHolidays"])
+        try top.refuseUnknown(["documentTypes", "childsVoiceSection", "visitWithinWorkingDays", "bankHolidays", "deletionGuard"])
         var types: [DocumentType] = []
         for member in try top.required("documentTypes").members("documentTypes") {
             let fields = try ConfigMembers(member.value, "document type \(member.key)")
@@ -73,8 +75,43 @@ public struct Policy: Sendable {
             if holidays.contains(date) { throw item.error("\(text) is listed twice") }
             holidays.append(date)
         }
-        return Policy(documentTypes: types, childsVoiceSection: voice, visitWithinWorkingDays: visits,
-                      calendar: WorkingCalendar(bankHolidays: holidays), file: root.file)
+        var policy = Policy(documentTypes: types, childsVoiceSection: voice, visitWithinWorkingDays: visits,
+                            calendar: WorkingCalendar(bankHolidays: holidays), file: root.file)
+        if let guardNode = top.optional("deletionGuard") {
+            let members = try ConfigMembers(guardNode, "deletionGuard")
+            try members.refuseUnknown(["maxShare", "floor"])
+            if let shareNode = members.optional("maxShare") {
+                let share = try shareNode.double("maxShare")
+                guard (0...1).contains(share) else { throw shareNode.error("maxShare must be between 0 and 1, not \(share)") }
+                policy.deletionGuard.maxShare = share
+            }
+            if let floorNode = members.optional("floor") {
+                let floor = try floorNode.int("floor")
+                guard floor >= 0 else { throw floorNode.error("floor must be 0 or more, not \(floor)") }
+                policy.deletionGuard.floor = floor
+            }
+        }
+        return policy
+    }
+}
+
+/// The deletion guard: a full export that would delete more of a target table's live rows than this
+/// is refused (unless the user allows it), for a legacy export cut short looks exactly like one in
+/// which most records were deleted.
+public struct DeletionGuard: Sendable, Hashable {
+    /// The share of a table's live rows a full export may delete (0.02: 2%).
+    public var maxShare = 0.02
+    /// Up to this many rows of a table may go whatever its size, so that small tables are not held to a share.
+    public var floor = 10
+
+    public init(maxShare: Double = 0.02, floor: Int = 10) {
+        self.maxShare = maxShare
+        self.floor = floor
+    }
+
+    /// Whether deleting `deleted` of `live` rows is more than the guard allows.
+    public func exceeded(deleted: Int, live: Int) -> Bool {
+        deleted > floor && Double(deleted) > maxShare * Double(live)
     }
 }
 

@@ -1,3 +1,4 @@
+import CasebridgeCheck
 import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
@@ -13,6 +14,8 @@ public struct TableChanges: Sendable, Equatable {
     public var deleted = 0
     /// Records of the table's kind that would have had a row here but are quarantined.
     public var quarantined = 0
+    /// The table's live rows before the run.
+    public var liveBefore = 0
 }
 
 /// What one load wrote: per table, content, quarantine and findings.
@@ -27,6 +30,37 @@ public struct LoadOutcome: Sendable {
     /// Findings the previous run did not hold, and findings of the previous run this one no longer holds.
     public var findingsNew = 0
     public var findingsResolved = 0
+    /// The tables a full export deletes more of than the policy's deletion guard allows (loaded only
+    /// with `--allow-deletions`; a dry run shows them either way).
+    public var overDeletionGuard: [TableChanges] = []
+}
+
+/// A full export would delete more of some table's live rows than the policy's deletion guard allows:
+/// most often an export cut short that still closed its tags. Nothing was changed.
+public struct DeletionGuardError: ExitStatusError, Sendable {
+    public var tables: [TableChanges]
+    public var deletionGuard: DeletionGuard
+
+    public var exitStatus: ExitStatus { .deletions }
+
+    public var description: String {
+        "this full export would delete " + DeletionGuardError.describe(tables) + ": more than the policy's deletion guard allows "
+            + "(\(DeletionGuardError.percent(deletionGuard.maxShare)) of a table, beyond \(deletionGuard.floor) rows). An export "
+            + "cut short looks like this: compare it with the last one; if those records really went, run again with "
+            + "--allow-deletions. Nothing was changed"
+    }
+
+    /// "8,005 of cb_document's 24,012 live rows (33%), 10 of …".
+    static func describe(_ tables: [TableChanges]) -> String {
+        tables.map {
+            "\($0.deleted.grouped) of \($0.table)'s \($0.liveBefore.grouped) live rows (\(percent(Double($0.deleted) / Double(max($0.liveBefore, 1)))))"
+        }.joined(separator: ", ")
+    }
+
+    static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
 }
 
 /// The facts about a run that the target records with it.
@@ -47,6 +81,10 @@ struct RunFacts {
     /// For a delta: the token the target held when its state was read; another means another run loaded
     /// an export meanwhile, and the delta's staging no longer matches the target.
     var expectedStateToken: String?
+    /// The SHA-256 of the export file's bytes as read.
+    var exportSHA256: String?
+    /// Who ran the run, with what.
+    var audit: RunAudit?
 
     /// The file a staged location (``RecordLocation``) was read from, and the line in it.
     func place(of location: Int?) -> (file: String, line: Int?) {
@@ -66,14 +104,19 @@ struct Loader {
     let exportPath: String
     let pack: ContentPack
     let allowGap: Bool
+    /// The policy's limit on what a full export may delete of a table.
+    let deletionGuard: DeletionGuard
+    /// Whether a full export over ``deletionGuard`` fails the load (else it is only reported).
+    let refusesOverDeletion: Bool
     let progress: (String) -> Void
 
     /// Everything inside the caller's transaction; the caller commits or rolls back.
     func load(fresh: Bool, facts: RunFacts, reconciliation: [KindReconciliation], findings: [Finding]) throws -> LoadOutcome {
-        if fresh { try createSchema() }
+        if fresh { try createSchema() } else { try upgradeBookkeeping() }
         // Settled again inside the transaction: another run may have loaded an export since the check
         // before the read.
-        let position = try SequenceCheck.position(in: fresh ? nil : database, export: facts.export, allowGap: allowGap)
+        let position = try SequenceCheck.position(in: fresh ? nil : database, export: facts.export, allowGap: allowGap,
+                                                  exportDigest: { facts.exportSHA256 })
         if facts.export.kind == "delta" {
             guard try StateCache.token(in: database) == facts.expectedStateToken else {
                 throw TargetError(exportPath, "another run loaded an export into the target while this delta was being read and checked; nothing was changed: run it again")
@@ -84,17 +127,39 @@ struct Loader {
             options = .object(members + [("allowedGap", .array(missing.map { .int($0) }))])
         }
         try database.execute("""
-            INSERT INTO casebridge_run (started_at, export_file, export_id, sequence, export_kind, exported_at, as_of, options, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loading')
+            INSERT INTO casebridge_run (started_at, export_file, export_id, sequence, export_kind, exported_at, as_of, options, outcome,
+                                        export_sha256, run_user, run_host, casebridge_version, casebridge_build, mapping_sha256,
+                                        policy_sha256, target_mapping_sha256)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loading', ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(Self.timestamp(facts.startedAt)), .text(facts.exportFile), SQLValue(facts.export.exportId),
                   SQLValue(facts.export.sequence), SQLValue(facts.export.kind), SQLValue(facts.export.exportedAt),
-                  SQLValue(facts.export.asOf?.iso), .text(options.serialised())])
+                  SQLValue(facts.export.asOf?.iso), .text(options.serialised()), SQLValue(facts.exportSHA256),
+                  SQLValue(facts.audit?.user), SQLValue(facts.audit?.host), SQLValue(facts.audit?.version),
+                  SQLValue(facts.audit?.build), SQLValue(facts.audit?.mappingSHA256), SQLValue(facts.audit?.policySHA256),
+                  SQLValue(facts.audit?.targetMappingSHA256)])
         var outcome = LoadOutcome(runID: database.lastInsertRowID)
         // Staging holds the whole live state (a delta's staging was completed from the target's), so a
         // row whose key it no longer produces was deleted.
         for table in mapping.tables {
             progress("loading \(table.table)")
             outcome.tables.append(try loadTable(table, run: outcome.runID, facts: facts))
+        }
+        // A delta deletes what it names; a full export deletes what it no longer holds, which is what an
+        // export cut short looks like.
+        if facts.export.kind != "delta" {
+            outcome.overDeletionGuard = outcome.tables.filter { deletionGuard.exceeded(deleted: $0.deleted, live: $0.liveBefore) }
+            if !outcome.overDeletionGuard.isEmpty {
+                if refusesOverDeletion { throw DeletionGuardError(tables: outcome.overDeletionGuard, deletionGuard: deletionGuard) }
+                // Allowed: the run records what it was allowed to delete.
+                if case let .object(members) = options {
+                    let allowed = JSONValue.array(outcome.overDeletionGuard.map {
+                        .object([("table", .string($0.table)), ("deleted", .int($0.deleted)), ("live", .int($0.liveBefore))])
+                    })
+                    try database.execute("UPDATE casebridge_run SET options = ? WHERE run_id = ?", [
+                        .text(JSONValue.object(members + [("allowedDeletions", allowed)]).serialised()), .integer(outcome.runID),
+                    ])
+                }
+            }
         }
         if let contentTable = mapping.contentTable {
             progress("storing content")
@@ -120,6 +185,17 @@ struct Loader {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+
+    /// Brings an older target's bookkeeping tables to ``TargetDatabase/bookkeepingVersion``, inside the
+    /// load's transaction (a dry run rolls it back with the rest).
+    private func upgradeBookkeeping() throws {
+        guard var version = try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'bookkeeping_version'")?.string
+            .flatMap({ Int($0) }) else { return }
+        while version < TargetDatabase.bookkeepingVersion, let ddl = TargetDatabase.upgradeDDL[version] {
+            try database.execute(ddl)
+            version += 1
+        }
     }
 
     private func createSchema() throws {
@@ -152,6 +228,8 @@ struct Loader {
             WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.stg_touched WHERE tbl = ?1)" : "")
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
+        changes.liveBefore = try database.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = ?",
+                                                 [.text(table.table)])?.int ?? 0
         // Rows of quarantined records, and loadable rows, in one pass.
         let counted = try database.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0

@@ -29,6 +29,16 @@ public enum MigrationSummary {
                               number(table.quarantined)], widths: widths))
         }
         lines.append("")
+        let over = result.load.overDeletionGuard
+        if !over.isEmpty {
+            let verdict = result.dryRun ? "a real run is refused unless given --allow-deletions"
+                : "loaded because --allow-deletions was given (recorded with the run)"
+            lines.append("Deletion guard: this full export deletes \(DeletionGuardError.describe(over)), more than the policy allows; \(verdict).")
+        }
+        if !result.check.read.declaredTotals.isEmpty {
+            lines.append("Control totals: the export declares its counts of \(result.check.read.declaredTotals.count) kinds; every one matches the records read.")
+        }
+        if !over.isEmpty || !result.check.read.declaredTotals.isEmpty { lines.append("") }
         let megabytes = String(format: "%.1f MB", Double(result.load.contentBytesAdded) / 1_000_000)
         lines.append("Content: \(number(result.load.contentAdded)) \(result.dryRun ? "would be " : "")stored (\(megabytes), each verified against its SHA-256); "
             + "\(number(result.load.contentReused)) parts share content already stored.")

@@ -1,3 +1,4 @@
+import CasebridgeModel
 import CasebridgeStore
 import Foundation
 
@@ -6,7 +7,9 @@ import Glibc
 #endif
 
 /// Why migrate will not touch a target: one line naming the file and the reason.
-public struct TargetError: Error, CustomStringConvertible, Sendable {
+public struct TargetError: ExitStatusError, Sendable {
+    public var exitStatus: ExitStatus { .target }
+
     public var path: String
     public var reason: String
 
@@ -51,8 +54,25 @@ enum TargetState {
 /// Opens and vets a target database: Casebridge's own bookkeeping tables, the schema version it holds,
 /// whether it can be written and whether another process holds it.
 enum TargetDatabase {
-    /// The version of Casebridge's bookkeeping tables (`casebridge_*`).
-    static let bookkeepingVersion = 2
+    /// The version of Casebridge's bookkeeping tables (`casebridge_*`) this build writes.
+    static let bookkeepingVersion = 3
+    /// Older versions a load brings up to ``bookkeepingVersion`` inside its transaction, and that the
+    /// commands that only read a target read as they are.
+    static let upgradableVersions = [2]
+
+    /// What brings version 2's bookkeeping to version 3: each run records which bytes it loaded and who
+    /// ran it with what (the audit trail).
+    static let upgradeDDL = [2: """
+        ALTER TABLE casebridge_run ADD COLUMN export_sha256 TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN run_user TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN run_host TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN casebridge_version TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN casebridge_build TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN mapping_sha256 TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN policy_sha256 TEXT;
+        ALTER TABLE casebridge_run ADD COLUMN target_mapping_sha256 TEXT;
+        UPDATE casebridge_meta SET value = '3' WHERE key = 'bookkeeping_version';
+        """]
     static let format = "casebridge-target"
 
     /// Looks at the file at `path` without changing it.
@@ -111,7 +131,8 @@ enum TargetDatabase {
             guard meta["format"] == format else {
                 throw TargetError(path, "is not a Casebridge target (casebridge_meta has no format '\(format)')")
             }
-            guard meta["bookkeeping_version"] == String(bookkeepingVersion) else {
+            let versions = ([bookkeepingVersion] + upgradableVersions).map(String.init)
+            guard let version = meta["bookkeeping_version"], versions.contains(version) else {
                 throw TargetError(path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"), this casebridge writes version \(bookkeepingVersion)")
             }
             guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
@@ -156,7 +177,15 @@ enum TargetDatabase {
             content_bytes_added INTEGER,
             findings            INTEGER,
             findings_new        INTEGER,    -- of findings, how many the previous run did not hold
-            findings_resolved   INTEGER     -- findings of the previous run this run no longer holds
+            findings_resolved   INTEGER,    -- findings of the previous run this run no longer holds
+            export_sha256       TEXT,       -- the SHA-256 of the export file's bytes as read
+            run_user            TEXT,       -- who ran it: the operating system's user
+            run_host            TEXT,       -- and on which machine
+            casebridge_version  TEXT,       -- the Casebridge release
+            casebridge_build    TEXT,       -- and the SHA-256 of its executable
+            mapping_sha256      TEXT,       -- the SHA-256 of the mapping, policy and target mapping files used
+            policy_sha256       TEXT,
+            target_mapping_sha256 TEXT
         );
 
         -- Reconciliation: per record kind, read = loaded + quarantined.

@@ -1,0 +1,50 @@
+import CasebridgeCheck
+import CasebridgeMapping
+import CasebridgeRead
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who ran a migration, and with what: recorded with each run in `casebridge_run` (the audit trail), so
+/// that a council can say which person, machine, release and configuration loaded each export.
+public struct RunAudit: Sendable, Equatable {
+    /// The operating system's user the run ran as.
+    public var user: String
+    /// The machine it ran on.
+    public var host: String
+    /// Casebridge's release and the SHA-256 of its executable.
+    public var version: String
+    public var build: String
+    /// The SHA-256 of the mapping, policy and target mapping files the run used.
+    public var mappingSHA256: String?
+    public var policySHA256: String?
+    public var targetMappingSHA256: String?
+
+    public init(user: String, host: String, version: String, build: String, mappingSHA256: String?, policySHA256: String?,
+                targetMappingSHA256: String?) {
+        self.user = user
+        self.host = host
+        self.version = version
+        self.build = build
+        self.mappingSHA256 = mappingSHA256
+        self.policySHA256 = policySHA256
+        self.targetMappingSHA256 = targetMappingSHA256
+    }
+
+    /// This process's user, host and build, with the digests of the files `mapping`, `policy` and
+    /// `target` were read from.
+    public static func current(mapping: Mapping, policy: Policy, target: TargetMapping) -> RunAudit {
+        RunAudit(user: currentUser, host: ProcessInfo.processInfo.hostName, version: CasebridgeBuild.version,
+                 build: CasebridgeBuild.digest, mappingSHA256: FileDigest.sha256(path: mapping.file),
+                 policySHA256: FileDigest.sha256(path: policy.file), targetMappingSHA256: FileDigest.sha256(path: target.path))
+    }
+
+    /// The name of the effective user, else its number.
+    static var currentUser: String {
+        let uid = geteuid()
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        return String(cString: name)
+    }
+}

@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SHA-256 of a whole file, read in blocks: what a run records of the export, the mapping and the
+/// policy it used, so that the same name with other bytes is told apart.
+public enum FileDigest {
+    /// The lowercase hex SHA-256 of the file at `path`, or `nil` when it cannot be read.
+    public static func sha256(path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer, size)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
+        }
+        return hasher.finalize().hex
+    }
+}
+
+/// This Casebridge: its release and the build that runs, as each run records them.
+public enum CasebridgeBuild {
+    /// The release, as `casebridge --version` prints it.
+    public static let version = "0.5.0"
+
+    /// The SHA-256 of the running executable: two builds of one release judge and load differently
+    /// only if this differs.
+    public static let digest: String = {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return "unknown" }
+        return FileDigest.sha256(path: path) ?? "unknown"
+    }()
+}
