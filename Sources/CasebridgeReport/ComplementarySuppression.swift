@@ -54,13 +54,15 @@ public struct FigureRelation: Sendable, Equatable, CustomStringConvertible {
 /// bounds every hidden figure from each relation (the total less the other cells, each hidden cell
 /// between its bounds), feeding each bound it narrows into the others until none moves: every
 /// derivation by subtraction, chained across rows, columns and tables that share totals. A figure
-/// whose bounds meet is disclosed. While one is, another figure of one of its relations is withheld:
-/// a part rather than the total; of those, the one in the fewest relations (a figure shown twice, as a
-/// headline and a rule's count, is withheld last); then one above the threshold rather than at it;
-/// then the smallest count.
+/// whose bounds meet is disclosed. While any is, one more figure is withheld: of the counts at or
+/// above the threshold that share a relation with a disclosed figure, the one that leaves the fewest
+/// disclosed; among equals, one that is no relation's total, then the one in the fewest relations (a
+/// figure shown twice, as a headline and a rule's count, is withheld last), then one above the
+/// threshold rather than at it (5 beside a 1 is pinned again), then the smallest, then by key.
 ///
-/// Cost: each step reruns the bounds over every relation; a report has a few hundred figures and
-/// withholds a handful, so this is immediate.
+/// Cost: each step bounds every relation once per candidate; a report has a few hundred figures and
+/// a few dozen relations, so this takes milliseconds. Greedy: the figures withheld protect every
+/// hidden one, but are not always the fewest that could.
 public enum ComplementarySuppression {
     /// The figures to withhold, beyond the small ones (from 1 to `threshold - 1`), so that
     /// ``disclosed(values:hidden:relations:threshold:)`` finds none. Relations that do not hold on
@@ -70,24 +72,28 @@ public enum ComplementarySuppression {
                                    threshold: Int = SmallCounts.threshold) -> Set<String> {
         let relations = relations.filter { $0.holds(values) && $0.terms.allSatisfy { values[$0.key] != nil } }
         let small = Set(values.filter { $0.value > 0 && $0.value < threshold }.keys)
+        let totals = Set(relations.compactMap(\.total))
         var relationCount: [String: Int] = [:]
         for relation in relations { for term in relation.terms { relationCount[term.key, default: 0] += 1 } }
         var withheld = Set<String>()
         while true {
             let open = disclosed(values: values, hidden: small.union(withheld), relations: relations, threshold: threshold)
             guard !open.isEmpty else { return withheld }
-            // Protect the first disclosed figure that has a figure left to withhold in one of its relations.
+            // Of the figures sharing a relation with a disclosed one, withhold the one that leaves the
+            // fewest disclosed (a figure pinned through another figure is protected there, not where
+            // it sits), then the most preferable (``preference``).
+            let around = Set(relations.filter { relation in relation.terms.contains { open.contains($0.key) } }.flatMap { $0.terms.map(\.key) })
             var choice: String?
-            for key in open where choice == nil {
-                var best: (rank: (Int, Int, Int, Int), key: String)?
-                for relation in relations where relation.terms.contains(where: { $0.key == key }) {
-                    for candidate in relation.terms.map(\.key) {
-                        guard !small.contains(candidate), !withheld.contains(candidate), let value = values[candidate], value >= threshold else { continue }
-                        let rank = (candidate == relation.total ? 1 : 0, relationCount[candidate] ?? 0, value == threshold ? 1 : 0, value)
-                        if best.map({ rank < $0.rank || (rank == $0.rank && candidate < $0.key) }) ?? true { best = (rank, candidate) }
-                    }
+            var best: (left: Int, preference: (Int, Int, Int, Int))?
+            for candidate in around.sorted() {
+                guard !small.contains(candidate), !withheld.contains(candidate), let value = values[candidate], value >= threshold else { continue }
+                let left = disclosed(values: values, hidden: small.union(withheld).union([candidate]), relations: relations,
+                                     threshold: threshold).count
+                let preference = (totals.contains(candidate) ? 1 : 0, relationCount[candidate] ?? 0, value == threshold ? 1 : 0, value)
+                if best.map({ left < $0.left || (left == $0.left && preference < $0.preference) }) ?? true {
+                    best = (left, preference)
+                    choice = candidate
                 }
-                choice = best?.key
             }
             // No figure left that could be withheld: nothing more can be done.
             guard let choice else { return withheld }

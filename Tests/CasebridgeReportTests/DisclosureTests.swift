@@ -67,6 +67,12 @@ import Testing
             #expect(!alone.isEmpty, "a relation holds exactly one small count")
         }
 
+        // Protection does not swallow the report: the total stays shown, and far more counts are shown than withheld.
+        #expect(Int(written.json["total"] ?? "") == truth["total"], "the total is shown")
+        let withheldCount = written.json.values.count(where: { $0 == "withheld" })
+        let numbers = written.json.values.count(where: { Int($0) != nil && $0 != "0" })
+        #expect(withheldCount * 2 < numbers, "\(withheldCount) withheld, \(numbers) shown")
+
         for shown in [written.json, written.page.merging(written.json) { page, _ in page }] {
             let attack = SubtractionAttack(shown: shown, relations: relations)
             let found = attack.recovered.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.value) (by \($0.value.by))" }
