@@ -300,6 +300,8 @@ public struct DirectorReport: Sendable {
         tfoot th, tfoot td { font-weight: 700; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tbody th { white-space: nowrap; }
+        #by-team tbody th, #by-team td.n { white-space: normal; }
+        #by-team tbody th { min-width: 10ch; }
         code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
         .sev { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; }
         .sev.sev-critical { background: var(--critical); color: #fff; }
