@@ -62,11 +62,13 @@ public struct DirectorReport: Sendable {
         var out = "<section class=\"headline\" aria-label=\"Headline\">\n<div class=\"cards\">\n"
         out += card("headline.childrenWithCriticalGaps", h.childrenWithCriticalGaps, "children with at least one critical gap", style: "critical")
         out += card("headline.missingFamilyCopies", h.missingFamilyCopies, "copies of family documents missing from children's records", style: "critical")
-        out += card("total", figures.total, "gaps in all, \(counts.text(critical)) of them critical", style: "neutral")
+        out += card("total", figures.total, "gaps in all, \(counts.text("severity.critical", critical)) of them critical", style: "neutral")
         if let latest, figures.trend.count > 1 {
-            out += card("trend.\(latest.run).resolved", latest.resolved, "gaps resolved since the run before; \(counts.text(latest.new)) new", style: "good")
+            let new = counts.text("trend.\(latest.run).new", latest.new)
+            out += card("trend.\(latest.run).resolved", latest.resolved, "gaps resolved since the run before; \(new) new", style: "good")
         } else {
-            out += card("quarantined", figures.quarantined, "records could not load and wait in quarantine", style: "neutral")
+            out += card("quarantined", figures.quarantined, "records could not load and wait in quarantine", style: "neutral",
+                        link: Self.quarantineLink)
         }
         out += "</div>\n"
         out += "<p class=\"lead\">\(escapeHTML(Self.criticalSentence(h, counts)))<br>\(escapeHTML(Self.familySentence(h, counts)))</p>\n"
@@ -76,20 +78,23 @@ public struct DirectorReport: Sendable {
 
     /// "Children with at least one critical gap: N", as `check` words it.
     public static func criticalSentence(_ h: ReportFigures.Headline, _ counts: SmallCounts) -> String {
-        "Children with at least one critical gap: \(counts.text(h.childrenWithCriticalGaps))"
+        "Children with at least one critical gap: \(counts.text("headline.childrenWithCriticalGaps", h.childrenWithCriticalGaps))"
     }
 
     /// "Family documents missing: N copies of M family documents, missing from C children in F families", as `check` words it.
+    /// A hidden count takes the plural, so the noun does not tell a 1 apart.
     public static func familySentence(_ h: ReportFigures.Headline, _ counts: SmallCounts) -> String {
-        func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(counts.text(n)) \(n == 1 ? one : many)" }
-        return "Family documents missing: \(plural(h.missingFamilyCopies, "copy", "copies"))"
-            + " of \(plural(h.familyDocumentsWithMissingCopies, "family document", "family documents"))"
-            + ", missing from \(plural(h.childrenMissingCopies, "child", "children"))"
-            + " in \(plural(h.familiesMissingCopies, "family", "families"))"
+        func plural(_ key: String, _ n: Int, _ one: String, _ many: String) -> String {
+            "\(counts.text("headline." + key, n)) \(n == 1 && !counts.hides("headline." + key, n) ? one : many)"
+        }
+        return "Family documents missing: \(plural("missingFamilyCopies", h.missingFamilyCopies, "copy", "copies"))"
+            + " of \(plural("familyDocumentsWithMissingCopies", h.familyDocumentsWithMissingCopies, "family document", "family documents"))"
+            + ", missing from \(plural("childrenMissingCopies", h.childrenMissingCopies, "child", "children"))"
+            + " in \(plural("familiesMissingCopies", h.familiesMissingCopies, "family", "families"))"
     }
 
     private func byRule() -> String {
-        let bars = figures.byRule.map { Charts.Bar(label: $0.rule, value: $0.count, style: "sev-\($0.severity)") }
+        let bars = figures.byRule.map { Charts.Bar(label: $0.rule, value: $0.count, key: "rule.\($0.rule)", style: "sev-\($0.severity)") }
         var rows = ""
         for rule in figures.byRule {
             rows += "<tr><th scope=\"row\"><code>\(escapeHTML(rule.rule))</code></th><td>\(escapeHTML(RuleWording.summary(rule.rule)))</td>"
@@ -111,16 +116,16 @@ public struct DirectorReport: Sendable {
             """
         return section(id: "rules", title: "Gaps by rule and severity",
                        intro: "Each bar is one integrity rule, coloured by its severity. Critical gaps are the ones to close before go-live.",
-                       chart: Charts.horizontalBars(bars, title: "Gaps by rule", counts: counts, labelWidth: 200),
+                       chart: Charts.horizontalBars(bars, title: "Gaps by rule", counts: counts, labelFontSize: 12),
                        table: table, layout: "stacked")
     }
 
     private func byTeam() -> String {
-        let bars = figures.byTeam.map { Charts.Bar(label: Self.teamLabel($0.team), value: $0.total, style: "team") }
+        let bars = figures.byTeam.map { Charts.Bar(label: teamLabel($0.team), value: $0.total, key: "team.\($0.team ?? Self.noTeamKey).total", style: "team") }
         var rows = ""
         for team in figures.byTeam {
             let key = "team.\(team.team ?? Self.noTeamKey)"
-            rows += "<tr><th scope=\"row\">\(escapeHTML(Self.teamLabel(team.team)))</th>"
+            rows += "<tr><th scope=\"row\">\(escapeHTML(teamLabel(team.team)))</th>"
             for severity in Severity.allCases { rows += cell("\(key).\(severity.rawValue)", team.bySeverity[severity.rank]) }
             rows += cell("\(key).total", team.total) + "</tr>\n"
         }
@@ -132,13 +137,15 @@ public struct DirectorReport: Sendable {
             """
         return section(id: "teams", title: "Gaps by team",
                        intro: "The team that holds the child's case on the as-of date. Each team has its own worklist (teams/&lt;team&gt;.csv) naming every record to fix.",
-                       chart: Charts.horizontalBars(bars, title: "Gaps by team", counts: counts, labelWidth: 130),
+                       chart: Charts.horizontalBars(bars, title: "Gaps by team", counts: counts),
                        table: table, layout: "pair")
     }
 
     private func byAge() -> String {
         let buckets = AgeBucket.allCases
-        let bars = buckets.enumerated().map { Charts.Bar(label: $1.shortLabel, value: figures.byAge[$0], style: $1 == .unknown ? "age-unknown" : "age") }
+        let bars = buckets.enumerated().map {
+            Charts.Bar(label: $1.shortLabel, value: figures.byAge[$0], key: "age.\($1.rawValue)", style: $1 == .unknown ? "age-unknown" : "age")
+        }
         var rows = ""
         for (index, bucket) in buckets.enumerated() {
             rows += "<tr><th scope=\"row\">\(escapeHTML(bucket.label))</th>\(cell("age.\(bucket.rawValue)", figures.byAge[index]))</tr>\n"
@@ -158,9 +165,9 @@ public struct DirectorReport: Sendable {
     private func trend() -> String {
         let points = figures.trend
         let series = [
-            Charts.Series(name: "open", values: points.map(\.open), style: "series-open"),
-            Charts.Series(name: "new", values: points.map(\.new), style: "series-new"),
-            Charts.Series(name: "resolved", values: points.map(\.resolved), style: "series-resolved"),
+            Charts.Series(name: "open", values: points.map(\.open), keys: points.map { "trend.\($0.run).open" }, style: "series-open"),
+            Charts.Series(name: "new", values: points.map(\.new), keys: points.map { "trend.\($0.run).new" }, style: "series-new"),
+            Charts.Series(name: "resolved", values: points.map(\.resolved), keys: points.map { "trend.\($0.run).resolved" }, style: "series-resolved"),
         ]
         var rows = ""
         for point in points {
@@ -190,7 +197,7 @@ public struct DirectorReport: Sendable {
 
     private func topFamilies() -> String {
         let families = figures.topFamilies
-        let bars = families.map { Charts.Bar(label: $0.pseudonym, value: $0.gaps, style: "family") }
+        let bars = families.map { Charts.Bar(label: $0.pseudonym, value: $0.gaps, key: "family.\($0.pseudonym).gaps", style: "family") }
         var rows = ""
         for family in families {
             let key = "family.\(family.pseudonym)"
@@ -205,16 +212,16 @@ public struct DirectorReport: Sendable {
             """
         return section(id: "families", title: "Families with the most gaps",
                        intro: "The \(ReportFigures.topFamilyCount) families named by the most gaps (gaps about a family document, a copy or a family's child's document). Families are shown by pseudonym only; the teams' worklists carry the real ids.",
-                       chart: families.isEmpty ? "<p>No gap names a family.</p>" : Charts.horizontalBars(bars, title: "Families with the most gaps", counts: counts, labelWidth: 150),
+                       chart: families.isEmpty ? "<p>No gap names a family.</p>" : Charts.horizontalBars(bars, title: "Families with the most gaps", counts: counts),
                        table: table, layout: "pair")
     }
 
     private func notes() -> String {
         var out = "<section class=\"notes\" id=\"notes\"><h2>About this report</h2><ul>\n"
-        out += "<li>Drawn from the target database's record of run \(data.run.id) (<span data-figure=\"quarantined\">\(counts.text(figures.quarantined))</span> records of that run could not load and are held in quarantine).</li>\n"
+        out += "<li>Drawn from the target database's record of run \(data.run.id) (<span data-figure=\"quarantined\">\(counts.text("quarantined", figures.quarantined))</span> records of that run could not load and are held in quarantine; \(Self.quarantineLink) lists them with their reasons).</li>\n"
         out += "<li>Children and families appear only as pseudonyms (a keyed hash whose secret is kept beside the target database), the same from run to run. No names, dates of birth or case ids are shown.</li>\n"
         if counts.suppress {
-            out += "<li>Numbers from 1 to 4 are shown as \"\(SmallCounts.words)\" and drawn as dashed outlines at the height of 5.</li>\n"
+            out += "<li>Numbers from 1 to 4 are shown as \"\(SmallCounts.words)\" and drawn as dashed outlines at the height of 5. So that none can be worked out by subtracting the numbers shown from a total, some other numbers are shown as \"\(SmallCounts.withheldWords)\" and not drawn; rows whose numbers are hidden are listed after the others, by name.</li>\n"
         }
         out += "<li>Severity: critical gaps leave a child's record without a document it must hold; high and medium gaps need correcting before the records are relied on.</li>\n"
         out += "</ul></section>\n"
@@ -229,15 +236,22 @@ public struct DirectorReport: Sendable {
     /// The `data-figure` key of the gaps no team holds.
     public static let noTeamKey = "none"
 
-    /// How a team is named on the page.
-    static func teamLabel(_ team: String?) -> String { team ?? "no team" }
+    /// The link to the quarantined records' list, which the director's report writes beside the page.
+    static let quarantineLink = "<a href=\"\(Report.quarantineFile)\">\(Report.quarantineFile)</a>"
 
-    private func card(_ key: String, _ value: Int, _ text: String, style: String) -> String {
-        "<div class=\"card \(style)\"><span class=\"big\" data-figure=\"\(escapeHTML(key))\">\(counts.text(value))</span><span class=\"what\">\(escapeHTML(text))</span></div>\n"
+    /// How a team is named on the page: its name in the target, else its id.
+    func teamLabel(_ team: String?) -> String {
+        guard let team else { return "no team" }
+        return data.teamNames[team] ?? team
+    }
+
+    private func card(_ key: String, _ value: Int, _ text: String, style: String, link: String? = nil) -> String {
+        "<div class=\"card \(style)\"><span class=\"big\" data-figure=\"\(escapeHTML(key))\">\(counts.text(key, value))</span>"
+            + "<span class=\"what\">\(escapeHTML(text))\(link.map { " (" + $0 + ")" } ?? "")</span></div>\n"
     }
 
     private func cell(_ key: String, _ value: Int) -> String {
-        "<td class=\"n\" data-figure=\"\(escapeHTML(key))\">\(counts.text(value))</td>"
+        "<td class=\"n\" data-figure=\"\(escapeHTML(key))\">\(counts.text(key, value))</td>"
     }
 
     private func section(id: String, title: String, intro: String, chart: String, table: String, layout: String) -> String {
@@ -286,6 +300,8 @@ public struct DirectorReport: Sendable {
         tfoot th, tfoot td { font-weight: 700; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tbody th { white-space: nowrap; }
+        #by-team tbody th, #by-team td.n { white-space: normal; }
+        #by-team tbody th { min-width: 10ch; }
         code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
         .sev { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; }
         .sev.sev-critical { background: var(--critical); color: #fff; }

@@ -11,22 +11,39 @@ import Glibc
 ///
 /// ```swift
 /// let names = try Pseudonyms(secretFile: Pseudonyms.secretPath(forTarget: "target.db"))
-/// names.child("C-000124")   // "Child 7F3A-91C2-0B5E"
+///     .resolving(children: ["C-000124", "C-000125"], families: ["F-000001"])
+/// names.child("C-000124")   // "Child 7F3A-91C2-0B5E-44D1"
 /// ```
 ///
-/// The pseudonym is the first 6 bytes of HMAC-SHA256(secret, "child:" + id) (or "family:" + id) in
-/// upper-case hex, split 4-4-4: 48 bits, so that two of a council's children share one only with a
-/// chance of about one in ten million even at 100,000 children. Without the secret a pseudonym cannot
-/// be traced back to an id.
+/// The pseudonym is the first 8 bytes of HMAC-SHA256(secret, "child:" + id) (or "family:" + id) in
+/// upper-case hex, split 4-4-4-4: 64 bits, so that two of a million children share one with a chance
+/// of about 3 in 100 million (n²/2⁶⁵), below one in a million. Should two ids of one report still
+/// share a code, ``resolving(children:families:)`` keeps it for the first of them in id order and
+/// gives each later one the first free code of HMAC(secret, "child:" + id + "#" + n), n = 1, 2, …:
+/// two different ids are never shown as one pseudonym, and the same ids get the same pseudonyms every
+/// time. Without the secret a pseudonym cannot be traced back to an id.
 public struct Pseudonyms: Sendable {
     /// The secret's length in bytes.
     public static let secretBytes = 32
+    /// The bits of a pseudonym's code.
+    public static let codeBits = 64
 
     private let key: SymmetricKey
+    /// Bits of the hash a code keeps: ``codeBits``, fewer only through the testing hook.
+    private let bits: Int
+    /// The codes of ids whose own code an earlier id of the same kind holds, by "kind:id".
+    private var reassigned: [String: String] = [:]
 
     /// Uses `secret` as the key.
     public init(secret: Data) {
+        self.init(secret: secret, keepingBits: Self.codeBits)
+    }
+
+    /// Testing hook: codes keep only the first `bits` bits of the hash (the rest shown as 0), so that
+    /// a test can make ids collide.
+    package init(secret: Data, keepingBits bits: Int) {
         key = SymmetricKey(data: secret)
+        self.bits = min(max(bits, 1), Self.codeBits)
     }
 
     /// Reads the secret at `secretFile`, creating it (32 random bytes, mode 0600) when it does not exist.
@@ -37,20 +54,49 @@ public struct Pseudonyms: Sendable {
     /// Where the secret of the target at `target` is kept: beside it, as `<target>.report-secret`.
     public static func secretPath(forTarget target: String) -> String { target + ".report-secret" }
 
-    /// A child's pseudonym, `Child XXXX-XXXX-XXXX`.
+    /// A child's pseudonym, `Child XXXX-XXXX-XXXX-XXXX`.
     public func child(_ id: String) -> String { "Child " + code("child", id) }
 
-    /// A family's pseudonym, `Family XXXX-XXXX-XXXX`.
+    /// A family's pseudonym, `Family XXXX-XXXX-XXXX-XXXX`.
     public func family(_ id: String) -> String { "Family " + code("family", id) }
 
+    /// These pseudonyms with every collision among `children`, and among `families`, resolved: of ids
+    /// sharing a code, the first in id order keeps it and each later one, in that order, takes the
+    /// first code of "kind:id#1", "kind:id#2", … that no id of the kind holds.
+    public func resolving(children: some Sequence<String>, families: some Sequence<String>) -> Pseudonyms {
+        var resolved = self
+        resolved.reassigned = [:]
+        for (kind, ids) in [("child", Set(children).sorted()), ("family", Set(families).sorted())] {
+            var holder: [String: String] = [:]
+            for id in ids { let code = hashCode("\(kind):\(id)"); if holder[code] == nil { holder[code] = id } }
+            var taken = Set(holder.keys)
+            for id in ids where holder[hashCode("\(kind):\(id)")] != id {
+                var counter = 1
+                var code = hashCode("\(kind):\(id)#\(counter)")
+                while taken.contains(code) {
+                    counter += 1
+                    code = hashCode("\(kind):\(id)#\(counter)")
+                }
+                taken.insert(code)
+                resolved.reassigned["\(kind):\(id)"] = code
+            }
+        }
+        return resolved
+    }
+
     private func code(_ kind: String, _ id: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(kind):\(id)".utf8), using: key)
-        let hex = mac.prefix(6).map { byte in
-            let digits = String(byte, radix: 16, uppercase: true)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
-        return stride(from: 0, to: hex.count, by: 4).map { start in
-            String(hex.dropFirst(start).prefix(4))
+        reassigned["\(kind):\(id)"] ?? hashCode("\(kind):\(id)")
+    }
+
+    /// XXXX-XXXX-XXXX-XXXX: the first 8 bytes of the HMAC of `message`, beyond ``bits`` set to 0.
+    private func hashCode(_ message: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
+        var value = mac.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        if bits < Self.codeBits { value &= ~((UInt64(1) << UInt64(Self.codeBits - bits)) - 1) }
+        let hex = String(value, radix: 16, uppercase: true)
+        let padded = String(repeating: "0", count: 16 - hex.count) + hex
+        return stride(from: 0, to: 16, by: 4).map { start in
+            String(padded.dropFirst(start).prefix(4))
         }.joined(separator: "-")
     }
 

@@ -50,18 +50,33 @@ public struct ReportOutcome: Sendable {
 ///
 /// ```swift
 /// let outcome = try Report.write(target: "target.db", to: "out/report", options: ReportOptions())
-/// // out/report/index.html, out/report/summary.json, out/report/teams/<team>.csv
+/// // out/report/index.html, out/report/summary.json, out/report/quarantine.csv, out/report/teams/<team>.csv
 /// ```
 ///
-/// Reads only the target's bookkeeping tables. Files are written mode 0600 and the folder and
-/// `teams/` are set to 0700, also when they already existed. The director's set replaces every
-/// worklist in `teams/`: a `.csv` there of a team with no gaps in the run is removed.
+/// Reads only the target's bookkeeping tables and its team table. Files are written mode 0600 (an
+/// existing one is tightened); a folder the report creates (the output folder, `teams/`) is created
+/// 0700, and one that exists keeps its mode (`--out .` does not change the current folder). The
+/// director's set replaces every worklist in `teams/`: a `.csv` there of a team with no gaps in the
+/// run is removed.
 public enum Report {
+    /// The file the director's set lists the run's quarantined records in, beside index.html.
+    public static let quarantineFile = "quarantine.csv"
+
+    /// Reads the run `options` name from `target` and writes its reports into `folder`.
+    ///
+    /// Throws ``ReportError``: `.target` for a target that cannot be read, `.usage` for a run or team
+    /// it does not hold (before anything is written), `.output` for a file or folder that cannot be written.
     public static func write(target: String, to folder: String, options: ReportOptions) throws -> ReportOutcome {
         let data = try ReportData.load(target: target, run: options.run)
+        if options.audience == .team {
+            guard let requested = options.team else { throw ReportError(.usage, folder, "--audience team needs --team ID") }
+            try checkTeam(requested, in: data)
+        }
         let pseudonyms = try Pseudonyms(secretFile: options.secretPath ?? Pseudonyms.secretPath(forTarget: target))
-        let counts = SmallCounts(suppress: options.suppressSmall)
-        let figures = ReportFigures(data, pseudonyms: pseudonyms)
+            .resolving(children: data.findings.compactMap(\.child), families: data.findings.compactMap(\.family))
+        let unordered = ReportFigures(data, pseudonyms: pseudonyms)
+        let counts = SmallCounts(suppress: options.suppressSmall, figures: unordered)
+        let figures = unordered.ordered(for: counts)
         var outcome = ReportOutcome(files: [], run: data.run, figures: figures, counts: counts)
 
         try makeFolder(folder)
@@ -77,6 +92,9 @@ public enum Report {
             let summary = (folder as NSString).appendingPathComponent("summary.json")
             try writeFile(summary, SummaryJSON.document(data, figures, counts: counts).serialised(pretty: true) + "\n")
             outcome.files.append(summary)
+            let quarantine = (folder as NSString).appendingPathComponent(quarantineFile)
+            try writeFile(quarantine, QuarantineList.csv(data.quarantine))
+            outcome.files.append(quarantine)
             var written = Set<String>()
             for team in worklists.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
                 var name = TeamWorklists.fileName(team)
@@ -92,7 +110,7 @@ public enum Report {
                 unlink((teamsFolder as NSString).appendingPathComponent(stale))
             }
         case .team:
-            guard let requested = options.team else { throw ReportError(.usage, folder, "--audience team needs --team ID") }
+            let requested = options.team ?? TeamWorklists.unallocated
             let team: String? = requested == TeamWorklists.unallocated ? nil : requested
             let list = worklists[team] ?? []
             if list.isEmpty {
@@ -106,18 +124,33 @@ public enum Report {
         return outcome
     }
 
-    /// Creates `path` mode 0700, or sets an existing folder to 0700.
+    /// How many known team ids an unknown team's message lists.
+    static let teamsListed = 8
+
+    /// Refuses a team the target holds neither in its team table nor on a finding: one line naming a
+    /// few it does hold.
+    static func checkTeam(_ requested: String, in data: ReportData) throws {
+        guard requested != TeamWorklists.unallocated, !data.knownTeams.contains(requested) else { return }
+        let known = data.knownTeams.sorted()
+        let listed = known.prefix(teamsListed).joined(separator: ", ") + (known.count > teamsListed ? ", …" : "")
+        let teams = known.isEmpty ? TeamWorklists.unallocated : listed + " or " + TeamWorklists.unallocated
+        throw ReportError(.usage, data.target, "holds no team \(requested) (teams: \(teams))")
+    }
+
+    /// Creates `path` mode 0700; a folder already there is used as it is, its mode untouched.
     static func makeFolder(_ path: String) throws {
-        if mkdir(path, 0o700) != 0 {
-            let failure = errno
-            var info = stat()
-            guard failure == EEXIST, lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-                let reason = failure == EEXIST ? "exists and is not a folder" : String(cString: strerror(failure))
-                throw ReportError(.output, path, "the report folder cannot be created: \(reason)")
+        if mkdir(path, 0o700) == 0 {
+            // mkdir's mode passes through the umask, which can only take bits away; set it exactly.
+            guard chmod(path, 0o700) == 0 else {
+                throw ReportError(.output, path, "cannot be set to mode 0700: \(String(cString: strerror(errno)))")
             }
+            return
         }
-        guard chmod(path, 0o700) == 0 else {
-            throw ReportError(.output, path, "cannot be set to mode 0700: \(String(cString: strerror(errno)))")
+        let failure = errno
+        var info = stat()
+        guard failure == EEXIST, lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            let reason = failure == EEXIST ? "exists and is not a folder" : String(cString: strerror(failure))
+            throw ReportError(.output, path, "the report folder cannot be created: \(reason)")
         }
     }
 

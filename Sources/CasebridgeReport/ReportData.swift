@@ -86,15 +86,35 @@ public struct TrendPoint: Sendable, Equatable {
     public var resolved: Int
 }
 
-/// Everything a report shows, read from the target's bookkeeping tables (never from an export).
+/// A record the reported run could not load, as `casebridge_quarantine` holds it (without its raw XML).
+public struct QuarantinedRecord: Sendable, Equatable {
+    /// The record kind (`Person`, `Document`, … or `Deleted` for a deletion that could not be applied).
+    public var kind: String
+    public var recordId: String?
+    /// The export the record was read from, and its line.
+    public var sourceFile: String
+    public var sourceLine: Int?
+    /// Why it could not load, one sentence each.
+    public var reasons: [String]
+}
+
+/// Everything a report shows, read from the target's bookkeeping tables (never from an export) and
+/// its team table.
 public struct ReportData: Sendable {
     public var target: String
     public var run: ReportRun
     public var findings: [StoredFinding]
     /// Loaded runs up to and including the reported one, oldest first.
     public var trend: [TrendPoint]
-    /// Records of the reported run that could not load.
-    public var quarantined: Int
+    /// Records of the reported run that could not load: the live quarantine after that run.
+    public var quarantine: [QuarantinedRecord]
+    /// Team names by id, from the target's team table (`ssd_department`) where it has one and names them.
+    public var teamNames: [String: String]
+    /// Every team id the target holds: its team table's and the findings'.
+    public var knownTeams: Set<String>
+
+    /// How many records of the reported run could not load.
+    public var quarantined: Int { quarantine.count }
 
     /// Reads the run `runID` (default: the latest loaded run) of the Casebridge target at `path`.
     ///
@@ -124,8 +144,11 @@ public struct ReportData: Sendable {
             let history = runs.filter { $0.id <= chosen.id }
             let findings = try readFindings(database, run: chosen.id)
             let trend = try history.map { try trendPoint(database, run: $0) }
-            let quarantined = try database.scalar("SELECT count(*) FROM casebridge_quarantine WHERE run_id = ?", [.integer(Int64(chosen.id))])?.int ?? 0
-            return ReportData(target: path, run: chosen, findings: findings, trend: trend, quarantined: quarantined)
+            let quarantine = try readQuarantine(database, run: chosen.id)
+            let teams = teamTable(database)
+            let known = Set(teams.keys).union(findings.compactMap(\.team))
+            return ReportData(target: path, run: chosen, findings: findings, trend: trend, quarantine: quarantine,
+                              teamNames: teams.compactMapValues { $0 }, knownTeams: known)
         } catch let error as DatabaseError {
             throw ReportError(.target, path, "cannot be read: \(error.message)")
         }
@@ -183,6 +206,30 @@ public struct ReportData: Sendable {
                 document: row["document"], team: row["team"], eventDate: row["event_date"].flatMap(CivilDate.init(iso:)),
                 message: row["message"] ?? "", sourceFile: row["source_file"], sourceLine: row.int("source_line"), isNew: row.int("is_new") == 1)
         }
+    }
+
+    /// The run's quarantined records, in the order the load stored them.
+    private static func readQuarantine(_ database: Database, run: Int) throws -> [QuarantinedRecord] {
+        try database.rows("""
+            SELECT kind, record_id, source_file, source_line, reasons FROM casebridge_quarantine WHERE run_id = ? ORDER BY rowid
+            """, [.integer(Int64(run))]).map { row in
+            let reasons = row["reasons"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] } ?? []
+            return QuarantinedRecord(kind: row["kind"] ?? "", recordId: row["record_id"], sourceFile: row["source_file"] ?? "",
+                                     sourceLine: row.int("source_line"), reasons: reasons)
+        }
+    }
+
+    /// The target's teams, id to name (`nil` where it has none), from the SSD team table
+    /// `ssd_department`; empty for a target without one (another target mapping).
+    private static func teamTable(_ database: Database) -> [String: String?] {
+        guard let rows = try? database.rows("SELECT dept_team_id, dept_team_name FROM ssd_department") else { return [:] }
+        var teams: [String: String?] = [:]
+        for row in rows {
+            guard let id = row["dept_team_id"] else { continue }
+            let name = row["dept_team_name"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            teams[id] = (name?.isEmpty ?? true) ? nil : name
+        }
+        return teams
     }
 
     /// A JSON object of strings, as key_json and context_json hold.

@@ -161,3 +161,30 @@ public struct ReportFigures: Sendable {
         quarantined = data.quarantined
     }
 }
+
+extension ReportFigures {
+    /// The figures in the order a report with `counts` lists them. With small counts suppressed, a
+    /// list sorted by count would rank its hidden rows against each other, and so tell them apart
+    /// (three hidden rows in falling order below a shown 5 are 4, 3 and 2): hidden rows follow the
+    /// shown ones of their group, by id, rules within their severity, the team-less row still last.
+    public func ordered(for counts: SmallCounts) -> ReportFigures {
+        guard counts.suppress else { return self }
+        var out = self
+        func hiddenLast<T>(_ list: [T], hidden: (T) -> Bool, group: (T) -> Int, id: (T) -> String) -> [T] {
+            let indexed = list.enumerated().map { (offset: $0.offset, element: $0.element, hidden: hidden($0.element)) }
+            return indexed.sorted { a, b in
+                let ga = group(a.element), gb = group(b.element)
+                if ga != gb { return ga < gb }
+                if a.hidden != b.hidden { return !a.hidden }
+                return a.hidden ? id(a.element) < id(b.element) : a.offset < b.offset
+            }.map(\.element)
+        }
+        out.byRule = hiddenLast(byRule, hidden: { counts.hides(Self.ruleKey($0.rule), $0.count) },
+                                group: { Severity(rawValue: $0.severity)?.rank ?? Severity.allCases.count }, id: \.rule)
+        out.byTeam = hiddenLast(byTeam, hidden: { counts.hides(Self.teamKey($0.team) + ".total", $0.total) },
+                                group: { $0.team == nil ? 1 : 0 }, id: { $0.team ?? "" })
+        out.topFamilies = hiddenLast(topFamilies, hidden: { counts.hides("family.\($0.pseudonym).gaps", $0.gaps) },
+                                     group: { _ in 0 }, id: \.pseudonym)
+        return out
+    }
+}

@@ -1,7 +1,7 @@
 import CasebridgeModel
 
 /// `summary.json`: the report's figures for dashboards, keys in a fixed order. Counts are numbers,
-/// or the string "fewer than 5" when small counts are suppressed. Families appear by pseudonym.
+/// or, when small counts are suppressed, the string "fewer than 5" or "withheld" (``SmallCounts``). Families appear by pseudonym.
 ///
 /// ```json
 /// {"format": "casebridge-report-summary", "version": 1, "run": {"id": 2, "asOf": "2019-09-03", …},
@@ -23,35 +23,39 @@ public enum SummaryJSON {
             ])),
             ("smallCountsSuppressed", .bool(counts.suppress)),
             ("headline", .object([
-                ("childrenWithCriticalGaps", counts.json(h.childrenWithCriticalGaps)),
-                ("missingFamilyCopies", counts.json(h.missingFamilyCopies)),
-                ("familyDocumentsWithMissingCopies", counts.json(h.familyDocumentsWithMissingCopies)),
-                ("childrenMissingCopies", counts.json(h.childrenMissingCopies)),
-                ("familiesMissingCopies", counts.json(h.familiesMissingCopies)),
+                ("childrenWithCriticalGaps", counts.json("headline.childrenWithCriticalGaps", h.childrenWithCriticalGaps)),
+                ("missingFamilyCopies", counts.json("headline.missingFamilyCopies", h.missingFamilyCopies)),
+                ("familyDocumentsWithMissingCopies", counts.json("headline.familyDocumentsWithMissingCopies", h.familyDocumentsWithMissingCopies)),
+                ("childrenMissingCopies", counts.json("headline.childrenMissingCopies", h.childrenMissingCopies)),
+                ("familiesMissingCopies", counts.json("headline.familiesMissingCopies", h.familiesMissingCopies)),
             ])),
-            ("total", counts.json(figures.total)),
-            ("quarantined", counts.json(figures.quarantined)),
-            ("bySeverity", .object(Severity.allCases.map { ($0.rawValue, counts.json(figures.bySeverity[$0.rank])) })),
+            ("total", counts.json("total", figures.total)),
+            ("quarantined", counts.json("quarantined", figures.quarantined)),
+            ("bySeverity", .object(Severity.allCases.map { ($0.rawValue, counts.json("severity.\($0.rawValue)", figures.bySeverity[$0.rank])) })),
             ("byRule", .array(figures.byRule.map { rule in
-                .object([("rule", .string(rule.rule)), ("severity", .string(rule.severity)), ("count", counts.json(rule.count))])
+                .object([("rule", .string(rule.rule)), ("severity", .string(rule.severity)), ("count", counts.json("rule.\(rule.rule)", rule.count))])
             })),
             ("byTeam", .array(figures.byTeam.map { team in
-                .object([("team", optional(team.team)), ("total", counts.json(team.total))]
-                    + Severity.allCases.map { ($0.rawValue, counts.json(team.bySeverity[$0.rank])) })
+                let key = "team.\(team.team ?? DirectorReport.noTeamKey)"
+                return .object([("team", optional(team.team)), ("total", counts.json(key + ".total", team.total))]
+                    + Severity.allCases.map { ($0.rawValue, counts.json(key + "." + $0.rawValue, team.bySeverity[$0.rank])) })
             })),
             ("byAge", .array(AgeBucket.allCases.enumerated().map { index, bucket in
-                .object([("bucket", .string(bucket.rawValue)), ("label", .string(bucket.label)), ("count", counts.json(figures.byAge[index]))])
+                .object([("bucket", .string(bucket.rawValue)), ("label", .string(bucket.label)),
+                         ("count", counts.json("age.\(bucket.rawValue)", figures.byAge[index]))])
             })),
             ("trend", .array(figures.trend.map { point in
-                .object([
-                    ("run", .int(point.run)), ("asOf", optional(point.asOf?.iso)), ("open", counts.json(point.open)),
-                    ("new", counts.json(point.new)), ("resolved", counts.json(point.resolved)),
+                let key = "trend.\(point.run)"
+                return .object([
+                    ("run", .int(point.run)), ("asOf", optional(point.asOf?.iso)), ("open", counts.json(key + ".open", point.open)),
+                    ("new", counts.json(key + ".new", point.new)), ("resolved", counts.json(key + ".resolved", point.resolved)),
                 ])
             })),
             ("topFamilies", .array(figures.topFamilies.map { family in
-                .object([
-                    ("family", .string(family.pseudonym)), ("gaps", counts.json(family.gaps)),
-                    ("critical", counts.json(family.critical)), ("children", counts.json(family.children)),
+                let key = "family.\(family.pseudonym)"
+                return .object([
+                    ("family", .string(family.pseudonym)), ("gaps", counts.json(key + ".gaps", family.gaps)),
+                    ("critical", counts.json(key + ".critical", family.critical)), ("children", counts.json(key + ".children", family.children)),
                 ])
             })),
         ])

@@ -1,8 +1,8 @@
 import CasebridgeModel
 
 /// The teams' worklists: one CSV per team, one row per gap with the real ids, what is wrong in plain
-/// words and what to do. For Excel: UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting
-/// (and a leading `=`, `+`, `-` or `@` defused so no cell runs as a formula).
+/// words and what to do, in Casebridge's one CSV dialect (``CSVWriter``: UTF-8 with a byte-order
+/// mark, CRLF, RFC 4180 quoting, formulas defused).
 public enum TeamWorklists {
     /// The file name of the gaps no team holds.
     public static let unallocated = "unallocated"
@@ -38,11 +38,10 @@ public enum TeamWorklists {
         return safe.hasPrefix(".") ? "_" + safe.dropFirst() : safe
     }
 
-    /// One team's worklist, whole: BOM, header and a row per finding, CRLF.
+    /// One team's worklist, whole: header and a row per finding, in ``CSVWriter``'s dialect.
     public static func csv(_ findings: [StoredFinding], pseudonyms: Pseudonyms) -> String {
-        var out = "\u{FEFF}" + header.map(field).joined(separator: ",") + "\r\n"
-        for finding in findings {
-            let row = [
+        CSVWriter.document(header: header, rows: findings.map { finding in
+            [
                 finding.severity, finding.rule, finding.message, RuleWording.action(for: finding),
                 finding.child ?? "", finding.child.map(pseudonyms.child) ?? "",
                 finding.family ?? "", finding.family.map(pseudonyms.family) ?? "",
@@ -52,16 +51,6 @@ public enum TeamWorklists {
                 finding.eventDate?.uk ?? "", finding.isNew ? "yes" : "no", finding.sourceFile ?? "",
                 finding.sourceLine.map(String.init) ?? "",
             ]
-            out += row.map(field).joined(separator: ",") + "\r\n"
-        }
-        return out
-    }
-
-    /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
-    static func field(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        })
     }
 }

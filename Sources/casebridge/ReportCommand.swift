@@ -12,10 +12,13 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Reads the findings, runs and quarantine the target stored (the latest loaded run unless --run), never an \
             export. The director audience writes DIR/index.html (one self-contained page, children and families by \
-            pseudonym only), DIR/summary.json and DIR/teams/<team>.csv (one row per gap with the real ids and what to \
-            do; gaps no team holds go to unallocated.csv). The team audience writes only --team's worklist. The \
-            pseudonyms' secret is kept beside the target as TARGET.report-secret (created on first use; keep it, or \
-            every pseudonym changes). Files are mode 0600, folders 0700.
+            pseudonym only, teams by name), DIR/summary.json, DIR/quarantine.csv (the run's quarantined records and \
+            why) and DIR/teams/<team>.csv (one row per gap with the real ids and what to do; gaps no team holds go to \
+            unallocated.csv). --team T alone writes only T's worklist (the team audience); a team the target does \
+            not hold is refused. --suppress-small shows counts from 1 to 4 as "fewer than 5" and withholds further \
+            counts so that none of them can be worked out from a total. The pseudonyms' secret is kept beside the \
+            target as TARGET.report-secret (created on first use; keep it, or every pseudonym changes). Files are \
+            written mode 0600 and folders the report creates 0700; an existing DIR keeps its mode.
 
             """ + ExitStatus.help(for: [.clean, .usage, .target, .output])
     )
@@ -23,28 +26,32 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The Casebridge target database that migrate wrote.")
     var target: String
 
-    @Option(help: "The folder to write into (created, or set to mode 0700).")
+    @Option(help: "The folder to write into (created mode 0700; an existing folder keeps its mode).")
     var out: String
 
-    @Option(help: "director (index.html, summary.json and every team's worklist) or team (one worklist).")
-    var audience: ReportAudience = .director
+    @Option(help: "director (index.html, summary.json, quarantine.csv and every team's worklist) or team (one worklist); default: team with --team, else director.")
+    var audience: ReportAudience?
 
-    @Option(help: "With --audience team: the team's id (unallocated for gaps no team holds).")
+    @Option(help: "The team whose worklist to write, by id (unallocated for gaps no team holds); implies --audience team.")
     var team: String?
 
-    @Flag(name: .customLong("suppress-small"), help: "Show counts from 1 to 4 as \"fewer than 5\", for copies that leave the council.")
+    @Flag(name: .customLong("suppress-small"), help: "Show counts from 1 to 4 as \"fewer than 5\" and withhold the counts they could be worked out from, for copies that leave the council.")
     var suppressSmall = false
 
     @Option(name: .customLong("run"), help: "The run to report (default: the latest loaded run).")
     var runID: Int?
 
+    /// The audience asked for, or the one --team implies.
+    var chosenAudience: ReportAudience { audience ?? (team == nil ? .director : .team) }
+
     func validate() throws {
         if audience == .team, team == nil { throw ValidationError("--audience team needs --team ID") }
-        if audience == .director, team != nil { throw ValidationError("--team goes with --audience team") }
+        if audience == .director, team != nil { throw ValidationError("--team writes one team's worklist; leave out --audience director") }
         if let runID, runID < 1 { throw ValidationError("--run must be a run id (1 or more)") }
     }
 
     func run() throws {
+        let audience = chosenAudience
         let options = ReportOptions(audience: audience, team: team, suppressSmall: suppressSmall, run: runID)
         let outcome: ReportOutcome
         do {

@@ -106,10 +106,14 @@ struct CommandLineTests {
         let output = scratch.url.appendingPathComponent("findings.csv").path
         let result = try CLI.run(["check", export, "--format", "csv", "--output", output, "--quiet"])
         #expect(result.status == 0)
-        let csv = try String(contentsOfFile: output, encoding: .utf8)
+        let data = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(data.starts(with: [0xEF, 0xBB, 0xBF]), "a UTF-8 BOM, as the report's worklists")
+        let csv = String(decoding: data.dropFirst(3), as: UTF8.self)
         let rows = csv.split(separator: "\r\n")
         #expect(rows.count == 2)
-        #expect(rows[0].hasPrefix("rule,severity,recordKind,recordId,field,message"))
+        #expect(rows[0] == "severity,rule,what is wrong,what to do,record kind,record id,field,export file,export line")
+        #expect(rows[1].hasPrefix("high,invalid-value,"))
+        #expect(rows[1].contains("Close this gap in the legacy system"))
         let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
@@ -164,10 +168,73 @@ struct ReportCommandTests {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test(arguments: [["--audience", "team"], ["--team", "T-LAC"], ["--run", "0"], ["--audience", "everyone"]])
+    @Test(arguments: [["--audience", "team"], ["--audience", "director", "--team", "T-LAC"], ["--run", "0"], ["--audience", "everyone"]])
     func `report's usage errors exit 2`(_ extra: [String]) throws {
         let scratch = try Scratch()
         let result = try CLI.run(["report", "--target", scratch.url.appendingPathComponent("t.db").path, "--out", scratch.url.path] + extra)
         #expect(result.status == 2)
+    }
+}
+
+/// A target migrated once from the 100-family export, shared by the report command's tests.
+enum ReportTarget {
+    static let path: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-report-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let target = folder.appendingPathComponent("target.db").path
+        let result = try! CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
+        precondition(result.status == 0, "migrate failed: \(result.stderr)")
+        return target
+    }()
+}
+
+/// The report command's options as a person types them.
+struct ReportUsabilityTests {
+    @Test func `--team alone writes that team's worklist, as --audience team does`() throws {
+        let scratch = try Scratch()
+        let out = scratch.url.appendingPathComponent("r").path
+        let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--team", "T-LAC"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/teams") == ["T-LAC.csv"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/index.html"))
+        // Naming the director's audience with a team is still a contradiction.
+        #expect(try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--audience", "director", "--team", "T-LAC"]).status == 2)
+    }
+
+    @Test func `an unknown team exits 2 with one line naming known teams, and writes nothing`() throws {
+        let scratch = try Scratch()
+        let out = scratch.url.appendingPathComponent("r").path
+        let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--team", "T-NOPE"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("casebridge: ") && result.stderr.hasSuffix("\n"))
+        #expect(result.stderr.dropLast().contains("\n") == false, "one line: \(result.stderr)")
+        #expect(result.stderr.contains("T-NOPE") && result.stderr.contains("T-LAC"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/teams/T-NOPE.csv"))
+        // A team the target holds, with or without gaps, and the gaps no team holds are known.
+        #expect(try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--team", "unallocated"]).status == 0)
+    }
+
+    @Test func `report into an existing folder leaves the folder's mode alone`() throws {
+        let scratch = try Scratch()
+        let out = scratch.url.appendingPathComponent("shared")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        // `--out .` from inside the folder: the current folder keeps its mode too.
+        let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", "."], in: out)
+        #expect(result.status == 0, "\(result.stderr)")
+        func mode(_ path: String) throws -> Int? { try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
+        #expect(try mode(out.path) == 0o755)
+        #expect(try mode(out.path + "/teams") == 0o700, "a folder report creates is 0700")
+        for file in ["index.html", "summary.json", "teams/T-LAC.csv"] { #expect(try mode(out.path + "/" + file) == 0o600, "\(file)") }
+    }
+
+    @Test func `help report gives the exit status an unwritable output gets`() throws {
+        let help = try CLI.run(["help", "report"])
+        let words = help.stdout.replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+        #expect(words.contains("7 \(Status.output.meaning)"), "\(help.stdout)")
+        #expect(!words.contains("6 an output"))
+        let scratch = try Scratch()
+        let blocker = try scratch.file("plain-file", "x")
+        let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", blocker + "/report"])
+        #expect(result.status == 7, "\(result.stderr)")
     }
 }

@@ -162,10 +162,28 @@ struct FindingsOutputTests {
         #expect(document.rendered(as: .json) == document.json.serialised(pretty: true) + "\n")
     }
 
-    @Test func `CSV quotes what needs quoting and defuses formulas`() {
-        let csv = Self.document(findings: 1).rendered(as: .csv)
-        #expect(csv.hasPrefix("rule,severity,document,child,message,file,line\r\n"))
+    @Test func `CSV is the worklists' dialect: BOM, CRLF, plain headers, what to do, quoting`() {
+        let csv = Self.document(findings: 2).rendered(as: .csv)
+        #expect(csv.hasPrefix("\u{FEFF}severity,rule,what is wrong,what to do,document,child,export file,export line\r\n"))
+        #expect(csv.hasSuffix("\r\n") && !csv.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(csv.contains("\"D-0 \"\"quoted\"\", never uploaded\""))
-        #expect(FindingsDocument.csvField("=SUM(A1)") == "'=SUM(A1)")
+        let rows = csv.split(separator: "\r\n").dropFirst()
+        #expect(rows.count == 2)
+        let summary = RuleRegistry.rule("document-not-uploaded")!.description.summary
+        #expect(rows.allSatisfy { $0.contains(summary) }, "what to do names the rule's own summary")
+    }
+
+    @Test(arguments: [
+        ("plain", "plain"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("two\nlines", "\"two\nlines\""),
+        ("cr\r\nlf", "\"cr\r\nlf\""), ("=SUM(A1)", "'=SUM(A1)"), ("+44 20", "'+44 20"), ("-1", "'-1"), ("@cmd", "'@cmd"),
+        ("=HYPERLINK(\"x\",\"y\")", "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""), ("\t=1", "'\t=1"), ("a=b", "a=b"), ("", ""),
+    ])
+    func `a CSV field is quoted when it must be and never runs as a formula`(_ value: String, _ written: String) {
+        #expect(CSVWriter.field(value) == written)
+    }
+
+    @Test func `a CSV document is a BOM, a header and CRLF records`() {
+        #expect(CSVWriter.document(header: ["record kind", "what to do"], rows: [["Person", "x, y"], ["", "-"]])
+            == "\u{FEFF}record kind,what to do\r\nPerson,\"x, y\"\r\n,'-\r\n")
     }
 }

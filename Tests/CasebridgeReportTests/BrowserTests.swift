@@ -22,7 +22,8 @@ import Testing
         let folder = fixture.scratch("browser")
         _ = try Report.write(target: fixture.target, to: folder, options: ReportOptions())
         let page = URL(fileURLWithPath: folder).appendingPathComponent("index.html")
-        let html = try ReportFiles.text(page.path).lowercased()
+        // The one link is to the quarantine list beside the page, which the browser does not fetch.
+        let html = try ReportFiles.text(page.path).lowercased().replacingOccurrences(of: #"<a href="quarantine.csv">"#, with: "<a>")
         for reference in ["http:", "https:", "url(", "src=", "href=", "<script", "<link", "<img", "@import", "@font-face", "<iframe", "<object"] {
             #expect(!html.contains(reference), "index.html holds \(reference)")
         }
@@ -52,6 +53,71 @@ import Testing
         #expect(dom.stdout.contains("<h1>Gaps in children's records</h1>"))
         #expect(dom.stdout.contains("id=\"families\""))
         #expect(dom.stdout.components(separatedBy: "<svg").count - 1 == 5, "five charts")
+    }
+
+    @Test(arguments: [false, true])
+    func `no chart draws text outside its own box, on screen or at the print size`(_ printSize: Bool) throws {
+        let browser = try #require(Self.chromium, "chromium is not installed: run scripts/setup (it installs Debian's chromium package)")
+        let fixture = try MigratedTarget.large.get()
+        let folder = fixture.scratch("overflow")
+        _ = try Report.write(target: fixture.target, to: folder, options: ReportOptions())
+        let html = try ReportFiles.text((folder as NSString).appendingPathComponent("index.html"))
+        // Print enlarges the paired charts' text (DirectorReport's @media print); the same rule, applied on screen.
+        let outside = try Self.textOutsideCharts(html, browser: browser, fixture: fixture,
+                                                 extraStyle: printSize ? ".pair .chart text { font-size: 15px; }" : "")
+        #expect(outside.isEmpty, "text drawn outside its chart: \(outside)")
+    }
+
+    @Test func `the overflow check catches a label drawn left of its chart`() throws {
+        let browser = try #require(Self.chromium, "chromium is not installed: run scripts/setup (it installs Debian's chromium package)")
+        let fixture = try MigratedTarget.small.get()
+        let page = """
+            <!DOCTYPE html><html><head><meta charset="utf-8"><style>svg { width: 640px; }</style></head><body><main>
+            <svg viewBox="0 0 640 40" aria-label="control"><text x="20" y="20" text-anchor="end">Family 0000-0000-0000-0000</text>
+            <text x="300" y="20">inside</text></svg></main></body></html>
+            """
+        let outside = try Self.textOutsideCharts(page, browser: browser, fixture: fixture, extraStyle: "")
+        #expect(outside.count == 1 && outside.first?.contains("Family 0000") == true, "\(outside)")
+    }
+
+    /// The texts of `html`'s SVG charts whose drawn box reaches outside their SVG's box or the window:
+    /// a script added to a copy of the page (its Content-Security-Policy removed) measures every
+    /// `<text>` in Chromium and writes what it finds into the page, read back with `--dump-dom`.
+    static func textOutsideCharts(_ html: String, browser: String, fixture: MigratedTarget, extraStyle: String) throws -> [String] {
+        let script = """
+            <style>\(extraStyle)</style><script>
+            (function () {
+              const found = [];
+              for (const svg of document.querySelectorAll('svg')) {
+                const box = svg.getBoundingClientRect();
+                for (const text of svg.querySelectorAll('text')) {
+                  const r = text.getBoundingClientRect();
+                  if (r.width === 0 && r.height === 0) continue;
+                  if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5
+                      || r.left < 0 || r.right > document.documentElement.clientWidth) {
+                    found.push((svg.getAttribute('aria-label') || '?') + ': ' + text.textContent + ' ['
+                      + [r.left, r.right, box.left, box.right].map(Math.round).join(', ') + ']');
+                  }
+                }
+              }
+              const out = document.createElement('pre');
+              out.id = 'overflow-check';
+              out.textContent = JSON.stringify(found);
+              document.body.appendChild(out);
+            })();
+            </script>
+            """
+        var page = html.replacingOccurrences(of: #"<meta http-equiv="Content-Security-Policy"[^>]*>"#, with: "", options: .regularExpression)
+        page = page.replacingOccurrences(of: "</body>", with: script + "</body>")
+        let path = fixture.scratch("overflow-check") + ".html"
+        try Data(page.utf8).write(to: URL(fileURLWithPath: path))
+        let dom = try run(browser, flags + ["--user-data-dir=" + fixture.scratch("profile"), "--window-size=1280,2400", "--dump-dom",
+                                           URL(fileURLWithPath: path).absoluteString])
+        let pattern = try NSRegularExpression(pattern: #"<pre id="overflow-check">([^<]*)</pre>"#)
+        let match = try #require(pattern.firstMatch(in: dom.stdout, range: NSRange(dom.stdout.startIndex..., in: dom.stdout)),
+                                 "the check wrote no result: \(dom.stderr.suffix(1000))")
+        let json = ReportFiles.unescape(String(dom.stdout[Range(match.range(at: 1), in: dom.stdout)!]))
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
     }
 
     @Test func `the network check catches a page that makes a request`() throws {

@@ -195,22 +195,28 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data([1, 2, 3]))
     }
 
-    @Test func `files are 0600 and folders 0700, also when they existed with looser modes`() throws {
+    @Test func `files are 0600 and folders the report creates 0700, while existing folders keep their modes`() throws {
         let out = fixture.scratch("modes")
         let teams = (out as NSString).appendingPathComponent("teams")
-        try FileManager.default.createDirectory(atPath: teams, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(atPath: teams, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         chmod(out, 0o755)
         let stale = (teams as NSString).appendingPathComponent("T-GONE.csv")
         _ = FileManager.default.createFile(atPath: stale, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         _ = FileManager.default.createFile(atPath: (out as NSString).appendingPathComponent("index.html"), contents: Data("old".utf8),
                                        attributes: [.posixPermissions: 0o644])
         let written = try Report.write(target: fixture.target, to: out, options: ReportOptions())
-        #expect(try ReportFiles.mode(out) == 0o700)
-        #expect(try ReportFiles.mode(teams) == 0o700)
+        #expect(try ReportFiles.mode(out) == 0o755, "an existing folder keeps its mode")
+        #expect(try ReportFiles.mode(teams) == 0o750)
         #expect(written.files.count > 3)
         for file in written.files { #expect(try ReportFiles.mode(file) == 0o600, "\(file)") }
         #expect(!FileManager.default.fileExists(atPath: stale), "a stale worklist is removed")
         #expect(try ReportFiles.mode(Pseudonyms.secretPath(forTarget: fixture.target)) == 0o600)
+
+        let fresh = (fixture.scratch("fresh") as NSString).appendingPathComponent("report")
+        try FileManager.default.createDirectory(atPath: (fresh as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = try Report.write(target: fixture.target, to: fresh, options: ReportOptions())
+        #expect(try ReportFiles.mode(fresh) == 0o700)
+        #expect(try ReportFiles.mode((fresh as NSString).appendingPathComponent("teams")) == 0o700)
     }
 
     @Test func `the team audience writes only that team's worklist`() throws {
@@ -219,6 +225,43 @@ import Testing
         #expect(written.files == [(out as NSString).appendingPathComponent("teams/T-CP-N.csv")])
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["teams"])
         #expect(try ReportFiles.text(written.files[0]) == ReportFiles.text((folder as NSString).appendingPathComponent("teams/T-CP-N.csv")))
+    }
+
+    @Test func `quarantine.csv lists the run's quarantined records, without raw XML, and the page links it`() throws {
+        let path = (folder as NSString).appendingPathComponent("quarantine.csv")
+        #expect(outcome.files.contains(path))
+        #expect(try ReportFiles.mode(path) == 0o600)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(data.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: data.dropFirst(3), as: UTF8.self)
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends CRLF")
+        #expect(!text.contains("<"), "no raw XML")
+        let records = ReportFiles.csv(text)
+        #expect(records.first == ["record kind", "record id", "export file", "export line", "reasons"])
+        let db = try Database(path: fixture.target, readOnly: true, create: false)
+        let stored = try db.rows("""
+            SELECT kind, coalesce(record_id, '') AS id, source_file, coalesce(source_line, '') AS line, reasons
+            FROM casebridge_quarantine WHERE run_id = ?
+            """, [.integer(Int64(outcome.run.id))])
+        #expect(stored.count > 0, "the fixture quarantines records")
+        #expect(records.count - 1 == stored.count)
+        let want = try stored.map { row -> String in
+            let reasons = try #require(try JSONSerialization.jsonObject(with: Data(row["reasons"]!.utf8)) as? [String])
+            return [row["kind"]!, row["id"]!, row["source_file"]!, row["line"]!, reasons.joined(separator: "; ")].joined(separator: "|")
+        }.sorted()
+        #expect(records.dropFirst().map { $0.joined(separator: "|") }.sorted() == want)
+        let html = try ReportFiles.text(index)
+        #expect(html.contains(#"<a href="quarantine.csv">"#))
+        let figure = try #require(html.range(of: #"data-figure="quarantined""#))
+        let link = try #require(html.range(of: #"href="quarantine.csv""#))
+        #expect(html.distance(from: figure.lowerBound, to: link.lowerBound) < 300, "the link sits by the figure")
+    }
+
+    @Test func `the page names teams by the names the target holds, keyed by their ids`() throws {
+        let html = try ReportFiles.text(index)
+        #expect(html.contains("Looked After Children &amp; Care Leavers"))
+        #expect(html.contains(#"data-figure="team.T-LAC.total""#))
+        #expect(!html.contains("<th scope=\"row\">T-LAC</th>"))
     }
 
     @Test func `an earlier run can be reported`() throws {

@@ -153,11 +153,12 @@ struct IndependentFigures {
         }
     }
 
-    /// `Family XXXX-XXXX-XXXX`: HMAC-SHA256 under the secret, first 6 bytes in upper-case hex.
+    /// `Family XXXX-XXXX-XXXX-XXXX`: HMAC-SHA256 under the secret, first 8 bytes in upper-case hex.
     static func pseudonym(_ kind: String, _ id: String, secret: Data) -> String {
         let mac = Array(HMAC<SHA256>.authenticationCode(for: Data("\(kind):\(id)".utf8), using: SymmetricKey(data: secret)))
-        let hex = mac.prefix(6).map { String(format: "%02X", $0) }.joined()
-        return (kind == "family" ? "Family " : "Child ") + hex.prefix(4) + "-" + hex.dropFirst(4).prefix(4) + "-" + hex.suffix(4)
+        let hex = mac.prefix(8).map { String(format: "%02X", $0) }.joined()
+        let groups = stride(from: 0, to: 16, by: 4).map { String(hex.dropFirst($0).prefix(4)) }
+        return (kind == "family" ? "Family " : "Child ") + groups.joined(separator: "-")
     }
 
     /// The value a report shows for `count`.

@@ -17,9 +17,16 @@ extension FindingsDocument {
         var text = prefix
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
         let head = String(decoding: text.prefix(256), as: UTF8.self)
-        if head.hasPrefix("Casebridge check of ") || head.hasPrefix("rule,severity,") { return true }
+        let csv = CSVWriter.record(csvLeadingColumns).dropLast(CSVWriter.lineEnd.count) + ","
+        if head.hasPrefix(textTitle) || head.hasPrefix(csv) { return true }
         return head.hasPrefix("{") && head.contains("\"export\"") && head.contains("\"file\"")
     }
+
+    /// How the text format begins: the title, then the export's file.
+    static let textTitle = "Casebridge check of "
+
+    /// The CSV format's first columns (the finding's fields, the export file and line follow).
+    static let csvLeadingColumns = ["severity", "rule", "what is wrong", "what to do"]
 
     /// The document rendered in `format`, whole.
     public func rendered(as format: FindingsFormat, examplesPerRule: Int = 5) -> String {
@@ -42,7 +49,7 @@ extension FindingsDocument {
 
     /// A report for a person reading a terminal.
     public func text(examplesPerRule: Int = 5) -> String {
-        var out = "Casebridge check of \(export.file)"
+        var out = Self.textTitle + export.file
         if let id = export.exportId { out += " (export \(id)" + (export.sequence.map { ", sequence \($0)" } ?? "") + ")" }
         out += "\n"
         if let asOf = export.asOf { out += "As of \(asOf.uk)\n" }
@@ -113,29 +120,43 @@ extension FindingsDocument {
             familiesMissingCopies: Set(missing.compactMap { $0[field: "family"] }).count)
     }
 
-    /// One finding a row: rule, severity, every key and context field seen, message, source.
+    /// One finding a row, in Casebridge's one CSV dialect (``CSVWriter``, as the report's worklists):
+    /// severity, rule, what is wrong (the finding's message), what to do (the rule's own summary of
+    /// the gap to close), every key and context field seen (headed in plain words: `record kind`),
+    /// then the export file and line.
     public func writeCSV(_ write: (String) -> Void) {
         var fieldNames: [String] = []
         var seen = Set<String>()
         for finding in findings {
             for field in finding.key + finding.context where seen.insert(field.name).inserted { fieldNames.append(field.name) }
         }
-        let header = ["rule", "severity"] + fieldNames + ["message", "file", "line"]
-        write(header.map(Self.csvField).joined(separator: ",") + "\r\n")
+        let header = Self.csvLeadingColumns + fieldNames.map(Self.plainHeader) + ["export file", "export line"]
+        write(CSVWriter.header(header))
+        var actions: [String: String] = [:]
         for finding in findings {
-            var row = [finding.rule, finding.severity.rawValue]
+            let action = actions[finding.rule] ?? Self.whatToDo(finding.rule)
+            actions[finding.rule] = action
+            var row = [finding.severity.rawValue, finding.rule, finding.message, action]
             row += fieldNames.map { finding[field: $0] ?? "" }
-            row += [finding.message, finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
-            write(row.map(Self.csvField).joined(separator: ",") + "\r\n")
+            row += [finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
+            write(CSVWriter.record(row))
         }
     }
 
-    /// A CSV field, quoted when it holds a comma, quote or line break; a leading `=+-@` is defused
-    /// so a spreadsheet does not run it as a formula.
-    static func csvField(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// The "what to do" of a rule's findings: close the gap its own description names (as
+    /// `casebridge rules` prints it), or record why it stays (a late upload cannot be undone).
+    static func whatToDo(_ rule: String) -> String {
+        let summary = RuleRegistry.rule(rule)?.description.summary ?? "the gap rule \(rule) finds (see casebridge rules)."
+        return "Close this gap in the legacy system, or record there why it stays: \(summary)"
+    }
+
+    /// A field name as a column header: `recordKind` → `record kind`.
+    static func plainHeader(_ name: String) -> String {
+        var words = ""
+        for character in name {
+            if character.isUppercase, !words.isEmpty { words.append(" ") }
+            words += character.lowercased()
+        }
+        return words
     }
 }
