@@ -34,11 +34,12 @@ let package = Package(
         // The pipeline, one module per stage: model → mapping → read → store → check → load.
         .target(
             name: "CasebridgeModel",
-            dependencies: []
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "CasebridgeMapping",
-            dependencies: ["CasebridgeModel", "Yams"]
+            dependencies: ["CasebridgeModel", "Yams"],
+            resources: [.copy("Resources/legacy-case-export.yaml")]
         ),
         .target(
             name: "CasebridgeRead",
@@ -62,12 +63,21 @@ let package = Package(
                 "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/mappings")]
+            resources: [.copy("Resources/policy")]
+        ),
+        // The target: its schema and Casebridge's bookkeeping tables in it, and how runs are read back.
+        .target(
+            name: "CasebridgeTarget",
+            dependencies: [
+                "CasebridgeModel", "CasebridgeMapping", "CasebridgeStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/target")]
         ),
         .target(
             name: "CasebridgeLoad",
             dependencies: [
-                "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeCheck",
+                "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeCheck", "CasebridgeTarget",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -81,13 +91,13 @@ let package = Package(
         .target(
             name: "CasebridgeReport",
             dependencies: [
-                "CasebridgeModel", "CasebridgeStore",
+                "CasebridgeModel", "CasebridgeStore", "CasebridgeTarget", "CasebridgeCheck",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "CasebridgeSchedule",
-            dependencies: ["CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeLoad"]
+            dependencies: ["CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeTarget", "CasebridgeLoad"]
         ),
         .executableTarget(
             name: "casebridge",
@@ -101,14 +111,14 @@ let package = Package(
         .testTarget(name: "CasebridgeMappingTests", dependencies: ["CasebridgeMapping"]),
         .testTarget(name: "CasebridgeReadTests", dependencies: ["CasebridgeRead", "CasebridgeMapping"]),
         .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
-        .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate"]),
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeScheduleTests", dependencies: ["CasebridgeSchedule"]),
         .testTarget(
             name: "CasebridgeReportTests",
             dependencies: [
-                "CasebridgeReport", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeCheck", "CasebridgeStore",
+                "CasebridgeReport", "CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate", "CasebridgeCheck", "CasebridgeStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

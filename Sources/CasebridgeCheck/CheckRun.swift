@@ -4,19 +4,6 @@ import CasebridgeRead
 import CasebridgeStore
 import Foundation
 
-/// The mapping files that ship inside Casebridge.
-public enum BuiltInMappings {
-    /// The folder of built-in mapping files (`mappings/` in the source tree).
-    public static var folder: URL? {
-        Bundle.module.url(forResource: "mappings", withExtension: nil)
-    }
-
-    /// The path of the reference-format mapping, `legacy-case-export.yaml`.
-    public static var legacyCaseExport: String {
-        folder?.appendingPathComponent("legacy-case-export.yaml").path ?? "mappings/legacy-case-export.yaml"
-    }
-}
-
 /// How long each stage of a check took, in seconds.
 public struct StageTimings: Sendable {
     public var read: Double = 0

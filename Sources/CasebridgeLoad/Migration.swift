@@ -3,6 +3,7 @@ import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
+import CasebridgeTarget
 import Foundation
 
 #if canImport(Glibc)
@@ -304,7 +305,7 @@ public struct Migration {
                 let facts = RunFacts(exportFile: result.document.export.file, export: result.document.export, options: options,
                                      startedAt: started, sourceFiles: sourceFiles, continuedFrom: continuedFrom,
                                      stateToken: dryRun ? nil : stateToken, expectedStateToken: expectedStateToken,
-                                     exportSHA256: result.read.sha256, audit: .current(mapping: mapping, policy: policy, target: target))
+                                     exportSHA256: result.read.sha256, audit: .current(mappingFile: mapping.file, policyFile: policy.file, targetMappingFile: target.path))
                 let outcome = try loader.load(fresh: fresh, facts: facts, reconciliation: reconciliation,
                                               findings: result.document.findings)
                 if dryRun {

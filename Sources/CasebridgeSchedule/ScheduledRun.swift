@@ -3,6 +3,7 @@ import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
+import CasebridgeTarget
 import Foundation
 
 /// What happened to one export of the inbox.

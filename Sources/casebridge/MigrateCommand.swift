@@ -4,6 +4,7 @@ import CasebridgeLoad
 import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeRead
+import CasebridgeTarget
 import Foundation
 
 /// Loads the target mapping at `path` (the built-in `target/ssd.yaml` when `nil`), or exits 2 with the

@@ -3,6 +3,7 @@ import CasebridgeLoad
 import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeSchedule
+import CasebridgeTarget
 import Foundation
 
 #if canImport(Glibc)

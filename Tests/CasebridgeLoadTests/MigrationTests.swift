@@ -1,3 +1,4 @@
+import CasebridgeTarget
 import CasebridgeCheck
 import CasebridgeLoad
 import CasebridgeModel

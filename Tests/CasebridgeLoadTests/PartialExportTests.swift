@@ -1,3 +1,4 @@
+import CasebridgeTarget
 import CasebridgeCheck
 import CasebridgeGenerate
 import CasebridgeLoad

@@ -30,7 +30,8 @@ public struct Policy: Sendable {
 
     /// The built-in policy, `mappings/policy/default.yaml`.
     public static var defaultPath: String {
-        BuiltInMappings.folder?.appendingPathComponent("policy/default.yaml").path ?? "mappings/policy/default.yaml"
+        Bundle.module.url(forResource: "policy", withExtension: nil)?.appendingPathComponent("default.yaml").path
+            ?? "mappings/policy/default.yaml"
     }
 
     /// The policy entry of document type `code`.

@@ -1,6 +1,7 @@
 import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeStore
+import CasebridgeTarget
 
 /// Per record kind: how many were read, will load, and are quarantined.
 public struct KindReconciliation: Sendable, Equatable {

@@ -2,6 +2,7 @@ import CasebridgeCheck
 import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
+import CasebridgeTarget
 import Crypto
 import Foundation
 

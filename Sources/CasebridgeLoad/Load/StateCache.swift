@@ -1,5 +1,6 @@
 import CasebridgeModel
 import CasebridgeStore
+import CasebridgeTarget
 import Crypto
 import Foundation
 

@@ -21,7 +21,7 @@ public struct TargetError: ExitStatusError, Sendable {
     public var description: String { "\(path): \(reason)" }
 
     /// Describes a failure SQLite reported while writing the target: a full disk, a lock, an I/O error.
-    static func writing(_ path: String, _ error: DatabaseError, what: String = "the target") -> TargetError {
+    package static func writing(_ path: String, _ error: DatabaseError, what: String = "the target") -> TargetError {
         // SQLITE_IOERR_WRITE: a write the file system refused, which is a full disk or a file that may not grow.
         let writeRefused = error.code == 778
         if error.isFull || writeRefused || error.systemErrno == ENOSPC || error.systemErrno == EFBIG || error.systemErrno == EDQUOT {
@@ -44,7 +44,7 @@ public struct TargetError: ExitStatusError, Sendable {
 }
 
 /// What a target file holds before a run.
-enum TargetState {
+package enum TargetState {
     /// No file, an empty file, or an SQLite database with no tables: the schema is created in the run.
     case fresh
     /// A Casebridge target holding this mapping's schema.
@@ -53,16 +53,16 @@ enum TargetState {
 
 /// Opens and vets a target database: Casebridge's own bookkeeping tables, the schema version it holds,
 /// whether it can be written and whether another process holds it.
-enum TargetDatabase {
+package enum TargetDatabase {
     /// The version of Casebridge's bookkeeping tables (`casebridge_*`) this build writes.
-    static let bookkeepingVersion = 3
+    package static let bookkeepingVersion = 3
     /// Older versions a load brings up to ``bookkeepingVersion`` inside its transaction, and that the
     /// commands that only read a target read as they are.
-    static let upgradableVersions = [2]
+    package static let upgradableVersions = [2]
 
     /// What brings version 2's bookkeeping to version 3: each run records which bytes it loaded and who
     /// ran it with what (the audit trail).
-    static let upgradeDDL = [2: """
+    package static let upgradeDDL = [2: """
         ALTER TABLE casebridge_run ADD COLUMN export_sha256 TEXT;
         ALTER TABLE casebridge_run ADD COLUMN run_user TEXT;
         ALTER TABLE casebridge_run ADD COLUMN run_host TEXT;
@@ -73,10 +73,10 @@ enum TargetDatabase {
         ALTER TABLE casebridge_run ADD COLUMN target_mapping_sha256 TEXT;
         UPDATE casebridge_meta SET value = '3' WHERE key = 'bookkeeping_version';
         """]
-    static let format = "casebridge-target"
+    package static let format = "casebridge-target"
 
     /// Looks at the file at `path` without changing it.
-    static func inspect(path: String, mapping: TargetMapping, dryRun: Bool) throws -> TargetState {
+    package static func inspect(path: String, mapping: TargetMapping, dryRun: Bool) throws -> TargetState {
         var info = stat()
         guard stat(path, &info) == 0 else {
             guard errno == ENOENT else { throw TargetError(path, "cannot be examined: \(String(cString: strerror(errno)))") }
@@ -149,7 +149,7 @@ enum TargetDatabase {
     }
 
     /// Casebridge's bookkeeping tables: runs, their reconciliation, lineage, quarantine and findings.
-    static let bookkeepingDDL = """
+    package static let bookkeepingDDL = """
         CREATE TABLE casebridge_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
 
         -- One row per migrate run that reached the target (dry runs leave none).

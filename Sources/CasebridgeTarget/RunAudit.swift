@@ -1,6 +1,4 @@
-import CasebridgeCheck
-import CasebridgeMapping
-import CasebridgeRead
+import CasebridgeModel
 import Foundation
 
 #if canImport(Glibc)
@@ -33,12 +31,12 @@ public struct RunAudit: Sendable, Equatable {
         self.targetMappingSHA256 = targetMappingSHA256
     }
 
-    /// This process's user, host and build, with the digests of the files `mapping`, `policy` and
-    /// `target` were read from.
-    public static func current(mapping: Mapping, policy: Policy, target: TargetMapping) -> RunAudit {
+    /// This process's user, host and build, with the digests of the mapping, policy and target mapping
+    /// files at these paths.
+    public static func current(mappingFile: String, policyFile: String, targetMappingFile: String) -> RunAudit {
         RunAudit(user: currentUser, host: ProcessInfo.processInfo.hostName, version: CasebridgeBuild.version,
-                 build: CasebridgeBuild.digest, mappingSHA256: FileDigest.sha256(path: mapping.file),
-                 policySHA256: FileDigest.sha256(path: policy.file), targetMappingSHA256: FileDigest.sha256(path: target.path))
+                 build: CasebridgeBuild.digest, mappingSHA256: FileDigest.sha256(path: mappingFile),
+                 policySHA256: FileDigest.sha256(path: policyFile), targetMappingSHA256: FileDigest.sha256(path: targetMappingFile))
     }
 
     /// The name of the effective user, else its number.

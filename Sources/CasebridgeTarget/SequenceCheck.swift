@@ -33,11 +33,11 @@ public enum SequencePosition: Sendable, Equatable {
 
 /// Sequence discipline: every export's `sequence` is recorded with its run; an export already loaded
 /// is skipped, an older one is refused, and a gap is refused unless the user allows it.
-enum SequenceCheck {
+package enum SequenceCheck {
     /// Where `export` stands; `database` is the target, or `nil` for a target still to be created.
     /// `exportDigest` gives the SHA-256 of the export's bytes, asked for only when the target loaded an
     /// export of the same id and sequence: the same bytes are a no-op, other bytes are refused.
-    static func position(in database: Database?, export: ExportHeader, allowGap: Bool,
+    package static func position(in database: Database?, export: ExportHeader, allowGap: Bool,
                          exportDigest: () -> String?) throws -> SequencePosition {
         guard let sequence = export.sequence else {
             throw SequenceError(reason: "the export has no valid sequence, so Casebridge cannot tell whether it was loaded or what it follows; nothing was changed")
@@ -76,7 +76,7 @@ enum SequenceCheck {
     }
 
     /// "sequence 413" or "sequences 413–415" or "sequences 413, 415".
-    static func describe(_ missing: [Int]) -> String {
+    package static func describe(_ missing: [Int]) -> String {
         if missing.count == 1 { return "sequence \(missing[0])" }
         if missing.count > 2 { return "sequences \(missing.first!)–\(missing.last!)" }
         return "sequences " + missing.map(String.init).joined(separator: ", ")

@@ -5,6 +5,20 @@ import Foundation
 import Glibc
 #endif
 
+extension SHA256.Digest {
+    /// 64 lowercase hex digits.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 /// The SHA-256 of a whole file, read in blocks: what a run records of the export, the mapping and the
 /// policy it used, so that the same name with other bytes is told apart.
 public enum FileDigest {

@@ -10,17 +10,17 @@ import CasebridgeStore
 /// see the merged state and a series of deltas ends where one full export of the final state would.
 /// After each load the state is brought up to date (``save(in:sequence:isFull:)``) in the same
 /// transaction as the data.
-enum LiveState {
+package enum LiveState {
     /// The state table of `kind`.
-    static func table(_ kind: RecordKind) -> String { "casebridge_state_" + kind.rawValue.lowercased() }
+    package static func table(_ kind: RecordKind) -> String { "casebridge_state_" + kind.rawValue.lowercased() }
 
-    static let invalidTable = "casebridge_state_invalid"
+    package static let invalidTable = "casebridge_state_invalid"
 
     /// The kinds the state keeps: every record kind but the deletions a delta lists.
-    static let kinds = RecordKind.allCases.filter { $0 != .deleted }
+    package static let kinds = RecordKind.allCases.filter { $0 != .deleted }
 
     /// The state tables, with the indexes carrying needs.
-    static var ddl: String {
+    package static var ddl: String {
         var sql = StagingStore.recordTablesDDL(name: table, invalidTable: invalidTable)
         for kind in kinds {
             if kind.owner == nil {
@@ -57,7 +57,7 @@ enum LiveState {
     /// neither writes again (same kind and id: a record is written whole, with what it owns) nor
     /// deletes is added with `carried = 1`. A deletion naming no record of the state is quarantined
     /// with that reason. Runs before staging builds its indexes and decides quarantine.
-    static func carry(into staging: StagingStore, from targetPath: String, sequence: Int) throws {
+    package static func carry(into staging: StagingStore, from targetPath: String, sequence: Int) throws {
         let database = staging.database
         try database.execute("ATTACH DATABASE ? AS t", [.text(targetPath)])
         defer { try? database.execute("DETACH DATABASE t") }
@@ -122,7 +122,7 @@ enum LiveState {
     /// Quarantines the deletions of the export being staged that name no record of the state (held in
     /// the tables `state` names; with `before`, only their rows below that rid are the state): they
     /// cannot be applied.
-    static func quarantineUnknownDeletions(in database: Database, state: (RecordKind) -> String, before: Int?) throws {
+    package static func quarantineUnknownDeletions(in database: Database, state: (RecordKind) -> String, before: Int?) throws {
         let known = kinds.filter { $0.owner == nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let held = kinds.filter { $0.owner == nil }.map {
             "SELECT 1 FROM \(state($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id\(before.map { " AND s.rid < \($0)" } ?? "")"
@@ -145,7 +145,7 @@ enum LiveState {
     /// after a full export the state is the export; after a delta, the state's records the delta
     /// replaced or deleted go and the delta's own come in (carried records stay as they are): those
     /// not carried, or, in a staging continued from rid `continuedFrom`, those from that rid on.
-    static func save(in database: Database, sequence: Int, isFull: Bool, continuedFrom: Int? = nil) throws {
+    package static func save(in database: Database, sequence: Int, isFull: Bool, continuedFrom: Int? = nil) throws {
         let own = continuedFrom.map { "rid >= \($0)" } ?? "carried = 0"
         for kind in kinds {
             let state = table(kind)

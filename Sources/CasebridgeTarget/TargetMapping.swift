@@ -1,7 +1,5 @@
-import CasebridgeCheck
 import CasebridgeMapping
 import CasebridgeModel
-import CasebridgeRead
 import CasebridgeStore
 import Crypto
 import Foundation
@@ -76,7 +74,8 @@ public struct TargetMapping: Sendable {
 
     /// The built-in mapping onto the SSD-shaped schema, `mappings/target/ssd.yaml`.
     public static var builtInPath: String {
-        BuiltInMappings.folder?.appendingPathComponent("target/ssd.yaml").path ?? "mappings/target/ssd.yaml"
+        Bundle.module.url(forResource: "target", withExtension: nil)?.appendingPathComponent("ssd.yaml").path
+            ?? "mappings/target/ssd.yaml"
     }
 
     /// Reads and checks the mapping at `path`, with the DDL it names (relative to the mapping's folder).
