@@ -106,7 +106,7 @@ public struct CheckRun {
         let context = RuleContext(staging: staging, export: header, policy: policy, sourceFiles: sourceFiles)
         let basis = carriesFindings ? CarriedFindings.basis(policy: policy, rules: rules) : nil
         var carried: CarriedFindings.Carried?
-        if let basis, let continuing, let kept = try CarriedFindings.load(from: staging.database, basis: basis) {
+        if let basis, let continuing, let kept = try CarriedFindings.load(from: staging, basis: basis) {
             var named = Set<RecordKind>()
             for rule in rules { if case let .naming(kinds) = rule.subject { named.formUnion(kinds) } }
             let changed = try staging.markChanges(newFrom: continuing.ridOffset, naming: named)
@@ -184,7 +184,7 @@ public struct CheckRun {
             }
         }
         // A finding that names no record cannot be carried: the next delta then judges every record.
-        try CarriedFindings.store(subjects, in: staging.database, basis: complete ? basis : "", onlyChanged: carried != nil)
+        try staging.keep(findings: subjects, basis: complete ? basis : "", onlyChanged: carried != nil)
     }
 
     /// A fresh path for a temporary staging database.

@@ -35,33 +35,30 @@ extension StagingStore {
     public func markChanges(newFrom: Int, naming: Set<RecordKind> = []) throws -> Set<RecordKey> {
         let from: [SQLValue] = [.integer(Int64(newFrom))]
         try database.execute("""
-            DROP TABLE IF EXISTS temp.changed_record;
-            DROP TABLE IF EXISTS temp.scope_record;
-            DROP TABLE IF EXISTS temp.turned_quarantine;
-            CREATE TABLE temp.changed_record (kind TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (kind, record_id)) WITHOUT ROWID;
-            CREATE TABLE temp.scope_record (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid)) WITHOUT ROWID;
-            CREATE TABLE temp.turned_quarantine (kind TEXT NOT NULL, rid INTEGER NOT NULL);
-            INSERT INTO temp.turned_quarantine
-                SELECT kind, rid FROM temp.previously_quarantined EXCEPT SELECT kind, rid FROM stg_quarantine;
-            INSERT INTO temp.turned_quarantine
-                SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted' EXCEPT SELECT kind, rid FROM temp.previously_quarantined;
-            INSERT OR IGNORE INTO temp.changed_record SELECT kind, record_id FROM stg_dropped_ids WHERE record_id IS NOT NULL;
+            \(StagingTable.changedRecord.recreate)
+            \(StagingTable.scopeRecord.recreate)
+            \(StagingTable.turnedQuarantine.recreate)
+            INSERT INTO \(StagingTable.turnedQuarantine)
+                SELECT kind, rid FROM \(StagingTable.previouslyQuarantined) EXCEPT SELECT kind, rid FROM \(StagingTable.quarantine);
+            INSERT INTO \(StagingTable.turnedQuarantine)
+                SELECT kind, rid FROM \(StagingTable.quarantine) WHERE kind <> 'Deleted' EXCEPT SELECT kind, rid FROM \(StagingTable.previouslyQuarantined);
+            INSERT OR IGNORE INTO \(StagingTable.changedRecord) SELECT kind, record_id FROM \(StagingTable.droppedIDs) WHERE record_id IS NOT NULL;
             """)
         try database.execute("""
-            INSERT OR IGNORE INTO temp.changed_record
-            SELECT reported_kind, record_id FROM stg_invalid WHERE rid >= ? AND record_id IS NOT NULL
+            INSERT OR IGNORE INTO \(StagingTable.changedRecord)
+            SELECT reported_kind, record_id FROM \(StagingTable.invalid) WHERE rid >= ? AND record_id IS NOT NULL
             """, from)
         // Each kind's records read now, and those whose quarantine turned (each with its owner).
-        let sources = ["rid >= \(newFrom)", "rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = ?1)"]
+        let sources = ["rid >= \(newFrom)", "rid IN (SELECT rid FROM \(StagingTable.turnedQuarantine) WHERE kind = ?1)"]
         for kind in RecordKind.allCases {
             let table = Self.table(kind)
             for rows in sources {
                 try database.execute("""
-                    INSERT OR IGNORE INTO temp.changed_record SELECT ?1, record_id FROM \(table) WHERE record_id IS NOT NULL AND \(rows)
+                    INSERT OR IGNORE INTO \(StagingTable.changedRecord) SELECT ?1, record_id FROM \(table) WHERE record_id IS NOT NULL AND \(rows)
                     """, [.text(kind.rawValue)])
                 guard let owner = kind.owner else { continue }
                 try database.execute("""
-                    INSERT OR IGNORE INTO temp.changed_record
+                    INSERT OR IGNORE INTO \(StagingTable.changedRecord)
                     SELECT ?2, o.record_id FROM \(table) t JOIN \(Self.table(owner)) o ON o.rid = t.owner_rid
                     WHERE o.record_id IS NOT NULL AND t.\(rows)
                     """, [.text(kind.rawValue), .text(owner.rawValue)])
@@ -72,24 +69,24 @@ extension StagingStore {
         for kind in RecordKind.allCases.sorted(by: { ($0.owner == nil ? 0 : 1) < ($1.owner == nil ? 0 : 1) }) {
             let table = Self.table(kind)
             let name = SQLValue.text(kind.rawValue)
-            try database.execute("INSERT OR IGNORE INTO temp.scope_record SELECT ?1, rid FROM \(table) WHERE rid >= ?2", [name] + from)
+            try database.execute("INSERT OR IGNORE INTO \(StagingTable.scopeRecord) SELECT ?1, rid FROM \(table) WHERE rid >= ?2", [name] + from)
             if kind.hasUniqueId || kind.owner == nil {
                 try database.execute("""
-                    INSERT OR IGNORE INTO temp.scope_record
-                    SELECT ?1, rid FROM \(table) WHERE record_id IN (SELECT record_id FROM temp.changed_record WHERE kind = ?1)
+                    INSERT OR IGNORE INTO \(StagingTable.scopeRecord)
+                    SELECT ?1, rid FROM \(table) WHERE record_id IN (SELECT record_id FROM \(StagingTable.changedRecord) WHERE kind = ?1)
                     """, [name])
             }
             guard let owner = kind.owner else { continue }
             // What the records in scope own, and what names an owner the staging does not hold.
             try database.execute("""
-                INSERT OR IGNORE INTO temp.scope_record
-                SELECT ?1, rid FROM \(table) WHERE owner_rid IN (SELECT rid FROM temp.scope_record WHERE kind = ?2)
+                INSERT OR IGNORE INTO \(StagingTable.scopeRecord)
+                SELECT ?1, rid FROM \(table) WHERE owner_rid IN (SELECT rid FROM \(StagingTable.scopeRecord) WHERE kind = ?2)
                 """, [name, .text(owner.rawValue)])
-            try database.execute("INSERT OR IGNORE INTO temp.scope_record SELECT ?1, rid FROM \(table) WHERE owner_rid IS NULL", [name])
+            try database.execute("INSERT OR IGNORE INTO \(StagingTable.scopeRecord) SELECT ?1, rid FROM \(table) WHERE owner_rid IS NULL", [name])
         }
         try markChangedOrigins(newFrom: newFrom)
         var keys = Set<RecordKey>()
-        for row in try database.rows("SELECT kind, record_id FROM temp.changed_record") {
+        for row in try database.rows("SELECT kind, record_id FROM \(StagingTable.changedRecord)") {
             if let kind = row["kind"], let id = row["record_id"] { keys.insert(RecordKey(kind: kind, id: id)) }
         }
         return keys
@@ -100,26 +97,25 @@ extension StagingStore {
     private func markNaming(_ kind: RecordKind, newFrom: Int) throws {
         let name = SQLValue.text(kind.rawValue)
         try database.execute("""
-            DROP TABLE IF EXISTS temp.existence_turned;
-            CREATE TABLE temp.existence_turned (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            \(StagingTable.existenceTurned.recreate)
             """)
         try database.execute("""
-            INSERT OR IGNORE INTO temp.existence_turned
+            INSERT OR IGNORE INTO \(StagingTable.existenceTurned)
             SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
-            EXCEPT SELECT record_id FROM stg_dropped_ids WHERE kind = ?1 AND quarantined IS NOT NULL
+            EXCEPT SELECT record_id FROM \(StagingTable.droppedIDs) WHERE kind = ?1 AND quarantined IS NOT NULL
             """, [name])
         try database.execute("""
-            INSERT OR IGNORE INTO temp.existence_turned
-            SELECT record_id FROM stg_dropped_ids WHERE kind = ?1 AND quarantined IS NOT NULL
+            INSERT OR IGNORE INTO \(StagingTable.existenceTurned)
+            SELECT record_id FROM \(StagingTable.droppedIDs) WHERE kind = ?1 AND quarantined IS NOT NULL
             EXCEPT SELECT record_id FROM \(Self.table(kind)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
             """, [name])
-        guard try database.scalar("SELECT count(*) FROM temp.existence_turned")?.int != 0 else { return }
+        guard try database.scalar("SELECT count(*) FROM \(StagingTable.existenceTurned)")?.int != 0 else { return }
         let field = kind.rawValue.lowercased()
         for naming in RecordKind.allCases where naming != kind && naming.hasUniqueId && CanonicalSchema.field(field, of: naming) != nil {
             try database.execute("""
-                INSERT OR IGNORE INTO temp.changed_record
+                INSERT OR IGNORE INTO \(StagingTable.changedRecord)
                 SELECT ?1, record_id FROM \(Self.table(naming))
-                WHERE \(Self.quoted(field)) IN (SELECT id FROM temp.existence_turned) AND record_id IS NOT NULL
+                WHERE \(Self.quoted(field)) IN (SELECT id FROM \(StagingTable.existenceTurned)) AND record_id IS NOT NULL
                 """, [.text(naming.rawValue)])
         }
     }
@@ -127,58 +123,55 @@ extension StagingStore {
     /// Lists the changed origins in `temp.changed_record` and fills `temp.scope_group`.
     private func markChangedOrigins(newFrom: Int) throws {
         let origin = SQLValue.text(Self.changedOrigin)
-        let insert = "INSERT OR IGNORE INTO temp.changed_record (kind, record_id)"
+        let insert = "INSERT OR IGNORE INTO \(StagingTable.changedRecord) (kind, record_id)"
         try database.execute("""
-            DROP TABLE IF EXISTS temp.changed_family;
-            DROP TABLE IF EXISTS temp.scope_group;
-            CREATE TABLE temp.changed_family (id TEXT PRIMARY KEY) WITHOUT ROWID;
-            CREATE TABLE temp.scope_group (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid)) WITHOUT ROWID;
+            \(StagingTable.changedFamily.recreate)
+            \(StagingTable.scopeGroup.recreate)
             """)
         // Copies read now, turned, or dropped.
-        try database.execute("\(insert) SELECT ?1, origin FROM stg_document WHERE rid >= \(newFrom) AND origin IS NOT NULL", [origin])
+        try database.execute("\(insert) SELECT ?1, origin FROM \(StagingTable.records(.document)) WHERE rid >= \(newFrom) AND origin IS NOT NULL", [origin])
         try database.execute("""
-            \(insert) SELECT ?1, origin FROM stg_document
-            WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Document') AND origin IS NOT NULL
+            \(insert) SELECT ?1, origin FROM \(StagingTable.records(.document))
+            WHERE rid IN (SELECT rid FROM \(StagingTable.turnedQuarantine) WHERE kind = 'Document') AND origin IS NOT NULL
             """, [origin])
         try database.execute("""
-            \(insert) SELECT ?1, value FROM stg_dropped_refs WHERE kind = 'Document' AND field = 'origin'
+            \(insert) SELECT ?1, value FROM \(StagingTable.droppedRefs) WHERE kind = 'Document' AND field = 'origin'
             """, [origin])
         // Persons who came or went, or whose quarantine turned (sent again as they were, they did not).
         try database.execute("""
-            DROP TABLE IF EXISTS temp.person_turned;
-            CREATE TABLE temp.person_turned (id TEXT PRIMARY KEY) WITHOUT ROWID;
-            INSERT OR IGNORE INTO temp.person_turned
-                SELECT record_id FROM (SELECT record_id, quarantined FROM stg_person WHERE rid >= \(newFrom) AND record_id IS NOT NULL
-                                       EXCEPT SELECT record_id, quarantined FROM stg_dropped_ids WHERE kind = 'Person' AND quarantined IS NOT NULL);
-            INSERT OR IGNORE INTO temp.person_turned
-                SELECT record_id FROM (SELECT record_id, quarantined FROM stg_dropped_ids WHERE kind = 'Person' AND quarantined IS NOT NULL
-                                       EXCEPT SELECT record_id, quarantined FROM stg_person WHERE rid >= \(newFrom) AND record_id IS NOT NULL);
-            INSERT OR IGNORE INTO temp.person_turned
-                SELECT record_id FROM stg_person WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Person')
+            \(StagingTable.personTurned.recreate)
+            INSERT OR IGNORE INTO \(StagingTable.personTurned)
+                SELECT record_id FROM (SELECT record_id, quarantined FROM \(StagingTable.records(.person)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL
+                                       EXCEPT SELECT record_id, quarantined FROM \(StagingTable.droppedIDs) WHERE kind = 'Person' AND quarantined IS NOT NULL);
+            INSERT OR IGNORE INTO \(StagingTable.personTurned)
+                SELECT record_id FROM (SELECT record_id, quarantined FROM \(StagingTable.droppedIDs) WHERE kind = 'Person' AND quarantined IS NOT NULL
+                                       EXCEPT SELECT record_id, quarantined FROM \(StagingTable.records(.person)) WHERE rid >= \(newFrom) AND record_id IS NOT NULL);
+            INSERT OR IGNORE INTO \(StagingTable.personTurned)
+                SELECT record_id FROM \(StagingTable.records(.person)) WHERE rid IN (SELECT rid FROM \(StagingTable.turnedQuarantine) WHERE kind = 'Person')
                   AND record_id IS NOT NULL;
             """)
         // Families whose members changed (a family's own record changes with them), or whose members name
         // a person who came, went or turned.
         try database.execute("""
-            INSERT OR IGNORE INTO temp.changed_family SELECT record_id FROM temp.changed_record WHERE kind = 'Family';
-            INSERT OR IGNORE INTO temp.changed_family SELECT value FROM stg_dropped_refs WHERE kind = 'Member' AND field = 'family';
-            INSERT OR IGNORE INTO temp.changed_family SELECT family FROM stg_member WHERE rid >= \(newFrom) AND family IS NOT NULL;
-            INSERT OR IGNORE INTO temp.changed_family
-                SELECT family FROM stg_member WHERE rid IN (SELECT rid FROM temp.turned_quarantine WHERE kind = 'Member') AND family IS NOT NULL;
-            INSERT OR IGNORE INTO temp.changed_family
-                SELECT family FROM stg_member WHERE person IN (SELECT id FROM temp.person_turned) AND family IS NOT NULL;
+            INSERT OR IGNORE INTO \(StagingTable.changedFamily) SELECT record_id FROM \(StagingTable.changedRecord) WHERE kind = 'Family';
+            INSERT OR IGNORE INTO \(StagingTable.changedFamily) SELECT value FROM \(StagingTable.droppedRefs) WHERE kind = 'Member' AND field = 'family';
+            INSERT OR IGNORE INTO \(StagingTable.changedFamily) SELECT family FROM \(StagingTable.records(.member)) WHERE rid >= \(newFrom) AND family IS NOT NULL;
+            INSERT OR IGNORE INTO \(StagingTable.changedFamily)
+                SELECT family FROM \(StagingTable.records(.member)) WHERE rid IN (SELECT rid FROM \(StagingTable.turnedQuarantine) WHERE kind = 'Member') AND family IS NOT NULL;
+            INSERT OR IGNORE INTO \(StagingTable.changedFamily)
+                SELECT family FROM \(StagingTable.records(.member)) WHERE person IN (SELECT id FROM \(StagingTable.personTurned)) AND family IS NOT NULL;
             """)
         try database.execute("""
-            \(insert) SELECT ?1, origin FROM stg_document WHERE family IN (SELECT id FROM temp.changed_family) AND origin IS NOT NULL
+            \(insert) SELECT ?1, origin FROM \(StagingTable.records(.document)) WHERE family IN (SELECT id FROM \(StagingTable.changedFamily)) AND origin IS NOT NULL
             """, [origin])
         // The copies of those origins, the members of the families they name, the persons those name.
         try database.execute("""
-            INSERT OR IGNORE INTO temp.scope_group SELECT 'Document', rid FROM stg_document
-            WHERE origin IN (SELECT record_id FROM temp.changed_record WHERE kind = '\(Self.changedOrigin)');
-            INSERT OR IGNORE INTO temp.scope_group SELECT 'Member', rid FROM stg_member
-            WHERE family IN (SELECT d.family FROM temp.scope_group g JOIN stg_document d ON d.rid = g.rid WHERE g.kind = 'Document');
-            INSERT OR IGNORE INTO temp.scope_group SELECT 'Person', rid FROM stg_person
-            WHERE id IN (SELECT m.person FROM temp.scope_group g JOIN stg_member m ON m.rid = g.rid WHERE g.kind = 'Member');
+            INSERT OR IGNORE INTO \(StagingTable.scopeGroup) SELECT 'Document', rid FROM \(StagingTable.records(.document))
+            WHERE origin IN (SELECT record_id FROM \(StagingTable.changedRecord) WHERE kind = '\(Self.changedOrigin)');
+            INSERT OR IGNORE INTO \(StagingTable.scopeGroup) SELECT 'Member', rid FROM \(StagingTable.records(.member))
+            WHERE family IN (SELECT d.family FROM \(StagingTable.scopeGroup) g JOIN \(StagingTable.records(.document)) d ON d.rid = g.rid WHERE g.kind = 'Document');
+            INSERT OR IGNORE INTO \(StagingTable.scopeGroup) SELECT 'Person', rid FROM \(StagingTable.records(.person))
+            WHERE id IN (SELECT m.person FROM \(StagingTable.scopeGroup) g JOIN \(StagingTable.records(.member)) m ON m.rid = g.rid WHERE g.kind = 'Member');
             """)
     }
 
@@ -195,7 +188,7 @@ extension StagingStore {
     /// Copies rather than views, so that the rules' queries keep their indexes.
     public func narrow(_ narrowing: Narrowing) throws {
         let groups = narrowing == .familyDocuments
-        let scope = groups ? "temp.scope_group" : "temp.scope_record"
+        let scope = groups ? "\(StagingTable.scopeGroup)" : "\(StagingTable.scopeRecord)"
         var whole: [RecordKind] = []
         if case let .records(keepingWhole) = narrowing { whole = keepingWhole }
         var sql = ""
@@ -208,8 +201,8 @@ extension StagingStore {
                 """
         }
         sql += """
-            CREATE TEMP TABLE stg_invalid AS SELECT * FROM main.stg_invalid
-            WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM temp.changed_record)\(groups ? " AND 0" : "");
+            CREATE TEMP TABLE \(StagingTable.invalid) AS SELECT * FROM main.\(StagingTable.invalid)
+            WHERE (reported_kind, record_id) IN (SELECT kind, record_id FROM \(StagingTable.changedRecord))\(groups ? " AND 0" : "");
 
             """
         for row in try database.rows("""
@@ -225,7 +218,7 @@ extension StagingStore {
     }
 
     /// The staged tables ``narrow(_:)`` shadows.
-    private static var shadowed: [String] { RecordKind.allCases.map(table) + ["stg_invalid"] }
+    private static var shadowed: [String] { RecordKind.allCases.map(table) + ["\(StagingTable.invalid)"] }
 
     /// Drops the copies of ``narrow(_:)``: the tables read whole again.
     public func widen() throws {

@@ -22,7 +22,7 @@ public final class StagingStore: RecordSink {
     private var loading = false
     /// Added to every record's ordinal (its `rid`), so that records read into a staging that already
     /// holds others come after them.
-    private let ridOffset: Int
+    let ridOffset: Int
     /// The sequence of the export being read, when its lines are staged as ``RecordLocation``s beside
     /// records of earlier exports; `nil` stages plain lines.
     private let lineSequence: Int?
@@ -61,7 +61,7 @@ public final class StagingStore: RecordSink {
         lineSequence = sequence
         isContinued = true
         try Self.configure(database)
-        try database.execute("DELETE FROM stg_envelope")
+        try database.execute("DELETE FROM \(StagingTable.envelope)")
         try prepareInserts()
     }
 
@@ -84,7 +84,7 @@ public final class StagingStore: RecordSink {
                 "INSERT INTO \(Self.table(kind)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES (\(placeholders))")
         }
         invalidInsert = try database.prepare("""
-            INSERT INTO stg_invalid (rid, kind, reported_kind, record_id, field, label, raw, reason, is_key, line)
+            INSERT INTO \(StagingTable.invalid) (rid, kind, reported_kind, record_id, field, label, raw, reason, is_key, line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
     }
@@ -93,7 +93,7 @@ public final class StagingStore: RecordSink {
         Dictionary(uniqueKeysWithValues: RecordKind.allCases.map { ($0, $0.fields) })
 
     /// The staging table of `kind`.
-    public static func table(_ kind: RecordKind) -> String { "stg_" + kind.rawValue.lowercased() }
+    public static func table(_ kind: RecordKind) -> String { StagingTable.records(kind).name }
 
     /// `name` quoted as an SQL identifier (`from`, `to` and `end` are SQL words).
     public static func quoted(_ name: String) -> String { "\"" + name + "\"" }
@@ -146,13 +146,11 @@ public final class StagingStore: RecordSink {
         return sql
     }
 
+    /// Every table a staging holds from the start (``StagingTable``).
     static var schema: String {
-        var sql = recordTablesDDL(name: table, invalidTable: "stg_invalid")
-        sql += """
-            CREATE TABLE stg_quarantine (kind TEXT, rid INTEGER, record_id TEXT, reason TEXT, line INTEGER);
-            CREATE TABLE stg_envelope (name TEXT PRIMARY KEY, value TEXT);
-            """
-        return sql
+        recordTablesDDL(name: table, invalidTable: StagingTable.invalid.name)
+            + StagingTable.created.map { $0.create + ";\n" }.joined()
+            + "CREATE INDEX stg_finding_subject ON \(StagingTable.finding) (subject_kind, subject_id);\n"
     }
 
     /// Stages one record.
@@ -206,7 +204,7 @@ public final class StagingStore: RecordSink {
     public func finishLoading(envelope: [String: String], beforeIndexing: ((StagingStore) throws -> Void)? = nil) throws {
         guard loading else { return }
         for (name, value) in envelope.sorted(by: { $0.key < $1.key }) {
-            try database.execute("INSERT INTO stg_envelope (name, value) VALUES (?, ?)", [.text(name), .text(value)])
+            try database.execute("INSERT INTO \(StagingTable.envelope) (name, value) VALUES (?, ?)", [.text(name), .text(value)])
         }
         try database.execute("COMMIT")
         loading = false
@@ -214,31 +212,7 @@ public final class StagingStore: RecordSink {
         try database.transaction {
             try buildIndexes()
             try linkOwners()
-            if isContinued {
-                // Quarantine is decided again (a new record may share an id with an old one, or the twin
-                // of an old one may be gone); what was quarantined before is kept aside
-                // (`temp.previously_quarantined`) for those who compare. Only the records read now and
-                // those quarantined last run are judged again (`temp.quarantine_candidate`): every other
-                // record was loadable and is unchanged, and nothing it could share an id with is new.
-                try database.execute("""
-                    DROP TABLE IF EXISTS temp.previously_quarantined;
-                    DROP TABLE IF EXISTS temp.quarantine_candidate;
-                    CREATE TABLE temp.previously_quarantined (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid));
-                    CREATE TABLE temp.quarantine_candidate (kind TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid));
-                    INSERT OR IGNORE INTO temp.previously_quarantined SELECT kind, rid FROM stg_quarantine WHERE kind <> 'Deleted';
-                    INSERT INTO temp.quarantine_candidate SELECT kind, rid FROM temp.previously_quarantined;
-                    """)
-                for kind in RecordKind.allCases {
-                    try database.execute("""
-                        UPDATE \(Self.table(kind)) SET quarantined = 0
-                        WHERE rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
-                        """, [.text(kind.rawValue)])
-                    try database.execute("""
-                        INSERT OR IGNORE INTO temp.quarantine_candidate SELECT ?, rid FROM \(Self.table(kind)) WHERE rid >= \(ridOffset)
-                        """, [.text(kind.rawValue)])
-                }
-                try database.execute("DELETE FROM stg_quarantine WHERE kind <> 'Deleted'")
-            }
+            if isContinued { try prepareToDecideAgain() }
             try decideQuarantine()
         }
         // A bounded ANALYZE: enough statistics for the planner, cheap on millions of rows.
@@ -279,55 +253,6 @@ public final class StagingStore: RecordSink {
         }
     }
 
-    /// Quarantines records whose key field failed or whose id is shared, then what they own.
-    private func decideQuarantine() throws {
-        for kind in RecordKind.allCases {
-            let table = Self.table(kind)
-            try database.execute("""
-                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                SELECT ?, i.rid, i.record_id, 'key field ' || i.label || ' ' || i.reason, i.line
-                FROM stg_invalid i WHERE i.kind = ? AND i.is_key = 1
-                """, [.text(kind.rawValue), .text(kind.rawValue)])
-            if kind.hasUniqueId {
-                // In a continued staging, only the ids of records judged again can be shared.
-                let candidates = !isContinued ? "" : """
-                    AND record_id IN (SELECT t.record_id FROM temp.quarantine_candidate c JOIN \(table) t ON t.rid = c.rid
-                                      WHERE c.kind = ?1)
-                    """
-                try database.execute("""
-                    INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                    SELECT ?1, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
-                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
-                                          GROUP BY record_id HAVING count(*) > 1) d ON d.record_id = t.record_id
-                    """, [.text(kind.rawValue)])
-            }
-        }
-        try cascadeQuarantine()
-    }
-
-    /// Quarantines what quarantined records own (Members with their Family, Outcomes with their Plan,
-    /// Parts and Sections with their Document, Statuses with their Person) and flags every quarantined
-    /// row. Safe to run again after more records were added to `stg_quarantine`.
-    public func cascadeQuarantine() throws {
-        for kind in RecordKind.allCases {
-            guard let owner = kind.owner else { continue }
-            try database.execute("""
-                INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                SELECT '\(kind.rawValue)', t.rid, t.record_id, 'its \(owner.rawValue) is quarantined', t.line
-                FROM \(Self.table(kind)) t
-                WHERE t.owner_rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(owner.rawValue)')
-                  AND NOT EXISTS (SELECT 1 FROM stg_quarantine q WHERE q.kind = '\(kind.rawValue)' AND q.rid = t.rid
-                                  AND q.reason = 'its \(owner.rawValue) is quarantined')
-                """)
-        }
-        for kind in RecordKind.allCases {
-            try database.execute("""
-                UPDATE \(Self.table(kind)) SET quarantined = 1
-                WHERE quarantined = 0 AND rid IN (SELECT rid FROM stg_quarantine WHERE kind = '\(kind.rawValue)')
-                """)
-        }
-    }
-
     /// Builds more indexes on staged records (`columns` are canonical field names of `kind`).
     public func addIndexes(_ indexes: [RecordKind: [[String]]]) throws {
         for (kind, lists) in indexes.sorted(by: { $0.key < $1.key }) {
@@ -354,9 +279,5 @@ public final class StagingStore: RecordSink {
         return counts
     }
 
-    /// Records quarantined, counting the kinds findings name (a Part goes with its Document uncounted).
-    public func quarantinedCount() throws -> Int {
-        let kinds = RecordKind.allCases.filter(\.hasUniqueId).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return try database.scalar("SELECT count(DISTINCT kind || ':' || rid) FROM stg_quarantine WHERE kind IN (\(kinds))")?.int ?? 0
-    }
+
 }

@@ -77,7 +77,7 @@ package enum LiveState {
                     """)
             }
             try database.execute("""
-                UPDATE stg_invalid SET rid = rid + \(shift), line = \(RecordLocation.encodeSQL("line", sequence: sequence))
+                UPDATE \(StagingTable.invalid) SET rid = rid + \(shift), line = \(RecordLocation.encodeSQL("line", sequence: sequence))
                 """)
             // Whole records first, then what the carried ones own.
             for kind in kinds where kind.owner == nil {
@@ -89,7 +89,7 @@ package enum LiveState {
                     FROM t.\(table(kind)) s
                     WHERE s.record_id IS NULL
                        OR (s.record_id NOT IN (SELECT record_id FROM \(staged) WHERE carried = 0 AND record_id IS NOT NULL)
-                           AND s.record_id NOT IN (SELECT id FROM stg_deleted WHERE kind = '\(kind.rawValue)' AND id IS NOT NULL))
+                           AND s.record_id NOT IN (SELECT id FROM \(StagingTable.records(.deleted)) WHERE kind = '\(kind.rawValue)' AND id IS NOT NULL))
                     """)
             }
             for kind in kinds {
@@ -103,40 +103,19 @@ package enum LiveState {
                     """)
             }
             // What the state loses: the records replaced or deleted, with what they own.
-            try database.execute("CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY)")
             for kind in kinds {
                 try database.execute("""
-                    INSERT INTO stg_dropped (kind, rid) SELECT ?, s.rid FROM t.\(table(kind)) s
+                    INSERT INTO \(StagingTable.dropped) (kind, rid) SELECT ?, s.rid FROM t.\(table(kind)) s
                     WHERE s.rid NOT IN (SELECT rid FROM \(StagingStore.table(kind)) WHERE carried = 1)
                     """, [.text(kind.rawValue)])
             }
             let invalid = StagingStore.invalidColumns.joined(separator: ", ")
             let carried = kinds.map { "SELECT rid FROM \(StagingStore.table($0)) WHERE carried = 1" }.joined(separator: " UNION ALL ")
             try database.execute("""
-                INSERT INTO stg_invalid (\(invalid)) SELECT \(invalid) FROM t.\(invalidTable) WHERE rid IN (\(carried))
+                INSERT INTO \(StagingTable.invalid) (\(invalid)) SELECT \(invalid) FROM t.\(invalidTable) WHERE rid IN (\(carried))
                 """)
-            try quarantineUnknownDeletions(in: database, state: { "t." + table($0) }, before: nil)
+            try staging.quarantineUnknownDeletions(kinds: kinds.filter { $0.owner == nil }, state: { "t." + table($0) }, before: nil)
         }
-    }
-
-    /// Quarantines the deletions of the export being staged that name no record of the state (held in
-    /// the tables `state` names; with `before`, only their rows below that rid are the state): they
-    /// cannot be applied.
-    package static func quarantineUnknownDeletions(in database: Database, state: (RecordKind) -> String, before: Int?) throws {
-        let known = kinds.filter { $0.owner == nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let held = kinds.filter { $0.owner == nil }.map {
-            "SELECT 1 FROM \(state($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id\(before.map { " AND s.rid < \($0)" } ?? "")"
-        }.joined(separator: " UNION ALL ")
-        try database.execute("""
-            INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-            SELECT 'Deleted', d.rid, d.record_id,
-                   CASE WHEN d.kind IS NULL OR d.id IS NULL THEN 'names no kind and id'
-                        WHEN d.kind NOT IN (\(known)) THEN 'names kind ' || d.kind || ', which is not a whole record that can be deleted'
-                        ELSE 'names ' || d.kind || ' ' || d.id || ', which the target does not hold' END,
-                   d.line
-            FROM stg_deleted d
-            WHERE (d.kind IS NULL OR d.id IS NULL OR d.kind NOT IN (\(known)) OR NOT EXISTS (\(held)))\(before.map { " AND d.rid >= \($0)" } ?? "")
-            """)
     }
 
     // MARK: Saving the state after a load
@@ -160,7 +139,7 @@ package enum LiveState {
             if isFull {
                 try database.execute("DELETE FROM \(state)")
             } else {
-                try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.stg_dropped WHERE kind = ?)", [.text(kind.rawValue)])
+                try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped) WHERE kind = ?)", [.text(kind.rawValue)])
             }
             try database.execute("""
                 INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE \(own)
@@ -171,12 +150,12 @@ package enum LiveState {
         if isFull {
             try database.execute("DELETE FROM \(invalidTable)")
         } else {
-            try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM s.stg_dropped)")
+            try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped))")
         }
         for kind in kinds {
             try database.execute("""
                 INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
-                SELECT \(values.joined(separator: ", ")) FROM s.stg_invalid i
+                SELECT \(values.joined(separator: ", ")) FROM s.\(StagingTable.invalid) i
                 JOIN s.\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.\(own)
                 WHERE i.kind = ?
                 """, [.text(kind.rawValue)])

@@ -5,47 +5,39 @@ extension Policy {
     /// The first and last days of the working-day table: wide enough for any record a council holds.
     static let calendarSpan = (CivilDate(year: 1990, month: 1, day: 1), CivilDate(year: 2060, month: 12, day: 31))
 
-    /// Writes the policy into the staging database, so that set-based rules can join it:
-    /// `policy_type (type, upload_within, description)`, `policy_section (type, section)`,
-    /// `policy_visit (code, within)` and `policy_calendar (day, working_upto)`, where
-    /// workingDays(a, b) = `b.working_upto - a.working_upto` when b > a.
+    /// Writes the policy into the staging database, so that set-based rules can join it: the policy
+    /// tables of ``StagingTable`` (`policy_type`, `policy_section`, `policy_visit`, `policy_calendar`, where
+    /// workingDays(a, b) = `b.working_upto - a.working_upto` when b > a).
     ///
     /// A staging that holds this very policy already (a kept staging a delta continues) keeps its tables.
     public func install(into database: Database) throws {
-        let installed = try database.hasTable("policy_installed")
-            ? try database.scalar("SELECT contents FROM policy_installed")?.string : nil
+        let installed = try database.hasTable(StagingTable.policyInstalled.name)
+            ? try database.scalar("SELECT contents FROM \(StagingTable.policyInstalled)")?.string : nil
         if installed == contents { return }
-        try database.execute("""
-            DROP TABLE IF EXISTS policy_type; DROP TABLE IF EXISTS policy_section;
-            DROP TABLE IF EXISTS policy_visit; DROP TABLE IF EXISTS policy_calendar;
-            CREATE TABLE policy_type (type TEXT PRIMARY KEY, upload_within INTEGER NOT NULL, description TEXT NOT NULL);
-            CREATE TABLE policy_section (type TEXT NOT NULL, section TEXT NOT NULL, PRIMARY KEY (type, section));
-            CREATE TABLE policy_visit (code TEXT PRIMARY KEY, within INTEGER NOT NULL);
-            CREATE TABLE policy_calendar (day TEXT PRIMARY KEY, working_upto INTEGER NOT NULL) WITHOUT ROWID;
-            DROP TABLE IF EXISTS policy_installed;
-            """)
+        let tables: [StagingTable] = [.policyType, .policySection, .policyVisit, .policyCalendar]
+        try database.execute(tables.map(\.recreate).joined(separator: "\n") + StagingTable.policyInstalled.drop)
         try database.transaction {
             for type in documentTypes {
-                try database.execute("INSERT INTO policy_type VALUES (?, ?, ?)",
+                try database.execute("INSERT INTO \(StagingTable.policyType) VALUES (?, ?, ?)",
                                      [.text(type.code), .integer(Int64(type.uploadWithinWorkingDays)), .text(type.description)])
                 for section in type.requiredSections {
-                    try database.execute("INSERT INTO policy_section VALUES (?, ?)", [.text(type.code), .text(section)])
+                    try database.execute("INSERT INTO \(StagingTable.policySection) VALUES (?, ?)", [.text(type.code), .text(section)])
                 }
             }
             for (code, days) in visitWithinWorkingDays {
-                try database.execute("INSERT INTO policy_visit VALUES (?, ?)", [.text(code), .integer(Int64(days))])
+                try database.execute("INSERT INTO \(StagingTable.policyVisit) VALUES (?, ?)", [.text(code), .integer(Int64(days))])
             }
             let (first, last) = Self.calendarSpan
             var upto = calendar.workingDaysUpTo(first.adding(days: -1))
-            let insert = try database.prepare("INSERT INTO policy_calendar VALUES (?, ?)")
+            let insert = try database.prepare("INSERT INTO \(StagingTable.policyCalendar) VALUES (?, ?)")
             for day in first.daysSinceEpoch...last.daysSinceEpoch {
                 let date = CivilDate(daysSinceEpoch: day)
                 if calendar.isWorkingDay(date) { upto += 1 }
                 try insert.bind([.text(date.iso), .integer(Int64(upto))])
                 try insert.step()
             }
-            try database.execute("CREATE TABLE policy_installed (contents TEXT NOT NULL)")
-            try database.execute("INSERT INTO policy_installed (contents) VALUES (?)", [.text(contents)])
+            try database.execute(StagingTable.policyInstalled.create)
+            try database.execute("INSERT INTO \(StagingTable.policyInstalled) (contents) VALUES (?)", [.text(contents)])
         }
     }
 

@@ -27,7 +27,7 @@ struct IncomingRows {
     let mapping: TargetMapping
     let staging: StagingStore
 
-    static func table(_ mapping: TableMapping) -> String { "inc_" + mapping.table }
+    static func table(_ mapping: TableMapping) -> StagingTable { StagingTable.incoming(mapping.table) }
 
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
@@ -52,12 +52,17 @@ struct IncomingRows {
             """
     }
 
-    private func run(_ sql: String, for table: TableMapping) throws {
+    /// Runs `body`, which runs the SQL of `table`'s mapping: a mistake in it names the mapping's line.
+    private func mistakesNamed(_ table: TableMapping, _ body: () throws -> Void) throws {
         do {
-            try staging.database.execute(sql)
+            try body()
         } catch let error as DatabaseError where error.isMistake {
             throw ConfigError(file: table.file, line: table.line, column: 1, reason: "table \(table.table): \(error.message)")
         }
+    }
+
+    private func run(_ sql: String, for table: TableMapping) throws {
+        try mistakesNamed(table) { try staging.database.execute(sql) }
     }
 
     /// Builds every `inc_` table and quarantines the records that cannot take their place: no value
@@ -74,15 +79,15 @@ struct IncomingRows {
         try database.addSHA256Function()
         try staging.addIndexes(mapping.stagingIndexes)
         try database.transaction {
-            if newFrom != nil { try markTouchedAbout() }
+            if newFrom != nil {
+                let dependencies = Set(mapping.tables.flatMap(\.dependsOn)).sorted { ($0.kind, $0.field) < ($1.kind, $1.field) }
+                try staging.markTouchedAbout(dependencies.map { ($0.kind, $0.field, $0.isShared) })
+            }
             for table in mapping.tables {
                 let incoming = Self.table(table)
                 if let newFrom, !table.isRebuiltWhole {
-                    let kind = SQLValue.text(table.from.rawValue)
                     // Staging's finishLoading kept last run's quarantine aside; the rows start loadable again.
-                    try database.execute("""
-                        UPDATE \(incoming) SET _q = 0 WHERE _rid IN (SELECT rid FROM temp.previously_quarantined WHERE kind = ?)
-                        """, [kind])
+                    try staging.unflagPreviouslyQuarantinedRows(in: incoming, kind: table.from)
                     try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid >= \(newFrom)"), for: table)
                     if !table.dependsOn.isEmpty {
                         // Rows that read records the delta touched are built again.
@@ -90,115 +95,51 @@ struct IncomingRows {
                         let rebuilt = table.dependsOn.map { dependency in
                             """
                             SELECT rid FROM \(staged) WHERE rid < \(newFrom) AND \(StagingStore.quoted(dependency.field)) IN
-                                (SELECT value FROM temp.touched_about WHERE kind = '\(dependency.kind.rawValue)' AND field = '\(dependency.field)')
+                                (SELECT value FROM \(StagingTable.touchedAbout) WHERE kind = '\(dependency.kind.rawValue)' AND field = '\(dependency.field)')
                             """
                         }.joined(separator: " UNION ")
                         try database.execute("""
-                            INSERT INTO stg_removed_keys (tbl, key) SELECT ?, _key FROM \(incoming) WHERE _rid IN (\(rebuilt)) AND _key IS NOT NULL
+                            INSERT INTO \(StagingTable.removedKeys) (tbl, key) SELECT ?, _key FROM \(incoming) WHERE _rid IN (\(rebuilt)) AND _key IS NOT NULL
                             """, [.text(table.table)])
                         try database.execute("DELETE FROM \(incoming) WHERE _rid IN (\(rebuilt))")
                         try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid IN (\(rebuilt))"), for: table)
-                        try database.execute("INSERT INTO stg_touched (tbl, rid) SELECT ?, rid FROM (\(rebuilt))", [.text(table.table)])
+                        try database.execute("INSERT INTO \(StagingTable.touched) (tbl, rid) SELECT ?, rid FROM (\(rebuilt))", [.text(table.table)])
                     }
-                    try database.execute("INSERT INTO stg_touched (tbl, rid) SELECT ?, _rid FROM \(incoming) WHERE _rid >= ?",
+                    try database.execute("INSERT INTO \(StagingTable.touched) (tbl, rid) SELECT ?, _rid FROM \(incoming) WHERE _rid >= ?",
                                          [.text(table.table), .integer(Int64(newFrom))])
-                    try database.execute("UPDATE \(incoming) SET _q = 1 WHERE _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)",
-                                         [kind])
+                    try staging.flagQuarantinedRows(in: incoming, kind: table.from)
                     continue
                 }
                 if newFrom != nil {
-                    try database.execute("DROP TABLE \(incoming)")
-                    try database.execute("INSERT INTO stg_touched (tbl, rid) VALUES (?, NULL)", [.text(table.table)])
+                    try database.execute("INSERT INTO \(StagingTable.touched) (tbl, rid) VALUES (?, NULL)", [.text(table.table)])
                 }
-                try run("CREATE TABLE \(incoming) AS " + rowsSQL(table), for: table)
-                try database.execute("CREATE INDEX \(incoming)_key ON \(incoming) (_key, _q)")
-                try database.execute("CREATE INDEX \(incoming)_rid ON \(incoming) (_rid)")
+                try mistakesNamed(table) { try staging.createIncoming(incoming, select: rowsSQL(table)) }
             }
             // A record with no value for a key column, or sharing its key with another, cannot load.
-            // Rows built last run of records judged again since (StagingStore's `quarantine_candidate`:
-            // new, or quarantined last run) are checked alone: every other row loaded last run unchanged.
+            // Rows built last run of records judged again since (new, or quarantined last run) are
+            // checked alone: every other row loaded last run unchanged.
             for table in mapping.tables {
-                let kind = table.from.rawValue
                 let incoming = Self.table(table)
-                let judged = newFrom == nil || table.isRebuiltWhole ? "" : """
-                    AND (i._rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = ?1)
-                         OR i._rid IN (SELECT rid FROM stg_touched WHERE tbl = '\(table.table)'))
-                    """
+                let scope: StagingStore.IncomingScope = newFrom == nil || table.isRebuiltWhole ? .all : .judgedAgain(table: table.table)
                 for column in table.requiredColumns {
                     let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
-                    try database.execute("""
-                        INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                        SELECT ?1, i._rid, r.record_id, ?2, i._line
-                        FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-                        WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL \(judged)
-                        """, [.text(kind), .text("has no value for \(column), \(role) \(table.table)")])
+                    try staging.quarantineLacking(column, in: incoming, kind: table.from,
+                                                  reason: "has no value for \(column), \(role) \(table.table)", scope: scope)
                 }
-                let keys = judged.isEmpty ? "" : "AND _key IN (SELECT i._key FROM \(incoming) i WHERE i._q = 0 \(judged))"
-                try database.execute("""
-                    INSERT INTO stg_quarantine (kind, rid, record_id, reason, line)
-                    SELECT ?1, i._rid, r.record_id, 'shares key ' || i._key || ' of \(table.table) with ' || (d.n - 1) || ' other record(s)', i._line
-                    FROM \(incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-                    JOIN (SELECT _key, count(*) AS n FROM \(incoming) WHERE _q = 0 AND _key IS NOT NULL \(keys)
-                          GROUP BY _key HAVING count(*) > 1) d
-                      ON d._key = i._key
-                    WHERE i._q = 0
-                    """, [.text(kind)])
+                try staging.quarantineSharedKeys(in: incoming, table: table.table, kind: table.from, scope: scope)
             }
             try staging.cascadeQuarantine()
-            for table in mapping.tables {
-                try database.execute("""
-                    UPDATE \(Self.table(table)) SET _q = 1
-                    WHERE _q = 0 AND _rid IN (SELECT rid FROM stg_quarantine WHERE kind = ?)
-                    """, [.text(table.from.rawValue)])
-            }
+            for table in mapping.tables { try staging.flagQuarantinedRows(in: Self.table(table), kind: table.from) }
             if newFrom != nil {
                 // Rows of records quarantined last run and loadable now are compared with the target too (a
                 // record quarantined now keeps whatever row it had, as in a full load).
                 for table in mapping.tables where !table.isRebuiltWhole {
                     try database.execute("""
-                        INSERT INTO stg_touched (tbl, rid)
-                        SELECT ?1, b.rid FROM temp.previously_quarantined b JOIN \(Self.table(table)) i ON i._rid = b.rid
+                        INSERT INTO \(StagingTable.touched) (tbl, rid)
+                        SELECT ?1, b.rid FROM \(StagingTable.previouslyQuarantined) b JOIN \(Self.table(table)) i ON i._rid = b.rid
                         WHERE b.kind = ?2 AND i._q = 0
                         """, [.text(table.table), .text(table.from.rawValue)])
                 }
-            }
-        }
-    }
-
-    /// Lists in `temp.touched_about (kind, field, value)`, for each dependency of a table
-    /// (``TableDependency``), the values of `field` that name records of `kind` a delta touched: records
-    /// judged again (StagingStore's `quarantine_candidate`: read now, or quarantined last run) or dropped.
-    /// For a kind with that field, their values of it; for one without, their ids and those of the
-    /// owners of what it owns.
-    private func markTouchedAbout() throws {
-        let database = staging.database
-        try database.execute("""
-            DROP TABLE IF EXISTS temp.touched_about;
-            CREATE TABLE temp.touched_about (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
-                                             PRIMARY KEY (kind, field, value)) WITHOUT ROWID;
-            """)
-        func judged(_ kind: RecordKind) -> String { "t.rid IN (SELECT rid FROM temp.quarantine_candidate WHERE kind = '\(kind.rawValue)')" }
-        for dependency in Set(mapping.tables.flatMap(\.dependsOn)).sorted(by: { ($0.kind, $0.field) < ($1.kind, $1.field) }) {
-            let values: [SQLValue] = [.text(dependency.kind.rawValue), .text(dependency.field)]
-            let insert = "INSERT OR IGNORE INTO temp.touched_about (kind, field, value)"
-            let table = StagingStore.table(dependency.kind)
-            if dependency.isShared {
-                let field = StagingStore.quoted(dependency.field)
-                try database.execute("""
-                    \(insert) SELECT ?1, ?2, t.\(field) FROM \(table) t WHERE \(judged(dependency.kind)) AND t.\(field) IS NOT NULL
-                    """, values)
-                try database.execute("\(insert) SELECT kind, field, value FROM stg_dropped_refs WHERE kind = ?1 AND field = ?2", values)
-                continue
-            }
-            try database.execute("""
-                \(insert) SELECT ?1, ?2, t.record_id FROM \(table) t WHERE \(judged(dependency.kind)) AND t.record_id IS NOT NULL
-                """, values)
-            try database.execute("\(insert) SELECT ?1, ?2, record_id FROM stg_dropped_ids WHERE kind = ?1", values)
-            for owned in RecordKind.allCases where owned.owner == dependency.kind {
-                try database.execute("""
-                    \(insert) SELECT ?1, ?2, o.record_id FROM \(StagingStore.table(owned)) t JOIN \(table) o ON o.rid = t.owner_rid
-                    WHERE \(judged(owned)) AND o.record_id IS NOT NULL
-                    """, values)
             }
         }
     }
@@ -218,7 +159,7 @@ struct IncomingRows {
             let staged = StagingStore.table(kind)
             let read = try database.scalar("SELECT count(*) FROM \(staged) t WHERE \(own)")?.int ?? 0
             let quarantined = try database.scalar("""
-                SELECT count(DISTINCT q.rid) FROM stg_quarantine q JOIN \(staged) t ON t.rid = q.rid AND \(own) WHERE q.kind = ?
+                SELECT count(DISTINCT q.rid) FROM \(StagingTable.quarantine) q JOIN \(staged) t ON t.rid = q.rid AND \(own) WHERE q.kind = ?
                 """, [.text(kind.rawValue)])?.int ?? 0
             let tables = mapping.tables.filter { $0.from == kind }
             var loaded = 0

@@ -215,7 +215,7 @@ struct Loader {
     // MARK: Tables
 
     private func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts) throws -> TableChanges {
-        let incoming = "s." + IncomingRows.table(table)
+        let incoming = "s.\(IncomingRows.table(table))"
         let name = IncomingRows.quoted(table.table)
         let columns = table.columns.map { IncomingRows.quoted($0.name) }.joined(separator: ", ")
         let actions = "temp." + IncomingRows.quoted("act_" + table.table)
@@ -226,7 +226,7 @@ struct Loader {
             CREATE TABLE \(actions) AS
             SELECT i.*, CASE WHEN l.row_sha256 IS NULL THEN 'insert' WHEN l.row_sha256 = i._hash THEN 'same' ELSE 'update' END AS _action
             FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = i._key
-            WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.stg_touched WHERE tbl = ?1)" : "")
+            WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.\(StagingTable.touched) WHERE tbl = ?1)" : "")
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
         changes.liveBefore = try database.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = ?",
@@ -276,7 +276,7 @@ struct Loader {
         try database.execute("DROP TABLE IF EXISTS \(gone)")
         if onlyRemovedKeys {
             try database.execute("""
-                CREATE TABLE \(gone) AS SELECT DISTINCT l.row_key FROM s.stg_removed_keys k
+                CREATE TABLE \(gone) AS SELECT DISTINCT l.row_key FROM s.\(StagingTable.removedKeys) k
                 JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = k.key
                 WHERE k.tbl = ?1 AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = k.key)
                 """, [.text(table.table)])
@@ -312,7 +312,7 @@ struct Loader {
         let quotedTable = IncomingRows.quoted(table)
         // Continuing the live state, the parts of earlier exports that could load had their content stored then.
         let onlyTouched = continuedFrom.map {
-            "AND p.rid IN (SELECT rid FROM s.stg_touched UNION ALL SELECT rid FROM s.stg_part WHERE rid >= \($0))"
+            "AND p.rid IN (SELECT rid FROM s.\(StagingTable.touched) UNION ALL SELECT rid FROM s.\(StagingTable.records(.part)) WHERE rid >= \($0))"
         } ?? ""
         let files = ContentFiles(exportPath: exportPath)
         // What to store is settled first (a temporary table), so that the inserts do not change the
@@ -322,7 +322,7 @@ struct Loader {
             CREATE TABLE temp.content_todo AS
             SELECT p.content_sha256 AS sha256, max(p.content_bytes) AS bytes, min(p.content_offset) AS offset, min(p.href) AS href,
                    count(*) AS parts, EXISTS (SELECT 1 FROM \(quotedTable) c WHERE c.sha256 = p.content_sha256) AS stored
-            FROM s.stg_part p
+            FROM s.\(StagingTable.records(.part)) p
             WHERE p.quarantined = 0 AND p.content_state = 'ok' AND p.content_sha256 IS NOT NULL \(onlyTouched)
             GROUP BY p.content_sha256
             """)
@@ -391,7 +391,7 @@ struct Loader {
         for kind in RecordKind.allCases {
             let rows = try database.rows("""
                 SELECT q.rid, t.record_id, t.line, t.src_start, t.src_end, t.carried, json_group_array(q.reason) AS reasons
-                FROM (SELECT DISTINCT rid, reason FROM s.stg_quarantine WHERE kind = ?) q
+                FROM (SELECT DISTINCT rid, reason FROM s.\(StagingTable.quarantine) WHERE kind = ?) q
                 JOIN s.\(StagingStore.table(kind)) t ON t.rid = q.rid
                 GROUP BY q.rid ORDER BY q.rid
                 """, [.text(kind.rawValue)])
@@ -484,12 +484,12 @@ struct Loader {
         // Findings about a record of a child (a document, a plan, a visit, a membership) concern that child.
         try database.execute("""
             UPDATE casebridge_finding SET child = CASE record_kind
-                WHEN 'Document' THEN (SELECT x.person FROM s.stg_document x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Plan' THEN (SELECT x.person FROM s.stg_plan x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Outcome' THEN (SELECT p.person FROM s.stg_outcome x JOIN s.stg_plan p ON p.rid = x.owner_rid
+                WHEN 'Document' THEN (SELECT x.person FROM s.\(StagingTable.records(.document)) x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Plan' THEN (SELECT x.person FROM s.\(StagingTable.records(.plan)) x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Outcome' THEN (SELECT p.person FROM s.\(StagingTable.records(.outcome)) x JOIN s.\(StagingTable.records(.plan)) p ON p.rid = x.owner_rid
                                      WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Visit' THEN (SELECT x.person FROM s.stg_visit x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Member' THEN (SELECT x.person FROM s.stg_member x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Visit' THEN (SELECT x.person FROM s.\(StagingTable.records(.visit)) x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Member' THEN (SELECT x.person FROM s.\(StagingTable.records(.member)) x WHERE x.record_id = casebridge_finding.record_id ORDER BY x.rid LIMIT 1)
                 END
             WHERE run_id = ?1 AND child IS NULL
             """, [.integer(run)])
@@ -497,16 +497,16 @@ struct Loader {
         // date of the event the gap concerns, both from the staged export.
         try database.execute("""
             UPDATE casebridge_finding SET team = (
-                SELECT a.team FROM s.stg_allocation a JOIN s.stg_person p ON p.rid = a.owner_rid
+                SELECT a.team FROM s.\(StagingTable.records(.allocation)) a JOIN s.\(StagingTable.records(.person)) p ON p.rid = a.owner_rid
                 WHERE p.id = casebridge_finding.child AND a.team IS NOT NULL
                 ORDER BY (a."from" <= ?1 AND (a."to" IS NULL OR a."to" >= ?1)) DESC, a."from" DESC LIMIT 1)
             WHERE run_id = ?2 AND child IS NOT NULL
             """, [SQLValue(asOf), .integer(run)])
         try database.execute("""
             UPDATE casebridge_finding SET event_date = coalesce(
-                (SELECT d.eventDate FROM s.stg_document d WHERE d.id = casebridge_finding.document ORDER BY d.rid LIMIT 1),
-                (SELECT min(d.eventDate) FROM s.stg_document d WHERE d.origin = json_extract(casebridge_finding.key_json, '$.origin')),
-                (SELECT p.reviewDue FROM s.stg_plan p WHERE p.id = json_extract(casebridge_finding.key_json, '$.plan') ORDER BY p.rid LIMIT 1))
+                (SELECT d.eventDate FROM s.\(StagingTable.records(.document)) d WHERE d.id = casebridge_finding.document ORDER BY d.rid LIMIT 1),
+                (SELECT min(d.eventDate) FROM s.\(StagingTable.records(.document)) d WHERE d.origin = json_extract(casebridge_finding.key_json, '$.origin')),
+                (SELECT p.reviewDue FROM s.\(StagingTable.records(.plan)) p WHERE p.id = json_extract(casebridge_finding.key_json, '$.plan') ORDER BY p.rid LIMIT 1))
             WHERE run_id = ?1
             """, [.integer(run)])
         return findings.count

@@ -20,7 +20,7 @@ import Glibc
 /// next delta then rebuilds the state from the target, and keeps a new staging).
 enum StateCache {
     /// Raised when the kept staging's tables change shape.
-    static let layoutVersion = 4
+    static let layoutVersion = 5
 
     static func path(forTarget target: String) -> String { target + ".casebridge-state" }
 
@@ -39,7 +39,7 @@ enum StateCache {
         guard FileManager.default.fileExists(atPath: path),
               let token = targetToken(target),
               let cache = try? Database(path: path, readOnly: true, create: false),
-              let values = try? cache.rows("SELECT key, value FROM stg_cache") else { return nil }
+              let values = try? cache.rows("SELECT key, value FROM \(StagingTable.cache)") else { return nil }
         var meta: [String: String] = [:]
         for row in values { if let key = row["key"] { meta[key] = row["value"] } }
         guard meta["token"] == token, meta["key"] == key(for: mapping) else { return nil }
@@ -56,8 +56,8 @@ enum StateCache {
     /// sealing it); and empties the tables that list what the delta changes.
     static func begin(_ path: String, runToken: String) throws {
         let database = try Database(path: path, create: false)
-        try database.execute("UPDATE stg_cache SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
-        try database.execute("DELETE FROM stg_dropped; DELETE FROM stg_dropped_ids; DELETE FROM stg_dropped_refs; DELETE FROM stg_touched; DELETE FROM stg_removed_keys;")
+        try database.execute("UPDATE \(StagingTable.cache) SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
+        try StagingStore.emptyDeltaLists(in: database)
     }
 
     /// The token the target recorded with its last run, which a delta continuing its live state checks
@@ -84,37 +84,38 @@ enum StateCache {
     static func applyDelta(to staging: StagingStore, newFrom: Int, mapping: TargetMapping) throws {
         let database = staging.database
         try database.transaction {
-            try LiveState.quarantineUnknownDeletions(in: database, state: { StagingStore.table($0) }, before: newFrom)
+            try staging.quarantineUnknownDeletions(kinds: LiveState.kinds.filter { $0.owner == nil }, state: { StagingStore.table($0) },
+                                                   before: newFrom)
             for kind in LiveState.kinds where kind.owner == nil {
                 let staged = StagingStore.table(kind)
                 try database.execute("""
-                    INSERT INTO stg_dropped (kind, rid)
+                    INSERT INTO \(StagingTable.dropped) (kind, rid)
                     SELECT ?1, o.rid FROM \(staged) o
                     WHERE o.rid < ?2 AND o.record_id IS NOT NULL
                       AND (o.record_id IN (SELECT record_id FROM \(staged) WHERE rid >= ?2 AND record_id IS NOT NULL)
-                           OR o.record_id IN (SELECT id FROM stg_deleted WHERE kind = ?1 AND id IS NOT NULL))
+                           OR o.record_id IN (SELECT id FROM \(StagingTable.records(.deleted)) WHERE kind = ?1 AND id IS NOT NULL))
                     """, [.text(kind.rawValue), .integer(Int64(newFrom))])
             }
             for kind in LiveState.kinds {
                 guard let owner = kind.owner else { continue }
                 try database.execute("""
-                    INSERT INTO stg_dropped (kind, rid)
+                    INSERT INTO \(StagingTable.dropped) (kind, rid)
                     SELECT ?, o.rid FROM \(StagingStore.table(kind)) o
-                    WHERE o.owner_rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)
+                    WHERE o.owner_rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?)
                     """, [.text(kind.rawValue), .text(owner.rawValue)])
             }
             // The ids of what goes (and whether it was quarantined), and of the records its invalid values are
             // reported on, for the rules that judge the records a delta changed (StagingStore.markChanges).
             for kind in LiveState.kinds {
                 try database.execute("""
-                    INSERT INTO stg_dropped_ids (kind, record_id, quarantined)
+                    INSERT INTO \(StagingTable.droppedIDs) (kind, record_id, quarantined)
                     SELECT ?1, record_id, quarantined FROM \(StagingStore.table(kind))
-                    WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?1) AND record_id IS NOT NULL
+                    WHERE rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?1) AND record_id IS NOT NULL
                     """, [.text(kind.rawValue)])
             }
             try database.execute("""
-                INSERT INTO stg_dropped_ids (kind, record_id)
-                SELECT reported_kind, record_id FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped) AND record_id IS NOT NULL
+                INSERT INTO \(StagingTable.droppedIDs) (kind, record_id)
+                SELECT reported_kind, record_id FROM \(StagingTable.invalid) WHERE rid IN (SELECT rid FROM \(StagingTable.dropped)) AND record_id IS NOT NULL
                 """)
             // The values the records that go hold in the fields target rows read them by (a Plan's
             // `person`, TableMapping.dependsOn) and rules judge them together by (a copy's `origin`).
@@ -125,25 +126,25 @@ enum StateCache {
             for dependency in fields.sorted(by: { ($0.kind, $0.field) < ($1.kind, $1.field) }) {
                 let field = StagingStore.quoted(dependency.field)
                 try database.execute("""
-                    INSERT INTO stg_dropped_refs (kind, field, value)
+                    INSERT INTO \(StagingTable.droppedRefs) (kind, field, value)
                     SELECT ?1, ?2, \(field) FROM \(StagingStore.table(dependency.kind))
-                    WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?1) AND \(field) IS NOT NULL
+                    WHERE rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?1) AND \(field) IS NOT NULL
                     """, [.text(dependency.kind.rawValue), .text(dependency.field)])
             }
             for table in mapping.tables {
                 let incoming = IncomingRows.table(table)
                 try database.execute("""
-                    INSERT INTO stg_removed_keys (tbl, key)
-                    SELECT ?, _key FROM \(incoming) WHERE _rid IN (SELECT rid FROM stg_dropped WHERE kind = ?) AND _key IS NOT NULL
+                    INSERT INTO \(StagingTable.removedKeys) (tbl, key)
+                    SELECT ?, _key FROM \(incoming) WHERE _rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?) AND _key IS NOT NULL
                     """, [.text(table.table), .text(table.from.rawValue)])
-                try database.execute("DELETE FROM \(incoming) WHERE _rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)",
+                try database.execute("DELETE FROM \(incoming) WHERE _rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?)",
                                      [.text(table.from.rawValue)])
             }
             for kind in LiveState.kinds {
-                try database.execute("DELETE FROM \(StagingStore.table(kind)) WHERE rid IN (SELECT rid FROM stg_dropped WHERE kind = ?)",
+                try database.execute("DELETE FROM \(StagingStore.table(kind)) WHERE rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?)",
                                      [.text(kind.rawValue)])
             }
-            try database.execute("DELETE FROM stg_invalid WHERE rid IN (SELECT rid FROM stg_dropped)")
+            try database.execute("DELETE FROM \(StagingTable.invalid) WHERE rid IN (SELECT rid FROM \(StagingTable.dropped))")
         }
     }
 
@@ -162,36 +163,26 @@ enum StateCache {
                 if kind == .part { try database.execute("UPDATE \(staged) SET content_offset = NULL WHERE \(own)") }
                 try database.execute("UPDATE \(staged) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)")
             }
-            try database.execute("UPDATE stg_invalid SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
+            try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
             for table in mapping.tables {
                 let incoming = IncomingRows.table(table)
                 let rows = newFrom.map { "_rid >= \($0)" } ?? "_line <= 4294967295"
                 try database.execute("UPDATE \(incoming) SET _line = \(RecordLocation.encodeSQL("_line", sequence: sequence)) WHERE \(rows)")
             }
             try database.execute("""
-                DELETE FROM stg_deleted;
-                DELETE FROM stg_quarantine WHERE kind = 'Deleted';
-                DROP TABLE IF EXISTS stg_dropped;
-                DROP TABLE IF EXISTS stg_dropped_ids;
-                DROP TABLE IF EXISTS stg_dropped_refs;
-                DROP TABLE IF EXISTS stg_touched;
-                DROP TABLE IF EXISTS stg_removed_keys;
-                CREATE TABLE stg_dropped (kind TEXT NOT NULL, rid INTEGER PRIMARY KEY);
-                CREATE TABLE stg_dropped_ids (kind TEXT NOT NULL, record_id TEXT NOT NULL, quarantined INTEGER);
-                CREATE TABLE stg_dropped_refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
-                CREATE TABLE stg_touched (tbl TEXT NOT NULL, rid INTEGER);
-                CREATE TABLE stg_removed_keys (tbl TEXT NOT NULL, key TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS stg_cache (key TEXT PRIMARY KEY, value TEXT);
+                DELETE FROM \(StagingTable.records(.deleted));
+                DELETE FROM \(StagingTable.quarantine) WHERE kind = 'Deleted';
                 """)
-            try database.execute("INSERT OR REPLACE INTO stg_cache (key, value) VALUES ('key', ?)", [.text(key(for: mapping))])
+            try StagingStore.emptyDeltaLists(in: database)
+            try database.execute("INSERT OR REPLACE INTO \(StagingTable.cache) (key, value) VALUES ('key', ?)", [.text(key(for: mapping))])
         }
         // The token goes last, once everything else is on disk: a staging torn by a power cut is never
         // taken for the live state.
         sync(path)
         if newFrom == nil {
-            try database.execute("INSERT OR REPLACE INTO stg_cache (key, value) VALUES ('token', ?)", [.text(token)])
+            try database.execute("INSERT OR REPLACE INTO \(StagingTable.cache) (key, value) VALUES ('token', ?)", [.text(token)])
         } else {
-            try database.execute("UPDATE stg_cache SET value = ?1 WHERE key = 'token' AND value = 'in use by ' || ?1", [.text(token)])
+            try database.execute("UPDATE \(StagingTable.cache) SET value = ?1 WHERE key = 'token' AND value = 'in use by ' || ?1", [.text(token)])
         }
         sync(path)
     }

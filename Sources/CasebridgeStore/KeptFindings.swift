@@ -1,0 +1,66 @@
+import CasebridgeModel
+
+/// The findings a staging keeps for the next delta (``StagingTable/finding``), each with the record it is
+/// about, and the basis they were made on (``StagingTable/findingBasis``): what the policy, the rules and
+/// the build were. The Check module decides which findings and which basis; this is how they are kept.
+extension StagingStore {
+    /// The findings kept on `basis`; `nil` when none were kept, or on another basis, or a kept one cannot
+    /// be read back.
+    public func keptFindings(basis: String) throws -> [(subject: RecordKey, finding: Finding)]? {
+        guard try database.scalar("SELECT basis FROM \(StagingTable.findingBasis)")?.string == basis else { return nil }
+        var kept: [(subject: RecordKey, finding: Finding)] = []
+        for row in try database.rows("SELECT * FROM \(StagingTable.finding)") {
+            guard let rule = row["rule"], let kind = row["subject_kind"], let id = row["subject_id"],
+                  let severity = row["severity"].flatMap(Severity.init(rawValue:)), let message = row["message"],
+                  let key = row["key"].flatMap(Self.fields), let context = row["context"].flatMap(Self.fields) else { return nil }
+            let source = row["file"].map { SourceLocation(file: $0, line: row.int("line") ?? 0) }
+            kept.append((RecordKey(kind: kind, id: id),
+                         Finding(rule: rule, severity: severity, key: key, context: context, message: message, source: source)))
+        }
+        return kept
+    }
+
+    /// Keeps `findings` made on `basis`: in place of those about the records in
+    /// ``StagingTable/changedRecord`` when `onlyChanged`, in place of all kept before otherwise.
+    public func keep(findings: [(subject: RecordKey, finding: Finding)], basis: String, onlyChanged: Bool) throws {
+        try database.transaction {
+            try database.execute("DELETE FROM \(StagingTable.findingBasis)")
+            if onlyChanged {
+                try database.execute("""
+                    DELETE FROM \(StagingTable.finding) WHERE (subject_kind, subject_id) IN (SELECT kind, record_id FROM \(StagingTable.changedRecord))
+                    """)
+            } else {
+                try database.execute("DELETE FROM \(StagingTable.finding)")
+            }
+            let insert = try database.prepare("INSERT INTO \(StagingTable.finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for (subject, finding) in findings {
+                try insert.bind([
+                    .text(finding.rule), .text(subject.kind), .text(subject.id), .text(finding.severity.rawValue),
+                    .text(Self.text(finding.key)), .text(Self.text(finding.context)), .text(finding.message),
+                    SQLValue(finding.source?.file), SQLValue(finding.source?.line),
+                ])
+                try insert.step()
+            }
+            try database.execute("INSERT INTO \(StagingTable.findingBasis) (basis) VALUES (?)", [.text(basis)])
+        }
+    }
+
+    // Fields are kept as `name US value`, joined by RS: control characters XML 1.0 cannot carry.
+    private static let unitSeparator: Character = "\u{1F}"
+    private static let recordSeparator: Character = "\u{1E}"
+
+    private static func text(_ fields: [FindingField]) -> String {
+        fields.map { $0.name + String(unitSeparator) + $0.value }.joined(separator: String(recordSeparator))
+    }
+
+    private static func fields(_ text: String) -> [FindingField]? {
+        guard !text.isEmpty else { return [] }
+        var fields: [FindingField] = []
+        for field in text.split(separator: recordSeparator, omittingEmptySubsequences: false) {
+            let parts = field.split(separator: unitSeparator, maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            fields.append(FindingField(String(parts[0]), String(parts[1])))
+        }
+        return fields
+    }
+}

@@ -1,0 +1,172 @@
+import CasebridgeModel
+
+/// Quarantine: every decision that a record cannot load, and why, is taken here and written to
+/// `stg_quarantine` (``StagingTable/quarantine``), one row per record and reason; what a quarantined
+/// record owns goes with it, and every quarantined row is flagged `quarantined = 1`.
+///
+/// The reasons: a key field failed; an id two records of a kind share; a deletion that names nothing the
+/// state holds; no value for a column the target requires; a target key two records share.
+extension StagingStore {
+    // MARK: The records read
+
+    /// Quarantines records whose key field failed or whose id is shared, then what they own.
+    func decideQuarantine() throws {
+        for kind in RecordKind.allCases {
+            let table = Self.table(kind)
+            try database.execute("""
+                INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+                SELECT ?, i.rid, i.record_id, 'key field ' || i.label || ' ' || i.reason, i.line
+                FROM \(StagingTable.invalid) i WHERE i.kind = ? AND i.is_key = 1
+                """, [.text(kind.rawValue), .text(kind.rawValue)])
+            if kind.hasUniqueId {
+                // In a continued staging, only the ids of records judged again can be shared.
+                let candidates = !isContinued ? "" : """
+                    AND record_id IN (SELECT t.record_id FROM \(StagingTable.quarantineCandidate) c JOIN \(table) t ON t.rid = c.rid
+                                      WHERE c.kind = ?1)
+                    """
+                try database.execute("""
+                    INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+                    SELECT ?1, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
+                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
+                                          GROUP BY record_id HAVING count(*) > 1) d ON d.record_id = t.record_id
+                    """, [.text(kind.rawValue)])
+            }
+        }
+        try cascadeQuarantine()
+    }
+
+    /// In a staging a delta continues, quarantine is decided again (a new record may share an id with an
+    /// old one, or the twin of an old one may be gone): what was quarantined before is kept aside
+    /// (``StagingTable/previouslyQuarantined``) for those who compare. Only the records read now and
+    /// those quarantined last run are judged again (``StagingTable/quarantineCandidate``): every other
+    /// record was loadable and is unchanged, and nothing it could share an id with is new.
+    func prepareToDecideAgain() throws {
+        try database.execute("""
+            \(StagingTable.previouslyQuarantined.recreate)
+            \(StagingTable.quarantineCandidate.recreate)
+            INSERT OR IGNORE INTO \(StagingTable.previouslyQuarantined) SELECT kind, rid FROM \(StagingTable.quarantine) WHERE kind <> 'Deleted';
+            INSERT INTO \(StagingTable.quarantineCandidate) SELECT kind, rid FROM \(StagingTable.previouslyQuarantined);
+            """)
+        for kind in RecordKind.allCases {
+            try database.execute("""
+                UPDATE \(Self.table(kind)) SET quarantined = 0
+                WHERE rid IN (SELECT rid FROM \(StagingTable.previouslyQuarantined) WHERE kind = ?)
+                """, [.text(kind.rawValue)])
+            try database.execute("""
+                INSERT OR IGNORE INTO \(StagingTable.quarantineCandidate) SELECT ?, rid FROM \(Self.table(kind)) WHERE rid >= \(ridOffset)
+                """, [.text(kind.rawValue)])
+        }
+        try database.execute("DELETE FROM \(StagingTable.quarantine) WHERE kind <> 'Deleted'")
+    }
+
+    /// Quarantines what quarantined records own (Members with their Family, Outcomes with their Plan,
+    /// Parts and Sections with their Document, Statuses with their Person) and flags every quarantined
+    /// row. Safe to run again after more records were quarantined.
+    public func cascadeQuarantine() throws {
+        for kind in RecordKind.allCases {
+            guard let owner = kind.owner else { continue }
+            try database.execute("""
+                INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+                SELECT '\(kind.rawValue)', t.rid, t.record_id, 'its \(owner.rawValue) is quarantined', t.line
+                FROM \(Self.table(kind)) t
+                WHERE t.owner_rid IN (SELECT rid FROM \(StagingTable.quarantine) WHERE kind = '\(owner.rawValue)')
+                  AND NOT EXISTS (SELECT 1 FROM \(StagingTable.quarantine) q WHERE q.kind = '\(kind.rawValue)' AND q.rid = t.rid
+                                  AND q.reason = 'its \(owner.rawValue) is quarantined')
+                """)
+        }
+        for kind in RecordKind.allCases {
+            try database.execute("""
+                UPDATE \(Self.table(kind)) SET quarantined = 1
+                WHERE quarantined = 0 AND rid IN (SELECT rid FROM \(StagingTable.quarantine) WHERE kind = '\(kind.rawValue)')
+                """)
+        }
+    }
+
+    /// Quarantines the deletions of the export being staged that name no record of the state (held in
+    /// the tables `state` names, of `kinds`; with `before`, only their rows below that rid are the
+    /// state): they cannot be applied.
+    public func quarantineUnknownDeletions(kinds: [RecordKind], state: (RecordKind) -> String, before: Int?) throws {
+        let known = kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let held = kinds.map {
+            "SELECT 1 FROM \(state($0)) s WHERE d.kind = '\($0.rawValue)' AND s.record_id = d.id\(before.map { " AND s.rid < \($0)" } ?? "")"
+        }.joined(separator: " UNION ALL ")
+        try database.execute("""
+            INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+            SELECT 'Deleted', d.rid, d.record_id,
+                   CASE WHEN d.kind IS NULL OR d.id IS NULL THEN 'names no kind and id'
+                        WHEN d.kind NOT IN (\(known)) THEN 'names kind ' || d.kind || ', which is not a whole record that can be deleted'
+                        ELSE 'names ' || d.kind || ' ' || d.id || ', which the target does not hold' END,
+                   d.line
+            FROM \(Self.table(.deleted)) d
+            WHERE (d.kind IS NULL OR d.id IS NULL OR d.kind NOT IN (\(known)) OR NOT EXISTS (\(held)))\(before.map { " AND d.rid >= \($0)" } ?? "")
+            """)
+    }
+
+    // MARK: The rows a target table would receive
+
+    /// Which incoming rows a quarantine decision about target rows judges.
+    public enum IncomingScope: Sendable {
+        /// Every row.
+        case all
+        /// In a staging a delta continues: the rows of records judged again (new, or quarantined last
+        /// run) and the rows built again for target table `table`; every other row loaded last run unchanged.
+        case judgedAgain(table: String)
+    }
+
+    private func condition(_ scope: IncomingScope, kind: RecordKind) -> String {
+        guard case let .judgedAgain(table) = scope else { return "" }
+        return """
+            AND (i._rid IN (SELECT rid FROM \(StagingTable.quarantineCandidate) WHERE kind = '\(kind.rawValue)')
+                 OR i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = '\(table)'))
+            """
+    }
+
+    /// Quarantines the records of `kind` whose row in `incoming` has no value for `column`, giving `reason`.
+    public func quarantineLacking(_ column: String, in incoming: StagingTable, kind: RecordKind, reason: String,
+                                  scope: IncomingScope) throws {
+        try database.execute("""
+            INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+            SELECT ?1, i._rid, r.record_id, ?2, i._line
+            FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
+            WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL \(condition(scope, kind: kind))
+            """, [.text(kind.rawValue), .text(reason)])
+    }
+
+    /// Quarantines the records of `kind` whose rows in `incoming` (for target table `table`) share a key.
+    public func quarantineSharedKeys(in incoming: StagingTable, table: String, kind: RecordKind, scope: IncomingScope) throws {
+        let judged = condition(scope, kind: kind)
+        let keys = judged.isEmpty ? "" : "AND _key IN (SELECT i._key FROM \(incoming) i WHERE i._q = 0 \(judged))"
+        try database.execute("""
+            INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
+            SELECT ?1, i._rid, r.record_id, 'shares key ' || i._key || ' of \(table) with ' || (d.n - 1) || ' other record(s)', i._line
+            FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
+            JOIN (SELECT _key, count(*) AS n FROM \(incoming) WHERE _q = 0 AND _key IS NOT NULL \(keys)
+                  GROUP BY _key HAVING count(*) > 1) d
+              ON d._key = i._key
+            WHERE i._q = 0
+            """, [.text(kind.rawValue)])
+    }
+
+    /// Flags the rows of `incoming` whose record (of `kind`) is quarantined.
+    public func flagQuarantinedRows(in incoming: StagingTable, kind: RecordKind) throws {
+        try database.execute("""
+            UPDATE \(incoming) SET _q = 1 WHERE _q = 0 AND _rid IN (SELECT rid FROM \(StagingTable.quarantine) WHERE kind = ?)
+            """, [.text(kind.rawValue)])
+    }
+
+    /// Makes the rows of `incoming` loadable again for the records (of `kind`) quarantined last run, whose
+    /// quarantine a continued staging decides again.
+    public func unflagPreviouslyQuarantinedRows(in incoming: StagingTable, kind: RecordKind) throws {
+        try database.execute("""
+            UPDATE \(incoming) SET _q = 0 WHERE _rid IN (SELECT rid FROM \(StagingTable.previouslyQuarantined) WHERE kind = ?)
+            """, [.text(kind.rawValue)])
+    }
+
+    // MARK: Counting
+
+    /// Records quarantined, counting the kinds findings name (a Part goes with its Document uncounted).
+    public func quarantinedCount() throws -> Int {
+        let kinds = RecordKind.allCases.filter(\.hasUniqueId).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try database.scalar("SELECT count(DISTINCT kind || ':' || rid) FROM \(StagingTable.quarantine) WHERE kind IN (\(kinds))")?.int ?? 0
+    }
+}
