@@ -7,6 +7,12 @@ public indirect enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// This object with the member `name` added at its end; any other value as it is.
+    public func adding(_ name: String, _ value: JSONValue) -> JSONValue {
+        guard case let .object(members) = self else { return self }
+        return .object(members + [(name, value)])
+    }
+
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true

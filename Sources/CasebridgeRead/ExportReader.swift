@@ -40,6 +40,8 @@ public struct ReadSummary: Sendable {
     public var bytes: Int64
     public var envelope: EnvelopeRecord
     public var records: [RecordKind: Int]
+    /// The record kinds the mapping reads, each once, in canonical order (read or not).
+    public var kinds: [RecordKind] = []
     /// The counts the export declared for itself and that the records read matched (empty when it
     /// declares none, or the mapping maps no `totals`).
     public var declaredTotals: [RecordKind: Int] = [:]
@@ -164,6 +166,7 @@ public final class ExportReader: Sendable {
         var summary = ReadSummary(bytes: bytesRead, envelope: state.envelope ?? EnvelopeRecord(values: [:], invalid: []),
                                   records: state.counts)
         summary.sha256 = hasher?.finalize().hex
+        summary.kinds = mapping.kinds
         if !envelopeOnly {
             summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path)
         }

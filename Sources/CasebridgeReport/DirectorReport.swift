@@ -1,3 +1,4 @@
+import CasebridgeCheck
 import CasebridgeModel
 
 /// The director's report: one self-contained HTML page (inline CSS and SVG, no script, nothing
@@ -97,7 +98,7 @@ public struct DirectorReport: Sendable {
         let bars = figures.byRule.map { Charts.Bar(label: $0.rule, value: $0.count, key: "rule.\($0.rule)", style: "sev-\($0.severity)") }
         var rows = ""
         for rule in figures.byRule {
-            rows += "<tr><th scope=\"row\"><code>\(escapeHTML(rule.rule))</code></th><td>\(escapeHTML(RuleWording.summary(rule.rule)))</td>"
+            rows += "<tr><th scope=\"row\"><code>\(escapeHTML(rule.rule))</code></th><td>\(escapeHTML(RuleRegistry.gap(rule.rule)))</td>"
             rows += "<td><span class=\"sev sev-\(escapeHTML(rule.severity))\">\(escapeHTML(rule.severity))</span></td>"
             rows += cell("rule.\(rule.rule)", rule.count) + "</tr>\n"
         }

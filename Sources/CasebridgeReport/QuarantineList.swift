@@ -1,4 +1,5 @@
 import CasebridgeModel
+import CasebridgeTarget
 
 /// `quarantine.csv`: the records the reported run could not load (the live quarantine after it), one
 /// a row with where each was read and why it could not load, in ``CSVWriter``'s dialect. It names

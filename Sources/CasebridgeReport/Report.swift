@@ -1,4 +1,5 @@
 import CasebridgeModel
+import CasebridgeTarget
 import Foundation
 
 #if canImport(Glibc)
@@ -39,7 +40,7 @@ public struct ReportOptions: Sendable {
 public struct ReportOutcome: Sendable {
     /// Every file written, in the order written.
     public var files: [String]
-    public var run: ReportRun
+    public var run: RunRecord
     public var figures: ReportFigures
     public var counts: SmallCounts
     /// Things worth saying on stderr (a team with no gaps).

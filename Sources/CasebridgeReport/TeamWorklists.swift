@@ -1,4 +1,5 @@
 import CasebridgeModel
+import CasebridgeTarget
 
 /// The teams' worklists: one CSV per team, one row per gap with the real ids, what is wrong in plain
 /// words and what to do, in Casebridge's one CSV dialect (``CSVWriter``: UTF-8 with a byte-order
@@ -42,7 +43,7 @@ public enum TeamWorklists {
     public static func csv(_ findings: [StoredFinding], pseudonyms: Pseudonyms) -> String {
         CSVWriter.document(header: header, rows: findings.map { finding in
             [
-                finding.severity, finding.rule, finding.message, RuleWording.action(for: finding),
+                finding.severity, finding.rule, finding.message, finding.action,
                 finding.child ?? "", finding.child.map(pseudonyms.child) ?? "",
                 finding.family ?? "", finding.family.map(pseudonyms.family) ?? "",
                 finding.document ?? finding.fields["document"] ?? "", finding.fields["origin"] ?? "",

@@ -1,35 +1,12 @@
 import CasebridgeMapping
 import CasebridgeModel
 import CasebridgeStore
+import CasebridgeTarget
 import Foundation
-
-/// The target is not a Casebridge target (or cannot be read): `casebridge status` exits 4.
-public struct StatusError: Error, CustomStringConvertible, Sendable {
-    public var reason: String
-    public var description: String { reason }
-}
 
 /// Where a target stands, for `casebridge status`: its last runs, the last loaded sequence, what waits
 /// in the inbox, and the gaps the last loaded run left open.
 public struct TargetStatus: Sendable {
-    /// One row of `casebridge_run`.
-    public struct Run: Sendable {
-        public var runID: Int
-        public var exportId: String?
-        public var sequence: Int?
-        public var kind: String?
-        public var outcome: String
-        public var loadedAt: String?
-        public var inserted: Int
-        public var updated: Int
-        public var deleted: Int
-        public var quarantined: Int
-        public var findings: Int
-        /// Findings the run before did not hold, and findings of the run before this one no longer holds.
-        public var newFindings: Int
-        public var resolvedFindings: Int
-    }
-
     /// An export waiting in the inbox and where it stands against the last loaded sequence.
     public struct Waiting: Sendable {
         public var name: String
@@ -48,7 +25,7 @@ public struct TargetStatus: Sendable {
     }
 
     public var target: String
-    public var runs: [Run] = []
+    public var runs: [RunRecord] = []
     public var lastLoadedSequence: Int?
     public var lastLoadedRun: Int?
     public var inbox: String?
@@ -56,99 +33,62 @@ public struct TargetStatus: Sendable {
     public var gaps: [Gap] = []
 
     /// Reads the status of `target` (and, given, of `inbox`), at most `runLimit` runs, newest first.
-    /// - Throws: ``StatusError`` when `target` is not a Casebridge target; ``InboxError`` for an inbox that cannot be read.
+    /// - Throws: ``TargetError`` when `target` is not a Casebridge target or cannot be read; ``InboxError``
+    ///   for an inbox that cannot be read.
     public static func read(target: String, inbox: Inbox?, mapping: Mapping, runLimit: Int = 10) throws -> TargetStatus {
-        let database = try open(target)
+        let history = try SQLiteTarget(path: target).history()
         var status = TargetStatus(target: target)
+        var loaded = Set<Int>()
         do {
-            for row in try database.rows("""
-                SELECT run_id, export_id, sequence, export_kind, outcome, finished_at, rows_inserted, rows_updated, rows_deleted,
-                       records_quarantined, findings, findings_new, findings_resolved
-                FROM casebridge_run ORDER BY run_id DESC LIMIT ?
-                """, [.integer(Int64(runLimit))]) {
-                status.runs.append(Run(runID: row.int("run_id") ?? 0, exportId: row["export_id"], sequence: row.int("sequence"),
-                                       kind: row["export_kind"], outcome: row["outcome"] ?? "?", loadedAt: row["finished_at"],
-                                       inserted: row.int("rows_inserted") ?? 0, updated: row.int("rows_updated") ?? 0,
-                                       deleted: row.int("rows_deleted") ?? 0, quarantined: row.int("records_quarantined") ?? 0,
-                                       findings: row.int("findings") ?? 0, newFindings: row.int("findings_new") ?? 0,
-                                       resolvedFindings: row.int("findings_resolved") ?? 0))
-            }
-            if let last = try database.rows("""
-                SELECT run_id, sequence FROM casebridge_run WHERE outcome = 'loaded' ORDER BY sequence DESC, run_id DESC LIMIT 1
-                """).first {
-                status.lastLoadedSequence = last.int("sequence")
-                status.lastLoadedRun = last.int("run_id")
+            status.runs = try history.runRecords(limit: runLimit)
+            if let last = try history.lastLoadedRun() {
+                status.lastLoadedSequence = last.sequence
+                status.lastLoadedRun = Int(last.runID)
             }
             if let run = status.lastLoadedRun {
-                for row in try database.rows("""
-                    SELECT severity, rule, count(*) AS n FROM casebridge_finding WHERE run_id = ?
-                    GROUP BY severity, rule
-                    ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, n DESC, rule
-                    """, [.integer(Int64(run))]) {
-                    status.gaps.append(Gap(severity: row["severity"] ?? "?", rule: row["rule"] ?? "?", count: row.int("n") ?? 0))
-                }
+                status.gaps = try history.findingCounts(run: run).map { Gap(severity: $0.severity, rule: $0.rule, count: $0.count) }
             }
+            loaded = Set(try history.loadedRuns().compactMap(\.sequence))
         } catch let error as DatabaseError {
-            throw StatusError(reason: "\(target): cannot be read: \(error.message)")
+            throw TargetError(target, "cannot be read: \(error.message)")
         }
         if let inbox {
             status.inbox = inbox.url.path
-            let entries = try inbox.entries(mapping: mapping)
-            let claims = Dictionary(grouping: entries.compactMap(\.sequence), by: { $0 }).mapValues(\.count)
-            let loaded = Set(try database.rows("SELECT sequence FROM casebridge_run WHERE outcome = 'loaded'").compactMap { $0.int("sequence") })
-            var expected = status.lastLoadedSequence.map { $0 + 1 }
-            let ordered = entries.sorted { ($0.sequence ?? Int.min, $0.name) < ($1.sequence ?? Int.min, $1.name) }
-            for entry in ordered {
-                var waiting = Waiting(name: entry.name, exportId: entry.exportId, sequence: entry.sequence, state: "next")
-                if let reason = entry.unreadable {
-                    waiting.state = "unreadable"
-                    waiting.detail = reason
-                } else if let sequence = entry.sequence {
-                    if claims[sequence, default: 0] > 1 {
-                        waiting.state = "claimed twice"
-                        waiting.detail = "another export in the inbox has sequence \(sequence)"
-                    } else if loaded.contains(sequence) {
-                        waiting.state = "already loaded"
-                    } else if let last = status.lastLoadedSequence, sequence < last {
-                        waiting.state = "older"
-                        waiting.detail = "older than the last loaded sequence \(last)"
-                    } else if let next = expected, sequence > next {
-                        waiting.state = "after a gap"
-                        waiting.detail = "\(ScheduleReport.describe(Array(next..<sequence))) missing"
-                        expected = sequence + 1
-                    } else {
-                        expected = sequence + 1
-                    }
-                }
-                status.waiting.append(waiting)
-            }
+            status.waiting = waiting(try inbox.entries(mapping: mapping), loaded: loaded, lastLoaded: status.lastLoadedSequence)
         }
         return status
     }
 
-    /// Opens `path` read-only after making sure it is a Casebridge target.
-    static func open(_ path: String) throws -> Database {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StatusError(reason: "\(path): no such target (nothing has been loaded into it yet)")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw StatusError(reason: "\(path): cannot be read") }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        try? handle.close()
-        guard header == Data("SQLite format 3\u{0}".utf8) else {
-            throw StatusError(reason: "\(path): is not a Casebridge target: it is not an SQLite database")
-        }
-        do {
-            let database = try Database(path: path, readOnly: true, create: false)
-            database.setBusyTimeout(milliseconds: 5000)
-            let hasMeta = try database.hasTable("casebridge_meta")
-            guard hasMeta,
-                  try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'format'")?.string == "casebridge-target" else {
-                throw StatusError(reason: "\(path): is an SQLite database but not a Casebridge target (no casebridge_meta)")
+    /// Where each export waiting in the inbox stands against the sequences the target loaded.
+    static func waiting(_ entries: [InboxEntry], loaded: Set<Int>, lastLoaded: Int?) -> [Waiting] {
+        let claims = Dictionary(grouping: entries.compactMap(\.sequence), by: { $0 }).mapValues(\.count)
+        var expected = lastLoaded.map { $0 + 1 }
+        var waiting: [Waiting] = []
+        for entry in entries.sorted(by: { ($0.sequence ?? Int.min, $0.name) < ($1.sequence ?? Int.min, $1.name) }) {
+            var item = Waiting(name: entry.name, exportId: entry.exportId, sequence: entry.sequence, state: "next")
+            if let reason = entry.unreadable {
+                item.state = "unreadable"
+                item.detail = reason
+            } else if let sequence = entry.sequence {
+                if claims[sequence, default: 0] > 1 {
+                    item.state = "claimed twice"
+                    item.detail = "another export in the inbox has sequence \(sequence)"
+                } else if loaded.contains(sequence) {
+                    item.state = "already loaded"
+                } else if let lastLoaded, sequence < lastLoaded {
+                    item.state = "older"
+                    item.detail = "older than the last loaded sequence \(lastLoaded)"
+                } else if let next = expected, sequence > next {
+                    item.state = "after a gap"
+                    item.detail = "\(ScheduleReport.describe(Array(next..<sequence))) missing"
+                    expected = sequence + 1
+                } else {
+                    expected = sequence + 1
+                }
             }
-            return database
-        } catch let error as DatabaseError {
-            throw StatusError(reason: "\(path): cannot be read: \(error.message)")
+            waiting.append(item)
         }
+        return waiting
     }
 
     /// The plain-text status.
@@ -164,10 +104,10 @@ public struct TargetStatus: Sendable {
             lines.append(row(["run", "export", "sequence", "kind", "loaded at", "inserted", "updated", "deleted", "quarantined", "findings",
                               "new", "resolved"], widths))
             for run in runs {
-                let at = run.outcome == "loaded" ? (run.loadedAt ?? "") : run.outcome
-                lines.append(row([String(run.runID), run.exportId ?? "", run.sequence.map(String.init) ?? "", run.kind ?? "", at,
+                let at = run.outcome == "loaded" ? (run.finishedAt ?? "") : run.outcome
+                lines.append(row([String(run.id), run.exportId ?? "", run.sequence.map(String.init) ?? "", run.kind ?? "", at,
                                   number(run.inserted), number(run.updated), number(run.deleted), number(run.quarantined),
-                                  number(run.findings), number(run.newFindings), number(run.resolvedFindings)], widths))
+                                  number(run.findings), number(run.findingsNew), number(run.findingsResolved)], widths))
             }
         }
         if let inbox {
@@ -204,11 +144,11 @@ public struct TargetStatus: Sendable {
             ("lastLoadedSequence", optional(lastLoadedSequence)),
             ("lastLoadedRun", optional(lastLoadedRun)),
             ("runs", .array(runs.map { run in
-                .object([("run", .int(run.runID)), ("exportId", optional(run.exportId)), ("sequence", optional(run.sequence)),
-                         ("kind", optional(run.kind)), ("outcome", .string(run.outcome)), ("loadedAt", optional(run.loadedAt)),
+                .object([("run", .int(run.id)), ("exportId", optional(run.exportId)), ("sequence", optional(run.sequence)),
+                         ("kind", optional(run.kind)), ("outcome", .string(run.outcome)), ("loadedAt", optional(run.finishedAt)),
                          ("inserted", .int(run.inserted)), ("updated", .int(run.updated)), ("deleted", .int(run.deleted)),
                          ("quarantined", .int(run.quarantined)), ("findings", .int(run.findings)),
-                         ("newFindings", .int(run.newFindings)), ("resolvedFindings", .int(run.resolvedFindings))])
+                         ("newFindings", .int(run.findingsNew)), ("resolvedFindings", .int(run.findingsResolved))])
             })),
         ]
         if let inbox {

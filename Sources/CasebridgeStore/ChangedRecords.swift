@@ -115,7 +115,7 @@ extension StagingStore {
             try database.execute("""
                 INSERT OR IGNORE INTO \(StagingTable.changedRecord)
                 SELECT ?1, record_id FROM \(Self.table(naming))
-                WHERE \(Self.quoted(field)) IN (SELECT id FROM \(StagingTable.existenceTurned)) AND record_id IS NOT NULL
+                WHERE \(quotedName(field)) IN (SELECT id FROM \(StagingTable.existenceTurned)) AND record_id IS NOT NULL
                 """, [.text(naming.rawValue)])
         }
     }

@@ -61,6 +61,15 @@ public enum SQLValue: Hashable, Sendable {
     }
 }
 
+/// `name` quoted as an SQL identifier (`from`, `to` and `end` are SQL words; a `"` inside is doubled).
+public func quotedName(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+/// How a transaction ends: its work kept, or undone (a dry run).
+public enum TransactionEnd: Sendable {
+    case commit
+    case rollback
+}
+
 /// One connection to one SQLite file; the single owner of its handle and its prepared statements.
 ///
 /// Every value is bound, never spliced into SQL. Statements are prepared once and cached.
@@ -174,15 +183,34 @@ public final class Database {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try inTransaction { (try body(), .commit) }
+    }
+
+    /// Runs `body` in one transaction (taking the write lock at once), committed or rolled back as it
+    /// says; rolled back when it throws. The one place a connection begins and ends a transaction, as
+    /// GRDB's `inTransaction` is.
+    public func inTransaction<T>(_ body: () throws -> (T, TransactionEnd)) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
-            let result = try body()
-            try execute("COMMIT")
+            let (result, end) = try body()
+            try execute(end == .commit ? "COMMIT" : "ROLLBACK")
             return result
         } catch {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Opens a transaction that spans many calls (a bulk load of staged records), ended by
+    /// ``commitBulk()``; nothing else may begin one on this connection meanwhile.
+    public func beginBulk() throws { try execute("BEGIN") }
+
+    /// Commits the transaction ``beginBulk()`` opened.
+    public func commitBulk() throws { try execute("COMMIT") }
+
+    /// Takes the write lock and lets it go at once: fails now (busy) if another process holds it.
+    public func probeWriteLock() throws {
+        try inTransaction { ((), .rollback) }
     }
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }

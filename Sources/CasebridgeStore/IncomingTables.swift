@@ -28,7 +28,7 @@ extension StagingStore {
             let values: [SQLValue] = [.text(dependency.kind.rawValue), .text(dependency.field)]
             let table = Self.table(dependency.kind)
             if dependency.isShared {
-                let field = Self.quoted(dependency.field)
+                let field = quotedName(dependency.field)
                 try database.execute("""
                     \(insert) SELECT ?1, ?2, t.\(field) FROM \(table) t WHERE \(judged(dependency.kind)) AND t.\(field) IS NOT NULL
                     """, values)

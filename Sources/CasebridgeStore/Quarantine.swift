@@ -128,7 +128,7 @@ extension StagingStore {
             INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
             SELECT ?1, i._rid, r.record_id, ?2, i._line
             FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
-            WHERE i._q = 0 AND i.\(Self.quoted(column)) IS NULL \(condition(scope, kind: kind))
+            WHERE i._q = 0 AND i.\(quotedName(column)) IS NULL \(condition(scope, kind: kind))
             """, [.text(kind.rawValue), .text(reason)])
     }
 

@@ -13,8 +13,8 @@ import Foundation
 /// carried from an earlier one), `record_id` (the id findings use), `quarantined` and `carried`
 /// (1 for a record a delta load carried over from the target's live state rather than read now).
 ///
-/// Records are inserted in one transaction with no indexes; ``finishLoading(envelope:beforeIndexing:)``
-/// builds the indexes and decides quarantine.
+/// Records are inserted in one transaction with no indexes (``commitRead(envelope:)`` ends it);
+/// ``finishStaging()`` builds the indexes and decides quarantine.
 public final class StagingStore: RecordSink {
     public let database: Database
     private var inserts: [RecordKind: Statement] = [:]
@@ -54,7 +54,7 @@ public final class StagingStore: RecordSink {
 
     /// Opens the staging database at `path` that a previous run left (a live state kept between runs),
     /// to read one more export into it: its records get rids from `ridOffset` and locations naming
-    /// `sequence`. Indexes already exist; ``finishLoading(envelope:beforeIndexing:)`` decides quarantine afresh.
+    /// `sequence`. Indexes already exist; ``finishStaging()`` decides quarantine afresh.
     public init(continuing path: String, ridOffset: Int, sequence: Int) throws {
         database = try Database(path: path, create: false)
         self.ridOffset = ridOffset
@@ -75,13 +75,13 @@ public final class StagingStore: RecordSink {
     }
 
     private func prepareInserts() throws {
-        try database.execute("BEGIN")
+        try database.beginBulk()
         loading = true
         for kind in RecordKind.allCases {
             let columns = Self.columns(of: kind)
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             inserts[kind] = try database.prepare(
-                "INSERT INTO \(Self.table(kind)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES (\(placeholders))")
+                "INSERT INTO \(Self.table(kind)) (\(columns.map(quotedName).joined(separator: ", "))) VALUES (\(placeholders))")
         }
         invalidInsert = try database.prepare("""
             INSERT INTO \(StagingTable.invalid) (rid, kind, reported_kind, record_id, field, label, raw, reason, is_key, line)
@@ -95,8 +95,6 @@ public final class StagingStore: RecordSink {
     /// The staging table of `kind`.
     public static func table(_ kind: RecordKind) -> String { StagingTable.records(kind).name }
 
-    /// `name` quoted as an SQL identifier (`from`, `to` and `end` are SQL words).
-    public static func quoted(_ name: String) -> String { "\"" + name + "\"" }
 
     /// The columns of `kind`'s table, in insert order.
     static func columns(of kind: RecordKind) -> [String] {
@@ -134,7 +132,7 @@ public final class StagingStore: RecordSink {
     public static func recordTablesDDL(name: (RecordKind) -> String, invalidTable: String) -> String {
         var sql = ""
         for kind in RecordKind.allCases {
-            let columns = columns(of: kind).dropFirst().map { "\(quoted($0)) \(columnType($0, of: kind))" }
+            let columns = columns(of: kind).dropFirst().map { "\(quotedName($0)) \(columnType($0, of: kind))" }
             sql += "CREATE TABLE \(name(kind)) (rid INTEGER PRIMARY KEY, \(columns.joined(separator: ", ")), "
                 + "quarantined INTEGER NOT NULL DEFAULT 0, carried INTEGER NOT NULL DEFAULT 0);\n"
         }
@@ -197,18 +195,20 @@ public final class StagingStore: RecordSink {
         lineSequence.map { RecordLocation.encode(sequence: $0, line: line) } ?? line
     }
 
-    /// Ends loading: commits, records the envelope, builds the indexes and decides quarantine.
-    ///
-    /// - Parameter beforeIndexing: runs once the records read are committed, before any index (a delta
-    ///   load adds the records it carries over from the target's live state here).
-    public func finishLoading(envelope: [String: String], beforeIndexing: ((StagingStore) throws -> Void)? = nil) throws {
+    /// Ends the read: records the envelope and commits the records. What the records are to be judged
+    /// with (a delta's carried live state) may be added after this, before ``finishStaging()``.
+    public func commitRead(envelope: [String: String]) throws {
         guard loading else { return }
         for (name, value) in envelope.sorted(by: { $0.key < $1.key }) {
             try database.execute("INSERT INTO \(StagingTable.envelope) (name, value) VALUES (?, ?)", [.text(name), .text(value)])
         }
-        try database.execute("COMMIT")
+        try database.commitBulk()
         loading = false
-        try beforeIndexing?(self)
+    }
+
+    /// Builds the indexes and decides quarantine (again, in a continued staging): the staging is then
+    /// what rules judge.
+    public func finishStaging() throws {
         try database.transaction {
             try buildIndexes()
             try linkOwners()
@@ -234,7 +234,7 @@ public final class StagingStore: RecordSink {
             if kind.owner != nil { indexed.append(["owner_rid"]) }
             for columns in indexed {
                 let name = "\(table)_\(columns.joined(separator: "_"))"
-                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(Self.quoted).joined(separator: ", ")))")
+                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))")
             }
         }
     }
@@ -247,7 +247,7 @@ public final class StagingStore: RecordSink {
             guard kind.fields.contains(where: { $0.name == field }) else { continue }
             try database.execute("""
                 UPDATE \(Self.table(kind)) SET owner_rid =
-                    (SELECT o.rid FROM \(Self.table(owner)) o WHERE o.id = \(Self.table(kind)).\(Self.quoted(field)) ORDER BY o.rid LIMIT 1)
+                    (SELECT o.rid FROM \(Self.table(owner)) o WHERE o.id = \(Self.table(kind)).\(quotedName(field)) ORDER BY o.rid LIMIT 1)
                 WHERE owner_rid IS NULL
                 """)
         }
@@ -259,7 +259,7 @@ public final class StagingStore: RecordSink {
             for columns in lists {
                 let table = Self.table(kind)
                 let name = "\(table)_x_\(columns.joined(separator: "_"))"
-                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(Self.quoted).joined(separator: ", ")))")
+                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))")
             }
         }
     }

@@ -36,7 +36,7 @@ package enum LiveState {
     }
 
     private static func columnList(_ kind: RecordKind) -> String {
-        StagingStore.tableColumns(of: kind).map(StagingStore.quoted).joined(separator: ", ")
+        StagingStore.tableColumns(of: kind).map(quotedName).joined(separator: ", ")
     }
 
     /// The state's columns of `kind` as a carried record of staging: quarantine decided afresh.
@@ -45,7 +45,7 @@ package enum LiveState {
             switch $0 {
             case "quarantined": return "0"
             case "carried": return "1"
-            default: return "s." + StagingStore.quoted($0)
+            default: return "s." + quotedName($0)
             }
         }.joined(separator: ", ")
     }
@@ -130,7 +130,7 @@ package enum LiveState {
             let state = table(kind)
             let staged = "s." + StagingStore.table(kind)
             let columns = StagingStore.tableColumns(of: kind)
-            var values = columns.map(StagingStore.quoted)
+            var values = columns.map(quotedName)
             values[columns.firstIndex(of: "line")!] = RecordLocation.encodeSQL("line", sequence: sequence)
             values[columns.firstIndex(of: "quarantined")!] = "0"
             values[columns.firstIndex(of: "carried")!] = "1"

@@ -20,17 +20,6 @@ public struct RunAudit: Sendable, Equatable {
     public var policySHA256: String?
     public var targetMappingSHA256: String?
 
-    public init(user: String, host: String, version: String, build: String, mappingSHA256: String?, policySHA256: String?,
-                targetMappingSHA256: String?) {
-        self.user = user
-        self.host = host
-        self.version = version
-        self.build = build
-        self.mappingSHA256 = mappingSHA256
-        self.policySHA256 = policySHA256
-        self.targetMappingSHA256 = targetMappingSHA256
-    }
-
     /// This process's user, host and build, with the digests of the mapping, policy and target mapping
     /// files at these paths.
     public static func current(mappingFile: String, policyFile: String, targetMappingFile: String) -> RunAudit {

@@ -34,33 +34,29 @@ public enum SequencePosition: Sendable, Equatable {
 /// Sequence discipline: every export's `sequence` is recorded with its run; an export already loaded
 /// is skipped, an older one is refused, and a gap is refused unless the user allows it.
 package enum SequenceCheck {
-    /// Where `export` stands; `database` is the target, or `nil` for a target still to be created.
+    /// Where `export` stands among the target's `runs` (`nil` for a target still to be created).
     /// `exportDigest` gives the SHA-256 of the export's bytes, asked for only when the target loaded an
     /// export of the same id and sequence: the same bytes are a no-op, other bytes are refused.
-    package static func position(in database: Database?, export: ExportHeader, allowGap: Bool,
-                         exportDigest: () -> String?) throws -> SequencePosition {
+    package static func position(in runs: (any TargetRuns)?, export: ExportHeader, allowGap: Bool,
+                                 exportDigest: () -> String?) throws -> SequencePosition {
         guard let sequence = export.sequence else {
             throw SequenceError(reason: "the export has no valid sequence, so Casebridge cannot tell whether it was loaded or what it follows; nothing was changed")
         }
         let deltaFirst = SequenceError(reason: "\(export.exportId ?? "the export") is a delta export (sequence \(sequence)): it changes a state the target does not hold yet; load the full export it follows first; nothing was changed")
-        guard let database else {
+        guard let runs else {
             if export.kind == "delta" { throw deltaFirst }
             return .first
         }
-        // `*`: a target of bookkeeping version 2 has no export_sha256 until its next load upgrades it.
-        if let same = try database.rows("""
-            SELECT * FROM casebridge_run WHERE outcome = 'loaded' AND sequence = ? ORDER BY run_id LIMIT 1
-            """, [.integer(Int64(sequence))]).first {
-            guard same["export_id"] == export.exportId else {
-                throw SequenceError(reason: "sequence \(sequence) was loaded from \(same["export_id"] ?? "another export") as run \(same["run_id"] ?? "?"); this export (\(export.exportId ?? "no exportId")) claims the same sequence; nothing was changed")
+        if let same = try runs.loadedRun(sequence: sequence) {
+            guard same.exportID == export.exportId else {
+                throw SequenceError(reason: "sequence \(sequence) was loaded from \(same.exportID ?? "another export") as run \(same.runID); this export (\(export.exportId ?? "no exportId")) claims the same sequence; nothing was changed")
             }
-            if let loaded = same["export_sha256"], let digest = exportDigest(), digest != loaded {
-                throw SequenceError(reason: "\(export.exportId ?? "the export") (sequence \(sequence)) was loaded as run \(same["run_id"] ?? "?") from a file with SHA-256 \(loaded.prefix(16))…, and this file holds other bytes (SHA-256 \(digest.prefix(16))…) under the same export id and sequence: the legacy system wrote it again, or it was changed; a new export needs a new sequence; nothing was changed")
+            if let loaded = same.exportSHA256, let digest = exportDigest(), digest != loaded {
+                throw SequenceError(reason: "\(export.exportId ?? "the export") (sequence \(sequence)) was loaded as run \(same.runID) from a file with SHA-256 \(loaded.prefix(16))…, and this file holds other bytes (SHA-256 \(digest.prefix(16))…) under the same export id and sequence: the legacy system wrote it again, or it was changed; a new export needs a new sequence; nothing was changed")
             }
-            throw ExportAlreadyLoaded(exportId: export.exportId, sequence: sequence, run: Int64(same.int("run_id") ?? 0),
-                                      loadedAt: same["finished_at"])
+            throw ExportAlreadyLoaded(exportId: export.exportId, sequence: sequence, run: same.runID, loadedAt: same.finishedAt)
         }
-        guard let last = try database.scalar("SELECT max(sequence) FROM casebridge_run WHERE outcome = 'loaded'")?.int else {
+        guard let last = try runs.lastLoadedRun()?.sequence else {
             if export.kind == "delta" { throw deltaFirst }
             return .first
         }

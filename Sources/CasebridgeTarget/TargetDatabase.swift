@@ -44,7 +44,7 @@ public struct TargetError: ExitStatusError, Sendable {
 }
 
 /// What a target file holds before a run.
-package enum TargetState {
+public enum TargetState: Sendable {
     /// No file, an empty file, or an SQLite database with no tables: the schema is created in the run.
     case fresh
     /// A Casebridge target holding this mapping's schema.
@@ -101,12 +101,39 @@ package enum TargetDatabase {
                 throw TargetError(path, "the folder \(folder) is read-only, so SQLite cannot keep its journal; nothing was changed")
             }
         }
-        if info.st_size == 0 { return .fresh }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TargetError(path, "cannot be read")
+        guard info.st_size > 0, let (_, meta) = try open(path, busyTimeout: 2000) else { return .fresh }
+        guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
+            throw TargetError(path, "holds schema \(meta["schema_name"] ?? "?") version \(meta["schema_version"] ?? "?"), but \(mapping.path) describes \(mapping.schemaName) version \(mapping.schemaVersion); migrate the target's schema first or use the mapping it was built with")
         }
+        guard meta["schema_sha256"] == mapping.ddlSHA256 else {
+            throw TargetError(path, "was built from a different \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent) under the same version \(mapping.schemaVersion); a changed DDL needs a new version")
+        }
+        return .casebridge
+    }
+
+    /// Opens the target at `path` read-only, for the commands that read a target's history (report,
+    /// status): it must be a Casebridge target holding its bookkeeping.
+    package static func openForReading(_ path: String) throws -> Database {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw TargetError(path, errno == ENOENT ? "no such target (nothing has been loaded into it yet)"
+                : "cannot be examined: \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw TargetError(path, "is not a regular file") }
+        guard let (database, _) = try open(path, busyTimeout: 5000) else {
+            throw TargetError(path, "holds nothing yet: no export has been loaded into it")
+        }
+        return database
+    }
+
+    /// Opens an SQLite file read-only and vets Casebridge's bookkeeping in it: `nil` for a file that holds
+    /// no table yet (an empty database: a target still to be created), else the connection and
+    /// `casebridge_meta`; a file that is not a Casebridge target this build can read is refused.
+    private static func open(_ path: String, busyTimeout: Int) throws -> (Database, [String: String])? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw TargetError(path, "cannot be read") }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         try? handle.close()
+        if header.isEmpty { return nil }
         guard header == Data("SQLite format 3\u{0}".utf8) else {
             throw TargetError(path, "is not a Casebridge target: it is not an SQLite database")
         }
@@ -116,10 +143,10 @@ package enum TargetDatabase {
         } catch let error as DatabaseError {
             throw TargetError(path, "cannot be opened: \(error.message)")
         }
-        database.setBusyTimeout(milliseconds: 2000)
+        database.setBusyTimeout(milliseconds: busyTimeout)
         do {
             let tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"] }
-            if tables.isEmpty { return .fresh }
+            if tables.isEmpty { return nil }
             guard tables.contains("casebridge_meta") else {
                 let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
                 throw TargetError(path, "is an SQLite database but not a Casebridge target (it holds \(shown) and no casebridge_meta); nothing was changed")
@@ -135,13 +162,7 @@ package enum TargetDatabase {
             guard let version = meta["bookkeeping_version"], versions.contains(version) else {
                 throw TargetError(path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"), this casebridge writes version \(bookkeepingVersion)")
             }
-            guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
-                throw TargetError(path, "holds schema \(meta["schema_name"] ?? "?") version \(meta["schema_version"] ?? "?"), but \(mapping.path) describes \(mapping.schemaName) version \(mapping.schemaVersion); migrate the target's schema first or use the mapping it was built with")
-            }
-            guard meta["schema_sha256"] == mapping.ddlSHA256 else {
-                throw TargetError(path, "was built from a different \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent) under the same version \(mapping.schemaVersion); a changed DDL needs a new version")
-            }
-            return .casebridge
+            return (database, meta)
         } catch let error as DatabaseError {
             if error.isBusy { throw TargetError(path, "the target is locked by another process; nothing was changed") }
             throw TargetError(path, "cannot be read: \(error.message)")

@@ -31,9 +31,6 @@ struct StatusCommand: ParsableCommand {
         let status: TargetStatus
         do {
             status = try TargetStatus.read(target: target, inbox: inbox.map(Inbox.init(path:)), mapping: mapping, runLimit: runs)
-        } catch let error as StatusError {
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitStatus.target)
         } catch let error as InboxError {
             printError("casebridge: \(error)")
             throw ExitCode(ExitStatus.usage)

@@ -92,7 +92,7 @@ struct DeltaTests {
             // Every third night the kept staging is gone (deleted, or left by a run that failed): the
             // delta is then loaded onto the state rebuilt from the target; else it continues the kept one.
             let rebuild = night % 3 == 2
-            if rebuild { CheckRun.remove(keptState(target)) }
+            if rebuild { StagingFile.remove(keptState(target)) }
             let messages = Messages()
             let result = try load(delta, into: target, progress: messages.add)
             #expect(messages.all.contains("applying the delta to the live state kept by the last run") == !rebuild, "\(delta.name)")
@@ -141,8 +141,8 @@ struct DeltaTests {
             #expect(whole.check.judgedChangedRecords == nil)
             #expect(try lastRun(target) == lastRun(rebuilt), "\(delta.name)")
             #expect(try dataTables(target) == dataTables(rebuilt), "\(delta.name)")
-            CheckRun.remove(rebuilt)
-            CheckRun.remove(keptState(rebuilt))
+            StagingFile.remove(rebuilt)
+            StagingFile.remove(keptState(rebuilt))
         }
     }
 
@@ -306,7 +306,7 @@ struct DeltaTests {
         let whole = folder.path("whole.db")
         try load(Series.full, into: whole)
         try load(first, into: whole)
-        CheckRun.remove(keptState(whole))
+        StagingFile.remove(keptState(whole))
         try load(second, into: whole)
         #expect(try dataTables(target) == dataTables(whole))
     }

@@ -121,8 +121,8 @@ extension FindingsDocument {
     }
 
     /// One finding a row, in Casebridge's one CSV dialect (``CSVWriter``, as the report's worklists):
-    /// severity, rule, what is wrong (the finding's message), what to do (the rule's own summary of
-    /// the gap to close), every key and context field seen (headed in plain words: `record kind`),
+    /// severity, rule, what is wrong (the finding's message), what to do (the rule's action sentence),
+    /// every key and context field seen (headed in plain words: `record kind`),
     /// then the export file and line.
     public func writeCSV(_ write: (String) -> Void) {
         var fieldNames: [String] = []
@@ -132,22 +132,21 @@ extension FindingsDocument {
         }
         let header = Self.csvLeadingColumns + fieldNames.map(Self.plainHeader) + ["export file", "export line"]
         write(CSVWriter.header(header))
-        var actions: [String: String] = [:]
         for finding in findings {
-            let action = actions[finding.rule] ?? Self.whatToDo(finding.rule)
-            actions[finding.rule] = action
-            var row = [finding.severity.rawValue, finding.rule, finding.message, action]
+            var row = [finding.severity.rawValue, finding.rule, finding.message, Self.whatToDo(finding)]
             row += fieldNames.map { finding[field: $0] ?? "" }
             row += [finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
             write(CSVWriter.record(row))
         }
     }
 
-    /// The "what to do" of a rule's findings: close the gap its own description names (as
-    /// `casebridge rules` prints it), or record why it stays (a late upload cannot be undone).
-    static func whatToDo(_ rule: String) -> String {
-        let summary = RuleRegistry.rule(rule)?.description.summary ?? "the gap rule \(rule) finds (see casebridge rules)."
-        return "Close this gap in the legacy system, or record there why it stays: \(summary)"
+    /// What to do about `finding`: its rule's action sentence (``RuleWording``), with the ids it names.
+    static func whatToDo(_ finding: Finding) -> String {
+        var fields: [String: String] = [:]
+        for field in finding.context + finding.key { fields[field.name] = field.value }
+        let facts = GapFacts(child: fields["child"], document: fields["document"], date: nil,
+                             record: (fields["recordKind"], fields["recordId"]), fields: fields, message: finding.message)
+        return RuleRegistry.action(finding.rule, facts)
     }
 
     /// A field name as a column header: `recordKind` → `record kind`.

@@ -79,13 +79,64 @@ public enum FindingSubject: Sendable {
     }
 }
 
-/// What a rule is: the facts `casebridge rules` prints and the examples the tests run.
+/// What a rule says of its gaps, in three voices: exactly when it finds one (`casebridge rules`, the
+/// check's CSV), what the gap is in plain words without ids (the director's report), and what a team
+/// does to close one, with the real ids (the teams' worklists).
+public struct RuleWording: Sendable {
+    /// One sentence: when the rule finds a gap.
+    public var summary: String
+    /// The gap in plain words, without ids.
+    public var gap: String
+    /// What to do about one gap: one sentence naming its ids.
+    public var action: @Sendable (GapFacts) -> String
+
+    public init(summary: String, gap: String, action: @escaping @Sendable (GapFacts) -> String) {
+        self.summary = summary
+        self.gap = gap
+        self.action = action
+    }
+}
+
+/// What an action sentence may name of one gap, as the target stored its finding.
+public struct GapFacts: Sendable {
+    /// The child whose record holds the gap, or "the child".
+    public var child: String
+    /// The document it concerns, or "the document".
+    public var document: String
+    /// The UK date of the event the gap concerns (a document's event, a plan's review), if known.
+    public var date: String?
+    /// The record it concerns, as `Kind id` ("record" when unknown).
+    public var record: String
+    /// The finding's key and context fields by name.
+    public var fields: [String: String]
+    /// The finding's own sentence.
+    public var message: String
+
+    /// The facts of a gap about `child`'s `document` (each `nil` when not known), dated `date`, about the
+    /// record of `record.kind` and `record.id`, with the finding's `fields` and `message`.
+    public init(child: String?, document: String?, date: CivilDate?, record: (kind: String?, id: String?),
+                fields: [String: String], message: String) {
+        self.child = child ?? "the child"
+        self.document = document ?? fields["document"] ?? "the document"
+        self.date = date?.uk
+        self.record = "\(record.kind ?? "record") \(record.id ?? "")".trimmingCharacters(in: .whitespaces)
+        self.fields = fields
+        self.message = message
+    }
+
+    /// The field `name`, or nothing.
+    public subscript(field name: String) -> String { fields[name] ?? "" }
+}
+
+/// What a rule is: the facts `casebridge rules` prints, the words reports use, and the examples the tests run.
 public struct RuleDescription: Sendable {
     /// The stable id, the `rule` field of a finding.
     public var id: String
     public var severity: Severity
+    /// What the rule says of its gaps.
+    public var wording: RuleWording
     /// One sentence: when the rule finds a gap.
-    public var summary: String
+    public var summary: String { wording.summary }
     /// The key fields of its findings, in order (`recordKind`, `recordId`, `field`).
     public var keyFields: [String]
     /// Small exports on which it must find exactly the listed keys.
@@ -93,11 +144,11 @@ public struct RuleDescription: Sendable {
     /// Small exports on which it must find nothing.
     public var nonTriggering: [RuleExample]
 
-    public init(id: String, severity: Severity, summary: String, keyFields: [String],
+    public init(id: String, severity: Severity, wording: RuleWording, keyFields: [String],
                 triggering: [RuleExample], nonTriggering: [RuleExample]) {
         self.id = id
         self.severity = severity
-        self.summary = summary
+        self.wording = wording
         self.keyFields = keyFields
         self.triggering = triggering
         self.nonTriggering = nonTriggering

@@ -22,4 +22,14 @@ public enum RuleRegistry {
     public static func rule(_ id: String) -> (any IntegrityRule)? {
         all.first { $0.description.id == id }
     }
+
+    /// The gap rule `id` finds, in plain words without ids (its ``RuleWording/gap``).
+    public static func gap(_ id: String) -> String {
+        rule(id)?.description.wording.gap ?? "Gap found by rule \(id)"
+    }
+
+    /// What to do about one gap rule `id` found: its ``RuleWording/action`` sentence.
+    public static func action(_ id: String, _ facts: GapFacts) -> String {
+        rule(id)?.description.wording.action(facts) ?? "Correct \(facts.record) as the finding describes."
+    }
 }

@@ -3,19 +3,6 @@ import CasebridgeModel
 import CasebridgeStore
 import CasebridgeTarget
 
-/// Per record kind: how many were read, will load, and are quarantined.
-public struct KindReconciliation: Sendable, Equatable {
-    public var kind: RecordKind
-    public var read: Int
-    public var loaded: Int
-    public var quarantined: Int
-    /// Records of the target's live state a delta load checked with its own (not read from this export).
-    public var carried = 0
-
-    /// Records that neither load nor are quarantined: no table takes them.
-    public var unaccounted: Int { read - loaded - quarantined }
-}
-
 /// Turns staged records into the rows each target table would receive, inside the staging database
 /// (tables `inc_<table>`), before the rules run: a record whose target key is missing or shared
 /// cannot load, so it is quarantined with that reason and the rules see it as such.
@@ -27,24 +14,17 @@ struct IncomingRows {
     let mapping: TargetMapping
     let staging: StagingStore
 
-    static func table(_ mapping: TableMapping) -> StagingTable { StagingTable.incoming(mapping.table) }
 
-    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// The key of a row as text, over the row's own columns.
-    static func keyExpression(_ table: TableMapping) -> String {
-        if table.keyColumns.count == 1 { return "CAST(\(quoted(table.keyColumns[0])) AS TEXT)" }
-        return "json_array(\(table.keyColumns.map(quoted).joined(separator: ", ")))"
-    }
 
     /// The rows `table` would receive from the staged records (those `only` holds for, when given: an
     /// SQL condition over `r`).
     private func rowsSQL(_ table: TableMapping, only: String? = nil) -> String {
-        let columns = table.columns.map { "(\($0.expression)) AS \(Self.quoted($0.name))" }.joined(separator: ",\n       ")
-        let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
+        let columns = table.columns.map { "(\($0.expression)) AS \(quotedName($0.name))" }.joined(separator: ",\n       ")
+        let names = table.columns.map { quotedName($0.name) }.joined(separator: ", ")
         let conditions = [table.condition.map { "(\($0))" }, only].compactMap { $0 }
         return """
-            SELECT _rid, _line, _q, \(Self.keyExpression(table)) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
+            SELECT _rid, _line, _q, \(table.keyExpression) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
             FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
                    \(columns)
                   FROM \(StagingStore.table(table.from)) r
@@ -84,9 +64,9 @@ struct IncomingRows {
                 try staging.markTouchedAbout(dependencies.map { ($0.kind, $0.field, $0.isShared) })
             }
             for table in mapping.tables {
-                let incoming = Self.table(table)
+                let incoming = table.incoming
                 if let newFrom, !table.isRebuiltWhole {
-                    // Staging's finishLoading kept last run's quarantine aside; the rows start loadable again.
+                    // Staging kept last run's quarantine aside when it decided quarantine again; the rows start loadable again.
                     try staging.unflagPreviouslyQuarantinedRows(in: incoming, kind: table.from)
                     try run("INSERT INTO \(incoming) " + rowsSQL(table, only: "r.rid >= \(newFrom)"), for: table)
                     if !table.dependsOn.isEmpty {
@@ -94,7 +74,7 @@ struct IncomingRows {
                         let staged = StagingStore.table(table.from)
                         let rebuilt = table.dependsOn.map { dependency in
                             """
-                            SELECT rid FROM \(staged) WHERE rid < \(newFrom) AND \(StagingStore.quoted(dependency.field)) IN
+                            SELECT rid FROM \(staged) WHERE rid < \(newFrom) AND \(quotedName(dependency.field)) IN
                                 (SELECT value FROM \(StagingTable.touchedAbout) WHERE kind = '\(dependency.kind.rawValue)' AND field = '\(dependency.field)')
                             """
                         }.joined(separator: " UNION ")
@@ -119,7 +99,7 @@ struct IncomingRows {
             // Rows built last run of records judged again since (new, or quarantined last run) are
             // checked alone: every other row loaded last run unchanged.
             for table in mapping.tables {
-                let incoming = Self.table(table)
+                let incoming = table.incoming
                 let scope: StagingStore.IncomingScope = newFrom == nil || table.isRebuiltWhole ? .all : .judgedAgain(table: table.table)
                 for column in table.requiredColumns {
                     let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
@@ -129,14 +109,14 @@ struct IncomingRows {
                 try staging.quarantineSharedKeys(in: incoming, table: table.table, kind: table.from, scope: scope)
             }
             try staging.cascadeQuarantine()
-            for table in mapping.tables { try staging.flagQuarantinedRows(in: Self.table(table), kind: table.from) }
+            for table in mapping.tables { try staging.flagQuarantinedRows(in: table.incoming, kind: table.from) }
             if newFrom != nil {
                 // Rows of records quarantined last run and loadable now are compared with the target too (a
                 // record quarantined now keeps whatever row it had, as in a full load).
                 for table in mapping.tables where !table.isRebuiltWhole {
                     try database.execute("""
                         INSERT INTO \(StagingTable.touched) (tbl, rid)
-                        SELECT ?1, b.rid FROM \(StagingTable.previouslyQuarantined) b JOIN \(Self.table(table)) i ON i._rid = b.rid
+                        SELECT ?1, b.rid FROM \(StagingTable.previouslyQuarantined) b JOIN \(table.incoming) i ON i._rid = b.rid
                         WHERE b.kind = ?2 AND i._q = 0
                         """, [.text(table.table), .text(table.from.rawValue)])
                 }
@@ -166,7 +146,7 @@ struct IncomingRows {
             if kind == .deleted {
                 loaded = read - quarantined
             } else if !tables.isEmpty {
-                let loads = tables.map { "EXISTS (SELECT 1 FROM \(Self.table($0)) i WHERE i._rid = t.rid AND i._q = 0)" }
+                let loads = tables.map { "EXISTS (SELECT 1 FROM \($0.incoming) i WHERE i._rid = t.rid AND i._q = 0)" }
                 loaded = try database.scalar("""
                     SELECT count(*) FROM \(staged) t WHERE \(own) AND (\(loads.joined(separator: " OR ")))
                     """)?.int ?? 0

@@ -22,8 +22,6 @@ enum StateCache {
     /// Raised when the kept staging's tables change shape.
     static let layoutVersion = 5
 
-    static func path(forTarget target: String) -> String { target + ".casebridge-state" }
-
     /// What the kept staging must have been built with: this layout, and this target mapping.
     static func key(for mapping: TargetMapping) -> String {
         let yaml = FileManager.default.contents(atPath: mapping.path) ?? Data()
@@ -31,13 +29,11 @@ enum StateCache {
         return SHA256.hash(data: Data(text.utf8)).hex
     }
 
-    /// The first rid a delta's records get in the kept staging of `target`, and the token it matched,
-    /// when that staging can be continued: it exists, carries the token the target recorded with its
-    /// last run, and was built with `mapping`. `nil` otherwise (the live state is then rebuilt from the target).
-    static func continuable(target: String, mapping: TargetMapping) -> (newFrom: Int, token: String)? {
-        let path = path(forTarget: target)
+    /// The first rid a delta's records get in the staging kept at `path`, when that staging can be
+    /// continued: it exists, carries `token` (the one the target recorded with its last run), and was
+    /// built with `mapping`. `nil` otherwise (the live state is then carried from the target).
+    static func continuable(at path: String, token: String, mapping: TargetMapping) -> Int? {
         guard FileManager.default.fileExists(atPath: path),
-              let token = targetToken(target),
               let cache = try? Database(path: path, readOnly: true, create: false),
               let values = try? cache.rows("SELECT key, value FROM \(StagingTable.cache)") else { return nil }
         var meta: [String: String] = [:]
@@ -48,7 +44,7 @@ enum StateCache {
             guard let rid = try? cache.scalar("SELECT max(rid) FROM \(StagingStore.table(kind))")?.int else { continue }
             highest = max(highest, rid)
         }
-        return (highest + 1, token)
+        return highest + 1
     }
 
     /// Withdraws the kept staging's token before the run `runToken` changes it, so that a run that does
@@ -58,18 +54,6 @@ enum StateCache {
         let database = try Database(path: path, create: false)
         try database.execute("UPDATE \(StagingTable.cache) SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
         try StagingStore.emptyDeltaLists(in: database)
-    }
-
-    /// The token the target recorded with its last run, which a delta continuing its live state checks
-    /// again inside the load's transaction.
-    static func targetToken(_ target: String) -> String? {
-        guard let database = try? Database(path: target, readOnly: true, create: false) else { return nil }
-        return try? token(in: database)
-    }
-
-    /// The token recorded in the open target `database` (`casebridge_meta.state_token`).
-    static func token(in database: Database) throws -> String? {
-        try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
     }
 
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records
@@ -124,7 +108,7 @@ enum StateCache {
                 for name in names { fields.insert(TableDependency(kind: kind, field: name)) }
             }
             for dependency in fields.sorted(by: { ($0.kind, $0.field) < ($1.kind, $1.field) }) {
-                let field = StagingStore.quoted(dependency.field)
+                let field = quotedName(dependency.field)
                 try database.execute("""
                     INSERT INTO \(StagingTable.droppedRefs) (kind, field, value)
                     SELECT ?1, ?2, \(field) FROM \(StagingStore.table(dependency.kind))
@@ -132,7 +116,7 @@ enum StateCache {
                     """, [.text(dependency.kind.rawValue), .text(dependency.field)])
             }
             for table in mapping.tables {
-                let incoming = IncomingRows.table(table)
+                let incoming = table.incoming
                 try database.execute("""
                     INSERT INTO \(StagingTable.removedKeys) (tbl, key)
                     SELECT ?, _key FROM \(incoming) WHERE _rid IN (SELECT rid FROM \(StagingTable.dropped) WHERE kind = ?) AND _key IS NOT NULL
@@ -165,7 +149,7 @@ enum StateCache {
             }
             try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
             for table in mapping.tables {
-                let incoming = IncomingRows.table(table)
+                let incoming = table.incoming
                 let rows = newFrom.map { "_rid >= \($0)" } ?? "_line <= 4294967295"
                 try database.execute("UPDATE \(incoming) SET _line = \(RecordLocation.encodeSQL("_line", sequence: sequence)) WHERE \(rows)")
             }
@@ -194,18 +178,26 @@ enum StateCache {
         close(file)
     }
 
-    /// Seals the staging of a committed run at `stagingPath` and moves it into place as the kept staging
-    /// of `target` (replacing the one before). A failure here costs the next delta speed, not correctness:
-    /// the kept staging is then not used.
-    static func keep(staging stagingPath: String, target: String, token: String, mapping: TargetMapping, sequence: Int) {
-        let destination = path(forTarget: target)
+    /// Keeps the staging of a committed run (`file`) as the staging kept at `path` for the next delta:
+    /// sealed in place when the run continued it (`newFrom`), else sealed and moved there (replacing the
+    /// one before). A failure here costs the next delta speed, not correctness: the kept staging is then
+    /// not used.
+    static func keep(_ file: StagingFile, at path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) {
+        if newFrom != nil {
+            do {
+                try seal(file.path, token: token, mapping: mapping, sequence: sequence, newFrom: newFrom)
+            } catch {
+                StagingFile.remove(path)
+            }
+            return
+        }
         do {
-            try seal(stagingPath, token: token, mapping: mapping, sequence: sequence, newFrom: nil)
-            chmod(stagingPath, 0o600)
-            guard rename(stagingPath, destination) == 0 else { return }
-            try? FileManager.default.removeItem(atPath: destination + "-journal")
+            try seal(file.path, token: token, mapping: mapping, sequence: sequence, newFrom: nil)
+            chmod(file.path, 0o600)
+            guard rename(file.path, path) == 0 else { return }
+            try? FileManager.default.removeItem(atPath: path + "-journal")
         } catch {
-            try? FileManager.default.removeItem(atPath: destination)
+            try? FileManager.default.removeItem(atPath: path)
         }
     }
 }

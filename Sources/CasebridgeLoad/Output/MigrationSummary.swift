@@ -1,4 +1,5 @@
 import CasebridgeModel
+import CasebridgeTarget
 import Foundation
 
 /// The plain-text account of a migrate run that `casebridge migrate` prints: what each table received,

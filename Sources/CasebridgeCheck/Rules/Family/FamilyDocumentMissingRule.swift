@@ -19,7 +19,14 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "family-document-missing", severity: .critical,
-        summary: "A child who was a member of the family on the event date holds no copy of a family document.",
+        wording: RuleWording(
+            summary: "A child who was a member of the family on the event date holds no copy of a family document.",
+            gap: "A child in the family holds no copy of a family document",
+            action: { gap in
+                let origin = gap.fields["origin"] ?? "the family document"
+                let what = FamilyDocumentMissingRule.documentDescription(in: gap.message, before: " " + origin) ?? "family document"
+                return "Upload the \(what)\(gap.date.map { " of \($0)" } ?? "") (\(origin)) to \(gap.child)'s record."
+            }),
         keyFields: ["origin", "child"],
         triggering: [
             RuleExample("a sibling holds no copy", people + family + Fixture.documents(copy("D-1", on: "C-1")),
@@ -63,6 +70,15 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
     public static let subject: FindingSubject? = .familyDocument
 
     public init() {}
+
+    /// The description a finding's message gives its document ("… holds no copy of core group meeting
+    /// minutes EV-…"), or `nil`.
+    static func documentDescription(in message: String, before suffix: String) -> String? {
+        guard message.hasSuffix(suffix), let range = message.range(of: "holds no copy of ") else { return nil }
+        let end = message.index(message.endIndex, offsetBy: -suffix.count)
+        guard range.upperBound < end else { return nil }
+        return String(message[range.upperBound..<end])
+    }
 
     public func findings(in context: RuleContext) throws -> [Finding] {
         let rows = try context.database.rows("""

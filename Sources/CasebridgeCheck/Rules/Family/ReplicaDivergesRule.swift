@@ -16,8 +16,14 @@ public struct ReplicaDivergesRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "replica-diverges", severity: .high,
-        summary: "A copy of a family document holds an older version than its other copies, or, at the latest "
-            + "version, content (Manifest sha256) that differs from the majority of copies.",
+        wording: RuleWording(
+            summary: "A copy of a family document holds an older version than its other copies, or, at the latest "
+                + "version, content (Manifest sha256) that differs from the majority of copies.",
+            gap: "A copy of a family document differs from its other copies",
+            action: { gap in
+                let origin = gap.fields["origin"].map { " of family document \($0)" } ?? ""
+                return "Replace \(gap.document) on \(gap.child)'s record with the latest agreed version\(origin)."
+            }),
         keyFields: ["document"],
         triggering: [
             RuleExample("a copy left at an older version", people + family + Fixture.documents(

@@ -7,7 +7,10 @@ public struct OutcomeNotTimeboundRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "outcome-not-timebound", severity: .medium,
-        summary: "An Outcome of a plan has no non-blank targetDate.",
+        wording: RuleWording(
+            summary: "An Outcome of a plan has no non-blank targetDate.",
+            gap: "An outcome of a plan has no target date",
+            action: { "Give outcome \($0[field: "outcome"]) of plan \($0[field: "plan"]) a target date." }),
         keyFields: ["plan", "outcome"],
         triggering: [
             RuleExample("an outcome with no target date",

@@ -7,7 +7,10 @@ public struct PlanReviewOverdueRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "plan-review-overdue", severity: .medium,
-        summary: "The plan has no end and its reviewDue is before the as-of date.",
+        wording: RuleWording(
+            summary: "The plan has no end and its reviewDue is before the as-of date.",
+            gap: "An open plan is past its review date",
+            action: { "Review plan \($0[field: "plan"]) for \($0.child)\($0.date.map { " (due \($0))" } ?? "") and record the review, or end the plan." }),
         keyFields: ["plan"],
         triggering: [
             RuleExample("an open plan whose review fell due the day before",

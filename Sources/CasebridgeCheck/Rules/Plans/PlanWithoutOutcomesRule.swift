@@ -7,7 +7,10 @@ public struct PlanWithoutOutcomesRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "plan-without-outcomes", severity: .high,
-        summary: "The plan has no Outcome.",
+        wording: RuleWording(
+            summary: "The plan has no Outcome.",
+            gap: "A plan sets no outcome for the child",
+            action: { "Add at least one outcome, with a target date, to plan \($0[field: "plan"]) for \($0.child)." }),
         keyFields: ["plan"],
         triggering: [
             RuleExample("a plan with no outcome", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [])),

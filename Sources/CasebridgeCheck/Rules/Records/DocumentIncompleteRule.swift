@@ -5,8 +5,11 @@ import CasebridgeStore
 public struct DocumentIncompleteRule: IntegrityRule {
     public static let description = RuleDescription(
         id: "document-incomplete", severity: .critical,
-        summary: "The document was uploaded, but its parts do not add up to its manifest: a part is missing, "
-            + "unreadable, the wrong size or the wrong hash, or the manifest itself is missing or invalid.",
+        wording: RuleWording(
+            summary: "The document was uploaded, but its parts do not add up to its manifest: a part is missing, "
+                + "unreadable, the wrong size or the wrong hash, or the manifest itself is missing or invalid.",
+            gap: "An uploaded document's parts do not add up to it",
+            action: { "Upload \($0.document) again in full to \($0.child)'s record: the parts held do not match the document." }),
         keyFields: ["document"],
         triggering: [
             RuleExample("fewer parts than the manifest declares", Self.child

@@ -5,7 +5,10 @@ import CasebridgeStore
 public struct DocumentNotUploadedRule: IntegrityRule {
     public static let description = RuleDescription(
         id: "document-not-uploaded", severity: .critical,
-        summary: "The document has no UploadedAt: it was recorded but its content was never uploaded.",
+        wording: RuleWording(
+            summary: "The document has no UploadedAt: it was recorded but its content was never uploaded.",
+            gap: "A document was recorded but its content never uploaded",
+            action: { "Upload the content of \($0.document)\($0.date.map { " (event of \($0))" } ?? "") to \($0.child)'s record." }),
         keyFields: ["document"],
         triggering: [
             RuleExample("a document with no UploadedAt", Fixture.people(Fixture.person("C-1"))

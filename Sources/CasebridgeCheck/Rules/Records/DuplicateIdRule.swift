@@ -5,7 +5,10 @@ import CasebridgeStore
 public struct DuplicateIdRule: IntegrityRule {
     public static let description = RuleDescription(
         id: "duplicate-id", severity: .critical,
-        summary: "Two records of one kind share an id; both are quarantined and neither is loaded.",
+        wording: RuleWording(
+            summary: "Two records of one kind share an id; both are quarantined and neither is loaded.",
+            gap: "Two records share one id, so neither loaded",
+            action: { "Give one of the \($0[field: "recordKind"]) records sharing id \($0[field: "recordId"]) a new id in the legacy system; neither has loaded." }),
         keyFields: ["recordKind", "recordId"],
         triggering: [
             RuleExample("two documents with one id", Fixture.people(Fixture.person("C-1"))

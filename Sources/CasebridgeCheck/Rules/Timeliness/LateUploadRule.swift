@@ -12,8 +12,11 @@ public struct LateUploadRule: IntegrityRule {
 
     public static let description = RuleDescription(
         id: "late-upload", severity: .high,
-        summary: "The document was uploaded more working days after its event date (London date of UploadedAt, "
-            + "weekends and bank holidays excluded) than the policy allows for its type.",
+        wording: RuleWording(
+            summary: "The document was uploaded more working days after its event date (London date of UploadedAt, "
+                + "weekends and bank holidays excluded) than the policy allows for its type.",
+            gap: "A document was uploaded later than policy allows",
+            action: { "Nothing to upload: note on \($0.child)'s record why \($0.document) was uploaded late, and raise the delay in supervision." }),
         keyFields: ["document"],
         triggering: [
             RuleExample("one working day over a strategy meeting's limit of 2",

@@ -1,0 +1,124 @@
+import CasebridgeModel
+import CasebridgeStore
+import Foundation
+
+/// What judging found: the findings document, each rule's seconds and the warnings about the export.
+public struct Judgement: Sendable {
+    public var document: FindingsDocument
+    public var ruleSeconds: [(String, Double)]
+    /// Warnings about the export as a whole (an envelope value that failed), for stderr.
+    public var warnings: [String]
+    /// When a delta continued a kept staging and the rules that judge one record at a time ran over
+    /// the records it changed alone (``CarriedFindings``): how many records (by kind and id) and family
+    /// documents (by origin) that was.
+    public var judgedChangedRecords: Int?
+}
+
+/// The second phase of `check` and `migrate`: every rule over a staged export.
+///
+/// With ``keepsFindings``, the findings of rules that judge one record at a time are kept in the
+/// staging for the next delta; judging a delta that continues a staging which kept them on the same
+/// basis, those rules run over the records it changed alone and the kept findings stand for the others.
+public struct Judge {
+    public var policy: Policy
+    public var rules: [any IntegrityRule]
+    /// The files of earlier exports by sequence, which findings about records carried from them name.
+    public var sourceFiles: [Int: String] = [:]
+    /// Keep findings in the staging for the next delta (a load that keeps its staging).
+    public var keepsFindings = false
+    /// Whether a delta is judged with the live state it changes (a migration), not on its own (a check).
+    public var mergesDeltaWithState = false
+
+    public init(policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all) {
+        self.policy = policy
+        self.rules = rules
+    }
+
+    /// Runs every rule over `staged`.
+    public func judge(_ staged: StagedExport) throws -> Judgement {
+        let staging = staged.staging
+        let context = RuleContext(staging: staging, export: staged.header, policy: policy, sourceFiles: sourceFiles)
+        let basis = keepsFindings ? CarriedFindings.basis(policy: policy, rules: rules) : nil
+        var carried: CarriedFindings.Carried?
+        if let basis, let continuing = staged.continuing, let kept = try CarriedFindings.load(from: staging, basis: basis) {
+            var named = Set<RecordKind>()
+            for rule in rules { if case let .naming(kinds) = rule.subject { named.formUnion(kinds) } }
+            let changed = try staging.markChanges(newFrom: continuing.ridOffset, naming: named)
+            carried = CarriedFindings.Carried(kept: kept, changed: changed)
+        }
+        let (found, seconds) = try findings(in: context, carried: carried)
+        if let basis { try keep(found, in: staging, basis: basis, carried: carried) }
+        let counts = try staging.recordCounts()
+        let document = FindingsDocument(
+            export: staged.header, recordCounts: Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) }),
+            quarantined: try staging.quarantinedCount(), findings: Array(found.joined()), rulesRun: rules.map { $0.description.id })
+        return Judgement(document: document, ruleSeconds: zip(rules, seconds).map { ($0.description.id, $1) },
+                         warnings: warnings(staged), judgedChangedRecords: carried?.changed.count)
+    }
+
+    private func warnings(_ staged: StagedExport) -> [String] {
+        var warnings = staged.summary.envelope.invalid.map {
+            "export envelope: \($0.label) \($0.raw.map { "'\($0)' " } ?? "")\($0.reason)"
+        }
+        if staged.header.kind == "delta", !mergesDeltaWithState {
+            warnings.append("this is a delta export, checked on its own: rules across records see only the records it holds "
+                + "(a document's person, a family's other children may be in earlier exports); "
+                + "`casebridge migrate --dry-run` checks it over the target's state")
+        }
+        if staged.header.asOf == nil {
+            warnings.append("the export has no valid exportedAt, so rules that judge by the as-of date found nothing")
+        }
+        return warnings
+    }
+
+    /// Each rule's findings and seconds, in the rules' order. With `carried`, the rules that judge one
+    /// record (or one family document's copies) at a time run over the records the delta changed (the
+    /// copies of the documents it changed) alone, and the kept findings stand for the others.
+    private func findings(in context: RuleContext, carried: CarriedFindings.Carried?) throws -> ([[Finding]], [Double]) {
+        var found = Array(repeating: [Finding](), count: rules.count)
+        var seconds = Array(repeating: 0.0, count: rules.count)
+        var judged = Set<Int>()
+        var narrowings: [StagingStore.Narrowing] = []
+        for narrowing in rules.compactMap(\.subject?.narrowing) where !narrowings.contains(narrowing) { narrowings.append(narrowing) }
+        for narrowing in narrowings {
+            guard let carried else { break }
+            try context.staging.narrow(narrowing)
+            for (index, rule) in rules.enumerated() {
+                guard let subject = rule.subject, subject.narrowing == narrowing else { continue }
+                let start = Date()
+                let fresh = try rule.findings(in: context).filter { carried.isChanged($0, subject) ?? true }
+                let unchanged = (carried.kept.byRule[rule.description.id] ?? []).filter { !carried.changed.contains($0.subject) }
+                found[index] = fresh + unchanged.map(\.finding)
+                seconds[index] = Date().timeIntervalSince(start)
+                judged.insert(index)
+            }
+            try context.staging.widen()
+        }
+        for (index, rule) in rules.enumerated() where !judged.contains(index) {
+            let start = Date()
+            found[index] = try rule.findings(in: context)
+            seconds[index] = Date().timeIntervalSince(start)
+        }
+        return (found, seconds)
+    }
+
+    /// Keeps the findings of the rules with a subject in the staging (those about changed records only,
+    /// when `carried`: the others are kept already).
+    private func keep(_ found: [[Finding]], in staging: StagingStore, basis: String, carried: CarriedFindings.Carried?) throws {
+        var subjects: [(subject: RecordKey, finding: Finding)] = []
+        var complete = true
+        for (index, rule) in rules.enumerated() {
+            guard let subject = rule.subject else { continue }
+            for finding in found[index] {
+                guard let record = subject.record(of: finding) else {
+                    complete = false
+                    continue
+                }
+                if carried?.changed.contains(record) == false { continue }
+                subjects.append((record, finding))
+            }
+        }
+        // A finding that names no record cannot be carried: the next delta then judges every record.
+        try staging.keep(findings: subjects, basis: complete ? basis : "", onlyChanged: carried != nil)
+    }
+}

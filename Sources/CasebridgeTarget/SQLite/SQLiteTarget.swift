@@ -1,0 +1,169 @@
+import CasebridgeModel
+import CasebridgeStore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded engine: a target in one SQLite file, loaded with the staging database attached to the
+/// target's connection (as `s`), so that every step is set-based SQL across the two files.
+///
+/// A target that does not exist is built under a temporary name beside it and linked into place only
+/// once committed; two runs creating it at once take turns on `DB.casebridge-create` (``inspect(mapping:dryRun:)``).
+public final class SQLiteTarget: TargetEngine {
+    public let path: String
+    /// Seconds to wait for another process's lock on the target.
+    public let lockTimeout: Double
+    /// Held from ``inspect(mapping:dryRun:)`` of a target that does not exist until it is created.
+    private var creationLock: FileLock?
+
+    public init(path: String, lockTimeout: Double = 5) {
+        self.path = path
+        self.lockTimeout = lockTimeout
+    }
+
+    public var name: String { path }
+
+    public var keptStagingPath: String { path + ".casebridge-state" }
+
+    /// Looks at the file without changing it. For a target that does not exist (and not a dry run), first
+    /// takes the lock that makes two runs creating it at once take turns, waiting up to ``lockTimeout``:
+    /// the second then finds the target the first made.
+    public func inspect(mapping: TargetMapping, dryRun: Bool) throws -> TargetState {
+        if !dryRun, !FileManager.default.fileExists(atPath: path) { creationLock = try takeCreationLock() }
+        let state = try TargetDatabase.inspect(path: path, mapping: mapping, dryRun: dryRun)
+        if FileManager.default.fileExists(atPath: path) {
+            creationLock?.release()
+            creationLock = nil
+        }
+        return state
+    }
+
+    /// `DB.casebridge-create`: the one that creates the target removes the file as it lets go, so a run
+    /// that waited finds the target made, and later runs need no lock (SQLite's own locks hold an
+    /// existing target).
+    private func takeCreationLock() throws -> FileLock {
+        let lockPath = path + ".casebridge-create"
+        do {
+            return try FileLock(path: lockPath, wait: lockTimeout)
+        } catch let .busy(holder) {
+            throw TargetError(path, "another casebridge\(holder.map { " (pid \($0))" } ?? "") is creating this target "
+                + "and did not finish within \(lockTimeout) s (--lock-timeout); nothing was changed")
+        } catch let .unavailable(reason) {
+            throw TargetError(path, "\(lockPath): \(reason)")
+        }
+    }
+
+    public func probeLock() throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            let database = try Database(path: path, create: false)
+            database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            try database.probeWriteLock()
+        } catch let error as DatabaseError {
+            throw TargetError.writing(path, error)
+        }
+    }
+
+    public func runs() throws -> (any TargetRuns)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let database = try Database(path: path, readOnly: true, create: false)
+            database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            guard try database.hasTable("casebridge_run") else { return nil }
+            return SQLiteRuns(database: database)
+        } catch let error as DatabaseError {
+            throw TargetError(path, "cannot read the target's runs: \(error.message)")
+        }
+    }
+
+    public func history() throws -> any TargetHistory {
+        SQLiteHistory(database: try TargetDatabase.openForReading(path))
+    }
+
+    public func carryLiveState(into staging: StagingStore, sequence: Int) throws {
+        try LiveState.carry(into: staging, from: path, sequence: sequence)
+    }
+
+    public func transaction<T>(staging stagingPath: String, creating: Bool,
+                               _ body: (any TargetSession) throws -> (T, TransactionEnd)) throws -> T {
+        let workPath = creating ? try newWorkPath() : path
+        defer { if creating { Self.remove(workPath) } }
+        var committed = false
+        let result: T
+        do {
+            let database = try Database(path: workPath)
+            database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
+            try database.execute("PRAGMA cache_size = -65536")
+            try database.execute("ATTACH DATABASE ? AS s", [.text(stagingPath)])
+            result = try database.inTransaction {
+                let (value, end) = try body(SQLiteLoadSession(database: database))
+                committed = end == .commit
+                return (value, end)
+            }
+        } catch {
+            // After a failed write (a full disk) SQLite may leave the rollback to the next connection:
+            // open one now, so the target is back as it was before this process exits.
+            Self.recover(workPath)
+            if let error = error as? DatabaseError { throw TargetError.writing(workPath, error) }
+            throw error
+        }
+        if creating, committed { try place(workPath) }
+        return result
+    }
+
+    /// Where a new target is built: `.NAME.casebridge-new-PID` beside it (what killed runs left there
+    /// is removed first), or a temporary file for a dry run, which never places it.
+    private func newWorkPath() throws -> String {
+        guard creationLock != nil else { return StagingFile.temporaryPath() }
+        removeAbandoned()
+        let url = URL(fileURLWithPath: path)
+        let work = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(getpid())").path
+        Self.remove(work)
+        return work
+    }
+
+    /// Links the committed new target into place (a link never replaces a file: whatever appeared at the
+    /// target's path meanwhile is left as it is), lets waiting creators find it, and syncs the folder.
+    private func place(_ workPath: String) throws {
+        guard link(workPath, path) == 0 else {
+            let reason = errno == EEXIST ? "another program created a file there while this run built the new target; that file was left as it is"
+                : String(cString: strerror(errno))
+            throw TargetError(path, "the new target could not be moved into place: \(reason); nothing was changed")
+        }
+        unlink(workPath)
+        creationLock?.removeAndRelease()
+        creationLock = nil
+        let folder = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+    }
+
+    /// Removes the half-built new targets that killed runs left beside the target (named after their
+    /// process, which no longer exists).
+    private func removeAbandoned() {
+        let url = URL(fileURLWithPath: path)
+        let prefix = ".\(url.lastPathComponent).casebridge-new-"
+        let folder = url.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            var digits = String(name.dropFirst(prefix.count))
+            if digits.hasSuffix("-journal") { digits.removeLast("-journal".count) }
+            guard let pid = Int32(digits), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// Rolls back a transaction a failed connection left in the journal, by opening the file afresh.
+    static func recover(_ path: String) {
+        guard FileManager.default.fileExists(atPath: path + "-journal"),
+              let database = try? Database(path: path, create: false) else { return }
+        database.setBusyTimeout(milliseconds: 2000)
+        _ = try? database.scalar("SELECT count(*) FROM sqlite_master")
+    }
+
+    /// Removes an SQLite file and its journals.
+    static func remove(_ path: String) { StagingFile.remove(path) }
+}
