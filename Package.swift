@@ -13,6 +13,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "casebridge", targets: ["casebridge"]),
+        // The reading, mapping, staging and checking modules, for the fuzz targets in Fuzz/ (a package
+        // of its own that depends on this one by path, so that nothing here links libFuzzer).
+        .library(name: "CasebridgeCore", targets: [
+            "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeCheck",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -94,7 +94,9 @@ public final class ExportReader: Sendable {
     private func read(path: String, into sink: RecordSink, pack: ContentPack?, envelopeOnly: Bool, hashing: Bool,
                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)?) throws -> ReadSummary {
         ExternalEntities.refuseAll()
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Without blocking, so that a named pipe is refused below rather than waited on (O_NONBLOCK does
+        // not change reads of a regular file).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw ReadError(file: path, line: 0, column: 0, reason: "cannot open the export: \(String(cString: strerror(errno)))")
         }

@@ -112,8 +112,10 @@ final class SAXState {
 
     private func libxmlError(_ error: xmlError) {
         guard error.level != XML_ERR_WARNING, failure == nil else { return }
+        // One line, whatever libxml2 wrote: its bad-UTF-8 message goes on to a second line of bytes.
         var message = (error.message.map { String(cString: $0) } ?? "the export is not well-formed XML")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
         if atEnd, !stack.isEmpty {
             // libxml2's words for a file that stops mid-element vary ("Extra content at the end of the
             // document" among them); say what happened.
