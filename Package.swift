@@ -112,17 +112,25 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "CasebridgeModelTests", dependencies: ["CasebridgeModel"]),
-        .testTarget(name: "CasebridgeMappingTests", dependencies: ["CasebridgeMapping"]),
-        .testTarget(name: "CasebridgeReadTests", dependencies: ["CasebridgeRead", "CasebridgeMapping"]),
-        .testTarget(name: "CasebridgeCheckTests", dependencies: ["CasebridgeCheck", "CasebridgeGenerate"]),
-        .testTarget(name: "CasebridgeLoadTests", dependencies: ["CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate"]),
-        .testTarget(name: "CasebridgeGenerateTests", dependencies: ["CasebridgeGenerate", "CasebridgeModel"]),
-        .testTarget(name: "CasebridgeCLITests", dependencies: ["casebridge", "CasebridgeModel"]),
-        .testTarget(name: "CasebridgeScheduleTests", dependencies: ["CasebridgeSchedule"]),
+        // What every test target shares: temporary folders and the built-in configuration.
+        .target(
+            name: "TestSupport",
+            dependencies: ["CasebridgeMapping", "CasebridgeCheck", "CasebridgeTarget"],
+            path: "Tests/TestSupport"
+        ),
+
+        .testTarget(name: "CasebridgeModelTests", dependencies: ["CasebridgeModel", "TestSupport"]),
+        .testTarget(name: "CasebridgeMappingTests", dependencies: ["TestSupport", "CasebridgeMapping"]),
+        .testTarget(name: "CasebridgeReadTests", dependencies: ["TestSupport", "CasebridgeRead", "CasebridgeMapping"]),
+        .testTarget(name: "CasebridgeCheckTests", dependencies: ["TestSupport", "CasebridgeCheck", "CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeLoadTests", dependencies: ["TestSupport", "CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate"]),
+        .testTarget(name: "CasebridgeGenerateTests", dependencies: ["TestSupport", "CasebridgeGenerate", "CasebridgeModel"]),
+        .testTarget(name: "CasebridgeCLITests", dependencies: ["TestSupport", "casebridge", "CasebridgeModel"]),
+        .testTarget(name: "CasebridgeScheduleTests", dependencies: ["TestSupport", "CasebridgeSchedule"]),
         .testTarget(
             name: "CasebridgeReportTests",
             dependencies: [
+                "TestSupport",
                 "CasebridgeReport", "CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate", "CasebridgeCheck", "CasebridgeStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `casebridge` executable.
@@ -38,21 +39,6 @@ struct CLI {
     }
 }
 
-final class Scratch {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let path = url.appendingPathComponent(name).path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-}
-
 let cleanExport = """
     <?xml version="1.0" encoding="UTF-8"?>
     <CaseExport xmlns="urn:lce:2" exportId="EXP-1" sequence="1" kind="full" exportedAt="2019-09-02T23:10:00Z">
@@ -66,25 +52,25 @@ let cleanExport = """
 
 struct CommandLineTests {
     @Test func `a clean export exits 0 and says there are no findings`() throws {
-        let scratch = try Scratch()
-        let result = try CLI.run(["check", try scratch.file("export.xml", cleanExport), "--quiet"])
+        let scratch = try TemporaryFolder()
+        let result = try CLI.run(["check", try scratch.write(cleanExport, to: "export.xml"), "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Summary: 0 findings"))
     }
 
     @Test func `a critical finding exits 1, a lower --fail-on still exits 1 for high, and none above exits 0`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let orphan = cleanExport.replacingOccurrences(of: "person=\"C-1\" date", with: "person=\"C-9\" date")
-        let export = try scratch.file("export.xml", orphan)
+        let export = try scratch.write(orphan, to: "export.xml")
         #expect(try CLI.run(["check", export, "--quiet"]).status == 0)  // orphan-reference is high
         #expect(try CLI.run(["check", export, "--quiet", "--fail-on", "high"]).status == 1)
         let duplicate = cleanExport.replacingOccurrences(of: "</Visits>", with: "<Visit id=\"V-1\" person=\"C-1\" date=\"2019-08-29\" seenAlone=\"true\"/></Visits>")
-        #expect(try CLI.run(["check", try scratch.file("dup.xml", duplicate), "--quiet"]).status == 1)
+        #expect(try CLI.run(["check", try scratch.write(duplicate, to: "dup.xml"), "--quiet"]).status == 1)
     }
 
     @Test func `JSON output follows the findings contract and is byte-stable`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"))
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"), to: "export.xml")
         let first = try CLI.run(["check", export, "--format", "json", "--quiet"])
         let second = try CLI.run(["check", export, "--format", "json", "--quiet"])
         #expect(first.stdout == second.stdout)
@@ -101,8 +87,8 @@ struct CommandLineTests {
     }
 
     @Test func `CSV output has a header and one finding a row`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"))
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport.replacingOccurrences(of: "<Gender>2</Gender>", with: "<Gender>3</Gender>"), to: "export.xml")
         let output = scratch.url.appendingPathComponent("findings.csv").path
         let result = try CLI.run(["check", export, "--format", "csv", "--output", output, "--quiet"])
         #expect(result.status == 0)
@@ -119,8 +105,8 @@ struct CommandLineTests {
     }
 
     @Test func `an unreadable export exits 3 with file, line, column and a reason`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("broken.xml", String(cleanExport.prefix(200)))
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(String(cleanExport.prefix(200)), to: "broken.xml")
         let result = try CLI.run(["check", export, "--quiet"])
         #expect(result.status == 3)
         let line = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
@@ -129,14 +115,14 @@ struct CommandLineTests {
     }
 
     @Test func `a mapping mistake and a bad option exit 2`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
-        let mapping = try scratch.file("bad.yaml", "format: x\nroot: CaseExport\nrecords:\n  - kind: Nobody\n    element: /CaseExport/X\n    fields: {}\n")
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
+        let mapping = try scratch.write("format: x\nroot: CaseExport\nrecords:\n  - kind: Nobody\n    element: /CaseExport/X\n    fields: {}\n", to: "bad.yaml")
         let result = try CLI.run(["check", export, "--mapping", mapping])
         #expect(result.status == 2)
         #expect(result.stderr.contains("bad.yaml:4:"))
         #expect(try CLI.run(["check", export, "--format", "pdf"]).status == 2)
-        let policy = try scratch.file("policy.yaml", "documentTypes: {}\nchildsVoiceSection: ChildsVoice\nvisitWithinWorkingDays: {CP: soon}\nbankHolidays: []\n")
+        let policy = try scratch.write("documentTypes: {}\nchildsVoiceSection: ChildsVoice\nvisitWithinWorkingDays: {CP: soon}\nbankHolidays: []\n", to: "policy.yaml")
         let refused = try CLI.run(["check", export, "--policy", policy])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("policy.yaml:3:"))
@@ -160,8 +146,8 @@ struct CommandLineTests {
 
 struct ReportCommandTests {
     @Test func `report refuses a file that is not a Casebridge target with exit 4 and one line`() throws {
-        let scratch = try Scratch()
-        let target = try scratch.file("target.db", "not a database")
+        let scratch = try TemporaryFolder()
+        let target = try scratch.write("not a database", to: "target.db")
         let result = try CLI.run(["report", "--target", target, "--out", scratch.url.appendingPathComponent("r").path])
         #expect(result.status == 4)
         #expect(result.stderr == "casebridge: \(target): is not a Casebridge target: it is not an SQLite database\n")
@@ -170,7 +156,7 @@ struct ReportCommandTests {
 
     @Test(arguments: [["--audience", "team"], ["--audience", "director", "--team", "T-LAC"], ["--run", "0"], ["--audience", "everyone"]])
     func `report's usage errors exit 2`(_ extra: [String]) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let result = try CLI.run(["report", "--target", scratch.url.appendingPathComponent("t.db").path, "--out", scratch.url.path] + extra)
         #expect(result.status == 2)
     }
@@ -191,7 +177,7 @@ enum ReportTarget {
 /// The report command's options as a person types them.
 struct ReportUsabilityTests {
     @Test func `--team alone writes that team's worklist, as --audience team does`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let out = scratch.url.appendingPathComponent("r").path
         let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--team", "T-LAC"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -202,7 +188,7 @@ struct ReportUsabilityTests {
     }
 
     @Test func `an unknown team exits 2 with one line naming known teams, and writes nothing`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let out = scratch.url.appendingPathComponent("r").path
         let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", out, "--team", "T-NOPE"])
         #expect(result.status == 2)
@@ -215,7 +201,7 @@ struct ReportUsabilityTests {
     }
 
     @Test func `report into an existing folder leaves the folder's mode alone`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let out = scratch.url.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         // `--out .` from inside the folder: the current folder keeps its mode too.
@@ -232,8 +218,8 @@ struct ReportUsabilityTests {
         let words = help.stdout.replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
         #expect(words.contains("7 \(Status.output.meaning)"), "\(help.stdout)")
         #expect(!words.contains("6 an output"))
-        let scratch = try Scratch()
-        let blocker = try scratch.file("plain-file", "x")
+        let scratch = try TemporaryFolder()
+        let blocker = try scratch.write("x", to: "plain-file")
         let result = try CLI.run(["report", "--target", ReportTarget.path, "--out", blocker + "/report"])
         #expect(result.status == 7, "\(result.stderr)")
     }

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 struct GenerateSeriesCommandTests {
     @Test func `generate --series prints one line per export and writes its folders`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let result = try CLI.run(
             ["generate", "--families", "12", "--seed", "3", "--part-bytes", "64", "--out", "series", "--series", "2"],
             in: scratch.url)
@@ -20,7 +21,7 @@ struct GenerateSeriesCommandTests {
     }
 
     @Test func `generate --series 0 is a usage error`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let result = try CLI.run(["generate", "--families", "2", "--out", "x", "--series", "0"], in: scratch.url)
         #expect(result.status == 2, "status \(result.status)")
         #expect(result.stderr.contains("--series must be at least 1"))

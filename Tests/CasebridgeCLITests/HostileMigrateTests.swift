@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -65,12 +66,12 @@ struct HostileMigrateTests {
     /// `scratch/sentinel.txt` beside `scratch/export/`, which holds the export, a content file, a link
     /// leading out, a named pipe, a folder and a link to the scratch folder.
     struct HostileFolder {
-        let scratch: Scratch
+        let scratch: TemporaryFolder
         let export: String
         let sentinel: Data
 
         init(_ name: String) throws {
-            scratch = try Scratch()
+            scratch = try TemporaryFolder()
             let root = scratch.url
             let folder = root.appendingPathComponent("export")
             let files = FileManager.default

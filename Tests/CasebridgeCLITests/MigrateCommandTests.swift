@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -75,7 +76,7 @@ func dataRows(_ database: String) throws -> [String] {
 
 struct MigrateCommandTests {
     @Test func `migrate prints each table and a reconciliation that balances; a dry run, a repeat and a gap say so`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
         let dry = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--dry-run", "--quiet"])
         #expect(dry.status == 0)
@@ -105,7 +106,7 @@ struct MigrateCommandTests {
     }
 
     @Test func `migrate leaves nothing of the export in the temporary folder, loaded or refused`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let temporary = scratch.url.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         let target = scratch.url.appendingPathComponent("target.db").path
@@ -116,20 +117,20 @@ struct MigrateCommandTests {
                                "--dry-run", "--quiet"], environment: environment)
         #expect(dry.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
-        let notes = try scratch.file("notes.db", "not a database\n")
+        let notes = try scratch.write("not a database\n", to: "notes.db")
         #expect(try CLI.run(["migrate", MigrateExports.small, "--target", notes, "--quiet"], environment: environment).status == 4)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
     }
 
     @Test func `a target that is not Casebridge's exits 4 with one line, and a bad target mapping exits 2`() throws {
-        let scratch = try Scratch()
-        let notes = try scratch.file("notes.db", "not a database\n")
+        let scratch = try TemporaryFolder()
+        let notes = try scratch.write("not a database\n", to: "notes.db")
         let refused = try CLI.run(["migrate", MigrateExports.small, "--target", notes, "--quiet"])
         #expect(refused.status == 4)
         #expect(refused.stderr == "casebridge: \(notes): is not a Casebridge target: it is not an SQLite database\n")
         #expect(try String(contentsOfFile: notes, encoding: .utf8) == "not a database\n")
 
-        let mapping = try scratch.file("bad.yaml", "schema: {name: x, version: 1, ddl: missing.sql}\ntables: []\n")
+        let mapping = try scratch.write("schema: {name: x, version: 1, ddl: missing.sql}\ntables: []\n", to: "bad.yaml")
         let bad = try CLI.run(["migrate", MigrateExports.small, "--target", scratch.url.appendingPathComponent("t.db").path,
                                "--target-mapping", mapping, "--quiet"])
         #expect(bad.status == 2)
@@ -138,7 +139,7 @@ struct MigrateCommandTests {
     }
 
     @Test func `a full disk fails the run with one line and leaves the target as it was`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
         #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
         let before = try dump(target)
@@ -194,7 +195,7 @@ struct MigrateCommandTests {
 
     @Test(arguments: ["preparing rows", "loading ssd_person", "loading cb_document"])
     func `migrate killed mid-run leaves the target exactly as it was, and the next run completes`(_ moment: String) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
         #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
         let before = try dump(target)
@@ -215,7 +216,7 @@ struct MigrateCommandTests {
     @Test(arguments: [("applying the delta to the live state", false), ("preparing rows", false), ("loading cb_document", false),
                       ("carrying the target's live state", true), ("loading cb_document", true)])
     func `a delta killed mid-load leaves the target as it was, and the next run completes it`(_ moment: String, _ withoutKeptState: Bool) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
         let reference = scratch.url.appendingPathComponent("reference.db").path
         for sequence in 412...414 {
@@ -241,7 +242,7 @@ struct MigrateCommandTests {
     }
 
     @Test func `migrate killed while building a new target leaves no target behind`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("new.db").path
         #expect(try killMigrate(MigrateExports.large, into: target, at: "loading cb_document"))
         #expect(!FileManager.default.fileExists(atPath: target))

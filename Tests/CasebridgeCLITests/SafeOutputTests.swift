@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,9 +10,9 @@ import Glibc
 /// file Casebridge did not write; they are settled before the read (exit 2); a device keeps its mode.
 struct SafeOutputTests {
     /// A folder with the clean export and a migrated target beside it.
-    private func setUp() throws -> (Scratch, export: String, target: String) {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
+    private func setUp() throws -> (TemporaryFolder, export: String, target: String) {
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
         let target = scratch.url.appendingPathComponent("target.db").path
         let migrated = try CLI.run(["migrate", export, "--target", target, "--quiet"])
         try #require(migrated.status == 0, "\(migrated.stderr)")
@@ -31,7 +32,7 @@ struct SafeOutputTests {
         options: [String], message: String
     ) throws {
         let (scratch, _, target) = try setUp()
-        let notes = try scratch.file("notes.txt", "Lily-Mae's notes\n")
+        let notes = try scratch.write("Lily-Mae's notes\n", to: "notes.txt")
         let before = try [target, notes, scratch.url.appendingPathComponent("export.xml").path].map(sha256(of:))
         let result = try CLI.run(["check", "export.xml"] + options, in: scratch.url)
         #expect(result.status == 2)
@@ -51,7 +52,7 @@ struct SafeOutputTests {
         #expect(staged.status == 0, "\(staged.stderr)")
         let again = try CLI.run(["check", "export.xml", "--staging", "staging.db", "--quiet"], in: scratch.url)
         #expect(again.status == 0, "\(again.stderr)")
-        let empty = try scratch.file("empty.txt", "")
+        let empty = try scratch.write("", to: "empty.txt")
         #expect(try CLI.run(["check", "export.xml", "--output", empty, "--quiet"], in: scratch.url).status == 0)
         let mode = try FileManager.default.attributesOfItem(atPath: empty)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -75,7 +76,7 @@ struct SafeOutputTests {
     }
 
     @Test func `two migrate runs creating one new target at once: exactly one creates it`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let export = MigrateExports.small
         let target = scratch.url.appendingPathComponent("new.db").path
         let runs = [Process(), Process()]
@@ -101,7 +102,7 @@ struct SafeOutputTests {
     }
 
     @Test func `a second creator that cannot wait long enough refuses with one line and changes nothing`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("new.db").path
         // Another process holds the creation lock (as a run creating the target would).
         let holder = Process()

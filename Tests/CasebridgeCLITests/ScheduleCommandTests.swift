@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ final class Background {
     let out: URL
     let err: URL
 
-    init(_ arguments: [String], scratch: Scratch, name: String) throws {
+    init(_ arguments: [String], scratch: TemporaryFolder, name: String) throws {
         out = scratch.url.appendingPathComponent("\(name).out")
         err = scratch.url.appendingPathComponent("\(name).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -64,7 +65,7 @@ final class Background {
 }
 
 struct ScheduleCommandTests {
-    private func inbox(_ scratch: Scratch) throws -> URL {
+    private func inbox(_ scratch: TemporaryFolder) throws -> URL {
         let url = scratch.url.appendingPathComponent("inbox")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
@@ -75,7 +76,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `schedule run loads a full export and five deltas from a shuffled inbox in sequence order, and a second run at the same time does not overlap`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         // Names out of sequence order, one of them a bare file.
@@ -143,7 +144,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `a gap leaves the later export waiting and says what is missing; status shows runs, sequence, inbox and gaps`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         for sequence in [412, 413, 415] { try ScheduleExports.place(sequence, in: inbox, as: "n\(sequence)") }
@@ -186,7 +187,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `an unreadable export moves to failed with a reason file and stops the run`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         for sequence in [412, 413, 414] { try ScheduleExports.place(sequence, in: inbox, as: "n\(sequence)") }
@@ -194,7 +195,7 @@ struct ScheduleCommandTests {
         let cut = inbox.appendingPathComponent("n413/export.xml")
         let bytes = try Data(contentsOf: cut)
         try bytes.prefix(bytes.count / 2).write(to: cut)
-        _ = try scratch.file("inbox/garbage.xml", "this is not XML\n")
+        _ = try scratch.write("this is not XML\n", to: "inbox/garbage.xml")
 
         let run = try CLI.run(["schedule", "run", "--inbox", inbox.path, "--target", target])
         #expect(run.status == 3, "\(run.stdout)\(run.stderr)")
@@ -241,7 +242,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `a partial full export, or the same export rewritten, moves to failed and leaves the target byte-identical`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         try ScheduleExports.place(412, in: inbox, as: "n412")
@@ -272,8 +273,8 @@ struct ScheduleCommandTests {
     }
 
     @Test func `a target that is not Casebridge's: status exits 4 with one line, schedule run leaves the export in the inbox`() throws {
-        let scratch = try Scratch()
-        let notes = try scratch.file("notes.db", "not a database\n")
+        let scratch = try TemporaryFolder()
+        let notes = try scratch.write("not a database\n", to: "notes.db")
         let refused = try CLI.run(["status", "--target", notes])
         #expect(refused.status == 4)
         #expect(refused.stderr == "casebridge: \(notes): is not a Casebridge target: it is not an SQLite database\n")
@@ -289,7 +290,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `two exports claiming one sequence both move to failed and nothing loads`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let inbox = try inbox(scratch)
         let target = scratch.url.appendingPathComponent("target.db").path
         try ScheduleExports.place(412, in: inbox, as: "first")
@@ -306,7 +307,7 @@ struct ScheduleCommandTests {
     }
 
     @Test func `install --systemd writes the service and timer; --cron prints the crontab line`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let units = scratch.url.appendingPathComponent("units")
         let result = try CLI.run(["schedule", "install", "--inbox", "inbox", "--target", "t.db", "--systemd", units.path], in: scratch.url)
         #expect(result.status == 0, "\(result.stderr)")

@@ -2,6 +2,7 @@ import CasebridgeCheck
 import CasebridgeGenerate
 import CasebridgeModel
 import Foundation
+import TestSupport
 import Testing
 
 /// A generated export's variant: layout options that must not change a single finding.
@@ -77,7 +78,7 @@ struct GeneratedExportTests {
         #expect(expected.findings.count > 20, "the generator should inject a fair number of defects")
         #expect(Set(expected.findings.map { $0.split(separator: " ")[1] }).count == 14, "every rule should be exercised")
 
-        let result = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
+        let result = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: summary.exportFile.path, displayName: "export.xml")
         let found = try FindingsSummary(json: Data(result.document.json.serialised().utf8))
         let missed = Set(expected.findings).subtracting(found.findings).sorted()
         let extra = Set(found.findings).subtracting(expected.findings).sorted()
@@ -91,8 +92,8 @@ struct GeneratedExportTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-generated-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let summary = try ExportGenerator(options: GeneratorOptions(families: 30, seed: 9)).write(to: folder)
-        let first = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
-        let second = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: summary.exportFile.path, displayName: "export.xml")
+        let first = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: summary.exportFile.path, displayName: "export.xml")
+        let second = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: summary.exportFile.path, displayName: "export.xml")
         #expect(first.document.json.serialised() == second.document.json.serialised())
     }
 }

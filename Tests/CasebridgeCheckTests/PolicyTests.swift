@@ -1,6 +1,7 @@
 @testable import CasebridgeCheck
 import CasebridgeMapping
 import CasebridgeModel
+import TestSupport
 import Testing
 
 func date(_ iso: String) -> CivilDate { CivilDate(iso: iso)! }
@@ -21,24 +22,24 @@ struct PolicyTests {
         (2026, ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28"]),
     ])
     func `the default policy's bank holidays are GOV.UK's`(year: Int, published: [String]) {
-        let listed = defaultPolicy.calendar.bankHolidays.filter { $0.year == year }.map(\.iso)
+        let listed = Reference.policy.calendar.bankHolidays.filter { $0.year == year }.map(\.iso)
         #expect(listed == published)
     }
 
     @Test func `the default policy covers 2010 to 2030 with eight or more holidays a year`() {
-        #expect(defaultPolicy.calendar.coveredYears == 2010...2030)
+        #expect(Reference.policy.calendar.coveredYears == 2010...2030)
         for year in 2010...2030 {
-            let count = defaultPolicy.calendar.bankHolidays.filter { $0.year == year }.count
+            let count = Reference.policy.calendar.bankHolidays.filter { $0.year == year }.count
             #expect(count >= 8, "\(year) has \(count)")
-            #expect(defaultPolicy.calendar.bankHolidays.filter { $0.year == year }.allSatisfy { $0.weekdayFromMonday < 5 })
+            #expect(Reference.policy.calendar.bankHolidays.filter { $0.year == year }.allSatisfy { $0.weekdayFromMonday < 5 })
         }
     }
 
     @Test func `the default policy holds the spec's limits`() {
-        #expect(defaultPolicy.documentType("STRAT")?.uploadWithinWorkingDays == 2)
-        #expect(defaultPolicy.documentType("SUPERV")?.requiredSections == ["Reflection", "ActionsReview"])
-        #expect(defaultPolicy.documentTypes.count == 14)
-        #expect(defaultPolicy.visitWithinWorkingDays == ["CP": 10, "CIN": 20, "LAC": 30])
+        #expect(Reference.policy.documentType("STRAT")?.uploadWithinWorkingDays == 2)
+        #expect(Reference.policy.documentType("SUPERV")?.requiredSections == ["Reflection", "ActionsReview"])
+        #expect(Reference.policy.documentTypes.count == 14)
+        #expect(Reference.policy.visitWithinWorkingDays == ["CP": 10, "CIN": 20, "LAC": 30])
     }
 
     @Test(arguments: [
@@ -50,11 +51,11 @@ struct PolicyTests {
         ("2019-08-19", "2019-09-03", 10),
     ])
     func `working days count the days after a up to b`(a: String, b: String, expected: Int) {
-        #expect(defaultPolicy.calendar.workingDays(from: date(a), to: b.isEmpty ? date(a) : date(b)) == expected)
+        #expect(Reference.policy.calendar.workingDays(from: date(a), to: b.isEmpty ? date(a) : date(b)) == expected)
     }
 
     @Test func `working days by cumulative counts agree with counting day by day`() {
-        let calendar = defaultPolicy.calendar
+        let calendar = Reference.policy.calendar
         let start = date("2018-12-01")
         for offset in stride(from: 0, to: 500, by: 7) {
             let a = start.adding(days: offset), b = a.adding(days: 40)

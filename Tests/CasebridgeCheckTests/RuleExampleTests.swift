@@ -1,5 +1,6 @@
 import CasebridgeCheck
 import CasebridgeMapping
+import TestSupport
 import Testing
 
 /// One example of one rule, as a test case.
@@ -16,27 +17,11 @@ struct ExampleCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-let referenceMapping: Mapping = {
-    do {
-        return try MappingLoader.load(path: BuiltInMappings.legacyCaseExport)
-    } catch {
-        fatalError("the reference mapping does not load: \(error)")
-    }
-}()
-
-let defaultPolicy: Policy = {
-    do {
-        return try Policy.load(path: Policy.defaultPath)
-    } catch {
-        fatalError("the default policy does not load: \(error)")
-    }
-}()
-
 struct RuleExampleTests {
     @Test(arguments: ExampleCase.all)
     func `every rule example finds exactly what it says`(_ item: ExampleCase) throws {
         let rule = try #require(RuleRegistry.rule(item.ruleID))
-        let found = try RuleExampleRunner.keys(of: rule, on: item.example, mapping: referenceMapping, policy: defaultPolicy)
+        let found = try RuleExampleRunner.keys(of: rule, on: item.example, mapping: Reference.mapping, policy: Reference.policy)
         let expected = item.example.expected.sorted { $0.lexicographicallyPrecedes($1) }
         #expect(found == expected)
     }

@@ -2,6 +2,7 @@ import CasebridgeCheck
 import CasebridgeGenerate
 import CasebridgeModel
 import Foundation
+import TestSupport
 import Testing
 
 /// A generated series' final state, checked as one full export.
@@ -32,7 +33,7 @@ struct SeriesCheckTests {
         let full = try FindingsSummary(json: Data(contentsOf: exports[0].expectedFindingsFile))
         #expect(expected.findings != full.findings, "ten nights should change the findings")
 
-        let result = try CheckRun(mapping: referenceMapping, policy: defaultPolicy)
+        let result = try CheckRun(mapping: Reference.mapping, policy: Reference.policy)
             .run(export: final.exportFile.path, displayName: "export.xml")
         let found = try FindingsSummary(json: Data(result.document.json.serialised().utf8))
         let missed = Set(expected.findings).subtracting(found.findings).sorted()

@@ -5,6 +5,7 @@ import CasebridgeLoad
 import CasebridgeModel
 import CasebridgeStore
 import Foundation
+import TestSupport
 import Testing
 
 /// A generated series (a full export, ten nightly deltas and the final state as one full export),
@@ -25,7 +26,7 @@ enum Series {
 @discardableResult
 func load(_ export: SeriesExport, into target: String, dryRun: Bool = false, allowGap: Bool = false,
           progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
-    var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+    var migration = Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
     migration.allowGap = allowGap
     return try migration.run(export: export.exportFile.path, displayName: "\(export.name)/export.xml", into: target, dryRun: dryRun,
                              progress: progress)
@@ -83,7 +84,7 @@ func dataTables(_ path: String) throws -> [String: [String]] {
 @Suite(.serialized)
 struct DeltaTests {
     @Test func `a full export and ten deltas load to the same data as the final state loaded whole, with the findings of each night`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         #expect(try FindingLines.stored(in: target, run: 1) == FindingLines.expected(after: Series.full))
@@ -120,14 +121,14 @@ struct DeltaTests {
         // The other way round: the final state sent as the next full export, after the deltas, changes no row.
         let finalAgain = try copy(Series.finalFull, sequence: Series.finalFull.sequence + 1)
         defer { try? FileManager.default.removeItem(atPath: finalAgain) }
-        let again = try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        let again = try Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
             .run(export: finalAgain, displayName: "final-again.xml", into: target)
         #expect(again.load.tables.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.deleted == 0 }, "\(again.load.tables)")
         #expect(try dataTables(target) == incremental)
     }
 
     @Test func `a delta continuing the kept staging judges and quarantines every record as one rebuilding the state from the target`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         for delta in Series.deltas {
@@ -147,17 +148,17 @@ struct DeltaTests {
     }
 
     @Test func `a delta under another policy judges every record again, as one rebuilding the state would`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         // Every upload limit one working day shorter: more late uploads among records the delta does not touch.
-        var stricter = defaultPolicy
+        var stricter = Reference.policy
         for index in stricter.documentTypes.indices { stricter.documentTypes[index].uploadWithinWorkingDays -= 1 }
         let delta = try #require(Series.deltas.first)
         let rebuilt = folder.path("rebuilt.db")
         try FileManager.default.copyItem(atPath: target, toPath: rebuilt)
         func run(_ path: String) throws -> MigrationResult {
-            try Migration(mapping: referenceMapping, policy: stricter, target: ssdMapping)
+            try Migration(mapping: Reference.mapping, policy: stricter, target: Reference.targetMapping)
                 .run(export: delta.exportFile.path, displayName: "\(delta.name)/export.xml", into: path)
         }
         let continued = try run(target)
@@ -169,7 +170,7 @@ struct DeltaTests {
         #expect(late(continued) > before)
         // The next delta, under the same stricter policy, continues again.
         let next = try #require(Series.deltas.dropFirst().first)
-        let again = try Migration(mapping: referenceMapping, policy: stricter, target: ssdMapping)
+        let again = try Migration(mapping: Reference.mapping, policy: stricter, target: Reference.targetMapping)
             .run(export: next.exportFile.path, displayName: "\(next.name)/export.xml", into: target)
         #expect(again.check.judgedChangedRecords != nil)
     }
@@ -201,7 +202,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta's deletions archive rows with the run that deleted them, and the run records new and resolved findings`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         let delta = Series.deltas.first { delta in
@@ -241,7 +242,7 @@ struct DeltaTests {
     }
 
     @Test func `applying a delta twice changes nothing: skipped as loaded, and its records again under the next sequence change no row`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         let delta = Series.deltas[Series.deltas.startIndex]
@@ -259,7 +260,7 @@ struct DeltaTests {
         let again = URL(fileURLWithPath: delta.exportFile.deletingLastPathComponent().path).appendingPathComponent("again.xml").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: again))
         defer { try? FileManager.default.removeItem(atPath: again) }
-        let result = try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        let result = try Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
             .run(export: again, displayName: "again.xml", into: target)
         #expect(result.load.tables.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.deleted == 0 }, "\(result.load.tables)")
         #expect(try dataTables(target) == data)
@@ -275,7 +276,7 @@ struct DeltaTests {
     }
 
     @Test func `the staging kept for the next delta is 0600, untouched by a dry run, and unused once another run changed the target`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         let kept = keptState(target)
@@ -312,19 +313,19 @@ struct DeltaTests {
     }
 
     @Test func `a delta into a target that holds no full export is refused`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         #expect(throws: SequenceError.self) { try load(Series.deltas[Series.deltas.startIndex], into: target) }
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
     @Test func `a delta whose since is not the last export's exportedAt loads with a warning; one that follows does not`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         let first = Series.deltas[Series.deltas.startIndex]
         #expect(try load(first, into: target).check.warnings.isEmpty)
-        var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        var migration = Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
         migration.allowGap = true
         let third = Series.deltas[Series.deltas.startIndex + 2]
         let result = try migration.run(export: third.exportFile.path, displayName: "\(third.name)/export.xml", into: target)
@@ -334,14 +335,14 @@ struct DeltaTests {
 
     @Test func `check of a delta on its own warns that rules across records see only its records`() throws {
         let delta = Series.deltas[Series.deltas.startIndex]
-        let alone = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: delta.exportFile.path)
+        let alone = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: delta.exportFile.path)
         #expect(alone.warnings.contains { $0.hasPrefix("this is a delta export, checked on its own") })
-        let full = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: Series.full.exportFile.path)
+        let full = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: Series.full.exportFile.path)
         #expect(!full.warnings.contains { $0.hasPrefix("this is a delta export") })
     }
 
     @Test func `a finding about a record an earlier export sent names that export's file and line`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         try load(Series.full, into: target)
         let delta = Series.deltas[Series.deltas.startIndex]
@@ -356,22 +357,22 @@ struct DeltaTests {
         #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE source_sequence IS NULL OR source_line > 4294967295") == 0)
     }
     /// A small export of the reference format: `kind` full or delta (a delta's `since` is the full's exportedAt).
-    private func export(_ folder: Folder, _ name: String, sequence: Int, delta: Bool, _ sections: String) throws -> String {
+    private func export(_ folder: TemporaryFolder, _ name: String, sequence: Int, delta: Bool, _ sections: String) throws -> String {
         var text = Fixture.export(Fixture.staff + sections, exportedAt: "2019-09-0\(sequence)T23:10:00Z", sequence: sequence)
             .replacingOccurrences(of: "exportId=\"EXP-EXAMPLE\"", with: "exportId=\"EXP-\(sequence)\"")
         if delta {
             text = text.replacingOccurrences(of: "kind=\"full\"", with: "kind=\"delta\" since=\"2019-09-0\(sequence - 1)T23:10:00Z\"")
         }
-        return try folder.write(name, text)
+        return try folder.write(text, to: name)
     }
 
     private func migrateSmall(_ path: String, into target: String) throws -> MigrationResult {
-        try Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        try Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
             .run(export: path, displayName: URL(fileURLWithPath: path).lastPathComponent, into: target)
     }
 
     @Test func `a delta that sends a duplicated id once replaces both copies: the document loads and duplicate-id is resolved`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let people = Fixture.people(Fixture.person("C-1"))
         let full = try export(folder, "full.xml", sequence: 1, delta: false, people
@@ -393,7 +394,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta continuing the kept staging quarantines its own records that cannot load, and frees the ones whose twin it replaced`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let full = try export(folder, "full.xml", sequence: 1, delta: false, Fixture.people(
                 Fixture.person("C-1"), Fixture.person("C-2"), Fixture.person("C-2", birthDate: "2015-01-01"))
@@ -431,7 +432,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta changing a child's plans builds that child's visit rows again, and only those`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let full = try export(folder, "full.xml", sequence: 1, delta: false,
             Fixture.people(Fixture.person("C-1"), Fixture.person("C-2"), Fixture.person("C-3"), Fixture.person("C-4"))
@@ -471,7 +472,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta re-sending a child builds the rows of that child's CIN plans again, which read its allocations`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         func child(_ id: String, team: String) -> String {
             Fixture.person(id, statuses: #"<Allocation team="\#(team)" worker="W-1" from="2019-01-01"/>"#)
@@ -499,7 +500,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta sending a person an old visit named resolves its orphan-reference; deleting a person opens those of its records`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let full = try export(folder, "full.xml", sequence: 1, delta: false,
             Fixture.people(Fixture.person("C-1"), Fixture.person("C-2"))
@@ -523,7 +524,7 @@ struct DeltaTests {
     }
 
     @Test func `a delta sending a child a family already listed opens a gap for the family's documents; re-sending a child as it was does not`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let family = Fixture.families(Fixture.family("F-1", [("C-1", "child", "2014-05-03", nil), ("C-2", "child", "2014-05-03", nil)]))
         let strategy = Fixture.document("D-1", person: "C-1", type: "STRAT", scope: "family", family: "F-1", origin: "EV-1", sections: [])
@@ -546,7 +547,7 @@ struct DeltaTests {
     }
 
     @Test func `a record deleted by one delta and sent again by the next loads again; its deletion stays archived`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let full = try export(folder, "full.xml", sequence: 1, delta: false, Fixture.people(Fixture.person("C-1"))
             + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-2", person: "C-1")))

@@ -5,11 +5,12 @@ import CasebridgeModel
 import CasebridgeStore
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 struct MigrationTests {
     @Test func `2,000 families reconcile exactly, keep every finding, and a second run inserts nothing`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let generated = GeneratedExport.make(families: 2000, seed: 21, partBytes: 96)
         let target = folder.path("target.db")
 
@@ -25,7 +26,7 @@ struct MigrationTests {
 
         let database = try Database(path: target, readOnly: true, create: false)
         // Every row of every data table has its lineage, and lineage names only rows that exist.
-        for table in ssdMapping.tables {
+        for table in Reference.targetMapping.tables {
             let rows = try count(database, "SELECT count(*) FROM \(table.table)")
             #expect(rows == first.load.tables.first { $0.table == table.table }?.inserted, "\(table.table)")
             #expect(try count(database, "SELECT count(*) FROM casebridge_lineage WHERE table_name = ?", [.text(table.table)]) == rows)
@@ -61,7 +62,7 @@ struct MigrationTests {
     }
 
     @Test func `a dry run leaves an existing target byte-identical and reports what the real run then does`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
         let before = fileHash(target)
@@ -80,7 +81,7 @@ struct MigrationTests {
     }
 
     @Test func `a dry run into a target that does not exist creates nothing`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("new.db")
         let dry = try migrate(GeneratedExport.small.export, into: target, dryRun: true)
         #expect(dry.load.tables.allSatisfy { $0.inserted > 0 || $0.table.hasPrefix("ssd_c") })
@@ -88,7 +89,7 @@ struct MigrationTests {
     }
 
     @Test func `a changed record is updated, a vanished one archived, and the rest left unchanged`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let original = try String(contentsOfFile: GeneratedExport.small.export, encoding: .utf8)
         let first = try migrate(GeneratedExport.small.export, into: target)
@@ -130,7 +131,7 @@ struct MigrationTests {
     }
 
     @Test func `content is stored once per SHA-256 and every stored byte matches its hash`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let result = try migrate(GeneratedExport.small.export, into: target)
         let database = try Database(path: target, readOnly: true, create: false)

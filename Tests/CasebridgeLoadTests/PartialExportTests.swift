@@ -7,6 +7,7 @@ import CasebridgeModel
 import CasebridgeRead
 import CasebridgeStore
 import Foundation
+import TestSupport
 import Testing
 
 /// A partial export must never empty the target: control totals, the deletion guard, and the same
@@ -36,20 +37,20 @@ struct PartialExportTests {
             .components(separatedBy: "\n").filter { $0.hasPrefix("    <Document ") }.count ?? 0
     }
 
-    static func loadedTarget(_ folder: Folder) throws -> String {
+    static func loadedTarget(_ folder: TemporaryFolder) throws -> String {
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
         return target
     }
 
     static func migrateAllowing(_ export: String, into target: String, dryRun: Bool = false) throws -> MigrationResult {
-        var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        var migration = Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
         migration.allowDeletions = true
         return try migration.run(export: export, displayName: "export.xml", into: target, dryRun: dryRun)
     }
 
     @Test func `a full export holding a third of the documents is refused by the deletion guard, the target unchanged`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let cut = try GeneratedExport.small.copy(sequence: 413, withoutTotals: true, edit: Self.keepDocuments(Self.documents / 3))
         defer { try? FileManager.default.removeItem(atPath: cut) }
@@ -66,7 +67,7 @@ struct PartialExportTests {
     }
 
     @Test func `with its totals, the same cut export is refused as incomplete before it is checked`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let cut = try GeneratedExport.small.copy(sequence: 413, edit: Self.keepDocuments(Self.documents / 3))
         defer { try? FileManager.default.removeItem(atPath: cut) }
@@ -80,7 +81,7 @@ struct PartialExportTests {
     }
 
     @Test func `a dry run shows what a full export over the guard would delete, and changes nothing`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let cut = try GeneratedExport.small.copy(sequence: 413, withoutTotals: true, edit: Self.keepDocuments(Self.documents / 3))
         defer { try? FileManager.default.removeItem(atPath: cut) }
@@ -93,7 +94,7 @@ struct PartialExportTests {
     }
 
     @Test func `--allow-deletions loads it and the run records what it was allowed to delete`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let cut = try GeneratedExport.small.copy(sequence: 413, withoutTotals: true, edit: Self.keepDocuments(Self.documents / 3))
         defer { try? FileManager.default.removeItem(atPath: cut) }
@@ -107,7 +108,7 @@ struct PartialExportTests {
     }
 
     @Test func `deletions within the guard's floor or share load as before`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         // Ten documents fewer: at the floor, in a table of hundreds.
         let fewer = try GeneratedExport.small.copy(sequence: 413, withoutTotals: true, edit: Self.keepDocuments(Self.documents - 10))
@@ -134,13 +135,13 @@ struct PartialExportTests {
     }
 
     @Test func `a delta's deletions are its own words, not held to the guard`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let text = try String(contentsOfFile: GeneratedExport.small.export, encoding: .utf8)
         let ids = text.components(separatedBy: "\n").filter { $0.hasPrefix("    <Document ") }
             .compactMap { $0.firstMatch(of: /id="([^"]+)"/).map { String($0.1) } }
         let deletions = Set(ids.prefix(ids.count / 2)).sorted().map { "    <Deleted kind=\"Document\" id=\"\($0)\"/>" }
-        let delta = try folder.write("delta.xml", """
+        let delta = try folder.write("""
             <?xml version="1.0" encoding="UTF-8"?>
             <CaseExport xmlns="urn:lce:2" schemaVersion="2.4" exportId="EXP-413" sequence="413" kind="delta" \
             since="\(GeneratorOptions.exportedAt)" exportedAt="2019-09-03T23:10:00Z">
@@ -148,7 +149,7 @@ struct PartialExportTests {
             \(deletions.joined(separator: "\n"))
               </Deletions>
             </CaseExport>
-            """)
+            """, to: "delta.xml")
         let result = try migrate(delta, into: target)
         #expect(result.load.overDeletionGuard.isEmpty)
         let documents = try #require(result.load.tables.first { $0.table == "cb_document" })
@@ -156,7 +157,7 @@ struct PartialExportTests {
     }
 
     @Test func `the same export id and sequence with other bytes is refused; the same bytes are skipped`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let before = fileHash(target)
         #expect(throws: ExportAlreadyLoaded.self) { try migrate(GeneratedExport.small.export, into: target) }
@@ -178,7 +179,7 @@ struct PartialExportTests {
     }
 
     @Test func `each run records who ran it, the build, and the digests of the files it used`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         let database = try Database(path: target, readOnly: true, create: false)
         let run = try #require(try database.rows("SELECT * FROM casebridge_run WHERE run_id = 1").first)
@@ -186,14 +187,14 @@ struct PartialExportTests {
         #expect(run["run_host"] == ProcessInfo.processInfo.hostName)
         #expect(run["casebridge_version"] == CasebridgeBuild.version)
         #expect(run["casebridge_build"] == CasebridgeBuild.digest)
-        #expect(run["mapping_sha256"] == FileDigest.sha256(path: referenceMapping.file))
+        #expect(run["mapping_sha256"] == FileDigest.sha256(path: Reference.mapping.file))
         #expect(run["policy_sha256"] == FileDigest.sha256(path: Policy.defaultPath))
         #expect(run["target_mapping_sha256"] == FileDigest.sha256(path: TargetMapping.builtInPath))
         #expect(run["mapping_sha256"]?.count == 64)
     }
 
     @Test func `a target of bookkeeping version 2 is brought to version 3 by its next load, and not by a dry run`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
         do {
             let database = try Database(path: target, create: false)

@@ -2,6 +2,7 @@ import CasebridgeCheck
 import CasebridgeLoad
 import CasebridgeStore
 import Foundation
+import TestSupport
 import Testing
 
 struct QuarantineTests {
@@ -18,8 +19,8 @@ struct QuarantineTests {
         + Fixture.visits(Fixture.visit("V-1", person: "C-1")))
 
     @Test func `records that cannot load keep their raw XML, file, line and every reason`() throws {
-        let folder = try Folder()
-        let exportPath = try folder.write("export.xml", Self.export)
+        let folder = try TemporaryFolder()
+        let exportPath = try folder.write(Self.export, to: "export.xml")
         let target = folder.path("target.db")
         let result = try migrate(exportPath, into: target)
         #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 })
@@ -70,11 +71,11 @@ struct QuarantineTests {
     }
 
     @Test func `a record with every reason against it lists them all`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         // D-1 is shared by two documents, and one of them also has a bad type: both reasons are kept.
-        let exportPath = try folder.write("export.xml", Fixture.export(Fixture.staff
+        let exportPath = try folder.write(Fixture.export(Fixture.staff
             + Fixture.people(Fixture.person("C-1"))
-            + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "NOTATYPE"), Fixture.document("D-1", person: "C-1"))))
+            + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "NOTATYPE"), Fixture.document("D-1", person: "C-1"))), to: "export.xml")
         let target = folder.path("target.db")
         _ = try migrate(exportPath, into: target)
         let database = try Database(path: target, readOnly: true, create: false)

@@ -3,21 +3,22 @@ import CasebridgeCheck
 import CasebridgeLoad
 import CasebridgeStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Sequence discipline: an export already loaded is skipped, an older one and a gap are refused, and a
 /// gap the user allows is recorded with the run.
 struct SequenceTests {
-    private func export(_ folder: Folder, sequence: String?, exportId: String = "EXP-A", kind: String = "full") throws -> String {
+    private func export(_ folder: TemporaryFolder, sequence: String?, exportId: String = "EXP-A", kind: String = "full") throws -> String {
         var text = Fixture.export(Fixture.staff + Fixture.people(Fixture.person("C-1")))
         text = text.replacing(/sequence="\d+"/, with: sequence.map { "sequence=\"\($0)\"" } ?? "")
             .replacing(/exportId="[^"]*"/, with: "exportId=\"\(exportId)\"")
             .replacing(/kind="full"/, with: "kind=\"\(kind)\"")
-        return try folder.write("export-\(UUID().uuidString).xml", text)
+        return try folder.write(text, to: "export-\(UUID().uuidString).xml")
     }
 
     @Test func `an export already loaded is skipped and changes nothing`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let first = try export(folder, sequence: "7")
         _ = try migrate(first, into: target)
@@ -29,7 +30,7 @@ struct SequenceTests {
     }
 
     @Test func `an older export, another export under a loaded sequence, and a gap are refused`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(try export(folder, sequence: "7", exportId: "EXP-7"), into: target)
         _ = try migrate(try export(folder, sequence: "8", exportId: "EXP-8"), into: target)
@@ -47,10 +48,10 @@ struct SequenceTests {
     }
 
     @Test func `a gap the user allows loads and is recorded with the run`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(try export(folder, sequence: "7", exportId: "EXP-7"), into: target)
-        var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: ssdMapping)
+        var migration = Migration(mapping: Reference.mapping, policy: Reference.policy, target: Reference.targetMapping)
         migration.allowGap = true
         migration.options = .object([("allowGap", .bool(true))])
         let result = try migration.run(export: try export(folder, sequence: "11", exportId: "EXP-11"), into: target)
@@ -61,7 +62,7 @@ struct SequenceTests {
     }
 
     @Test func `an export without a sequence, and a delta export, are refused before anything is read`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         let none = #expect(throws: SequenceError.self) { try migrate(try export(folder, sequence: nil), into: target) }
         #expect(none?.reason.contains("has no valid sequence") == true)

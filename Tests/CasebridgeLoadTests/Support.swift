@@ -7,32 +7,9 @@ import CasebridgeModel
 import CasebridgeStore
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
-let referenceMapping = try! MappingLoader.load(path: BuiltInMappings.legacyCaseExport)
-let defaultPolicy = try! Policy.load(path: Policy.defaultPath)
-let ssdMapping = try! TargetMapping.load(path: TargetMapping.builtInPath)
-
-/// A temporary folder, removed when the test is done with it.
-final class Folder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Writes `text` to `name` and returns its path.
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = path(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-}
 
 /// A generated export on disk with the generator's expected findings.
 struct GeneratedExport: Sendable {
@@ -71,9 +48,9 @@ struct GeneratedExport: Sendable {
     }
 }
 
-func migrate(_ export: String, into target: String, dryRun: Bool = false, mapping: TargetMapping = ssdMapping,
+func migrate(_ export: String, into target: String, dryRun: Bool = false, mapping: TargetMapping = Reference.targetMapping,
              lockTimeout: Double = 5, allowDeletions: Bool = false) throws -> MigrationResult {
-    var migration = Migration(mapping: referenceMapping, policy: defaultPolicy, target: mapping)
+    var migration = Migration(mapping: Reference.mapping, policy: Reference.policy, target: mapping)
     migration.lockTimeout = lockTimeout
     migration.allowDeletions = allowDeletions
     return try migration.run(export: export, displayName: "export.xml", into: target, dryRun: dryRun)

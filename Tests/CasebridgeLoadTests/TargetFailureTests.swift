@@ -3,11 +3,12 @@ import CasebridgeCheck
 import CasebridgeLoad
 import CasebridgeStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Each way a target can be refused: a one-line reason, and the target left exactly as it was.
 struct TargetFailureTests {
-    private func expectRefused(_ target: String, containing words: String, mapping: TargetMapping = ssdMapping,
+    private func expectRefused(_ target: String, containing words: String, mapping: TargetMapping = Reference.targetMapping,
                                lockTimeout: Double = 5) throws {
         let before = fileHash(target)
         let error = #expect(throws: TargetError.self) {
@@ -19,13 +20,13 @@ struct TargetFailureTests {
     }
 
     @Test func `a file that is not an SQLite database is refused`() throws {
-        let folder = try Folder()
-        let target = try folder.write("notes.db", "Minutes of the strategy meeting\n")
+        let folder = try TemporaryFolder()
+        let target = try folder.write("Minutes of the strategy meeting\n", to: "notes.db")
         try expectRefused(target, containing: "is not a Casebridge target: it is not an SQLite database")
     }
 
     @Test func `an SQLite database that Casebridge did not build is refused`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("other.db")
         let other = try Database(path: target)
         try other.execute("CREATE TABLE patients (id TEXT PRIMARY KEY); INSERT INTO patients VALUES ('X')")
@@ -33,7 +34,7 @@ struct TargetFailureTests {
     }
 
     @Test func `a target locked by another process is refused after the wait`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
         let other = try Database(path: target, create: false)
@@ -43,7 +44,7 @@ struct TargetFailureTests {
     }
 
     @Test func `a read-only target is refused`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
         try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: target)
@@ -52,23 +53,23 @@ struct TargetFailureTests {
     }
 
     @Test func `a target holding another schema version is refused`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
-        var newer = ssdMapping
+        var newer = Reference.targetMapping
         newer.schemaVersion = 2
         try expectRefused(target, containing: "holds schema ssd version 1", mapping: newer)
-        var edited = ssdMapping
+        var edited = Reference.targetMapping
         edited.ddlSHA256 = String(repeating: "0", count: 64)
         try expectRefused(target, containing: "a changed DDL needs a new version", mapping: edited)
     }
 
     @Test func `records no table takes fail the run and change nothing`() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let target = folder.path("target.db")
         _ = try migrate(GeneratedExport.small.export, into: target)
         let before = fileHash(target)
-        var withoutVisits = ssdMapping
+        var withoutVisits = Reference.targetMapping
         withoutVisits.tables.removeAll { $0.from == .visit }
         let error = #expect(throws: ReconciliationError.self) {
             try migrate(GeneratedExport.smallOther.export, into: target, mapping: withoutVisits)
@@ -78,10 +79,10 @@ struct TargetFailureTests {
     }
 
     @Test func `a target mapping with a mistake names its line`() throws {
-        let folder = try Folder()
-        let ddl = try folder.write("v1.sql", "CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT NOT NULL);")
+        let folder = try TemporaryFolder()
+        let ddl = try folder.write("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT NOT NULL);", to: "v1.sql")
         _ = ddl
-        let mappingPath = try folder.write("m.yaml", """
+        let mappingPath = try folder.write("""
             schema: {name: test, version: 1, ddl: v1.sql}
             tables:
               - table: t
@@ -89,7 +90,7 @@ struct TargetFailureTests {
                 columns:
                   id: r.id
                   nmae: r.name
-            """)
+            """, to: "m.yaml")
         let error = #expect(throws: (any Error).self) { try TargetMapping.load(path: mappingPath) }
         #expect(String(describing: error!).contains("m.yaml:7"))
         #expect(String(describing: error!).contains("no column 'nmae'"))
@@ -102,9 +103,9 @@ struct TargetFailureTests {
     func `a dependsOn that names no kind, a kind without ids, or one the record cannot name is refused on its line`(
         kind: String, mentions: String
     ) throws {
-        let folder = try Folder()
-        _ = try folder.write("v1.sql", "CREATE TABLE t (id TEXT PRIMARY KEY);")
-        let mappingPath = try folder.write("m.yaml", """
+        let folder = try TemporaryFolder()
+        _ = try folder.write("CREATE TABLE t (id TEXT PRIMARY KEY);", to: "v1.sql")
+        let mappingPath = try folder.write("""
             schema: {name: test, version: 1, ddl: v1.sql}
             tables:
               - table: t
@@ -112,14 +113,14 @@ struct TargetFailureTests {
                 dependsOn: \(kind)
                 columns:
                   id: r.id
-            """)
+            """, to: "m.yaml")
         let error = #expect(throws: (any Error).self) { try TargetMapping.load(path: mappingPath) }
         #expect(String(describing: error!).contains("m.yaml:5"), "\(error!)")
         #expect(String(describing: error!).contains(mentions), "\(error!)")
     }
 
     @Test func `the built-in mapping says what its cross-record tables read about`() {
-        let reading = ssdMapping.tables.filter(\.readsOtherRecords)
+        let reading = Reference.targetMapping.tables.filter(\.readsOtherRecords)
         #expect(reading.map(\.table).sorted() == ["ssd_cin_plans", "ssd_cin_visits", "ssd_cp_visits"])
         #expect(reading.allSatisfy { !$0.isRebuiltWhole })
         #expect(reading.first { $0.table == "ssd_cin_visits" }?.dependsOn == [TableDependency(kind: .plan, field: "person")])

@@ -2,6 +2,7 @@ import CasebridgeMapping
 import CasebridgeModel
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// Control totals: the counts an export declares for itself, held against the records read, so that an
@@ -21,13 +22,13 @@ struct ControlTotalsTests {
             """
     }
 
-    static func read(_ xml: String, mapping: Mapping = referenceMapping) throws -> ReadSummary {
+    static func read(_ xml: String, mapping: Mapping = Reference.mapping) throws -> ReadSummary {
         let folder = try TemporaryFolder()
         let path = try folder.write(xml, to: "export.xml")
         return try ExportReader(mapping: mapping).read(path: path, into: CollectingSink())
     }
 
-    static func failure(_ xml: String, mapping: Mapping = referenceMapping) throws -> ReadError {
+    static func failure(_ xml: String, mapping: Mapping = Reference.mapping) throws -> ReadError {
         do {
             _ = try read(xml, mapping: mapping)
         } catch let error as ReadError {

@@ -1,5 +1,6 @@
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -40,7 +41,7 @@ struct FuzzFindingsTests {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent("export.xml").path
         #expect(mkfifo(path, 0o600) == 0)
-        let error = try #require(throws: ReadError.self) { try ExportReader(mapping: referenceMapping).read(path: path, into: CollectingSink()) }
+        let error = try #require(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink()) }
         #expect(error.reason == "the export is not a regular file")
     }
 }
@@ -55,7 +56,7 @@ struct HostileSeedFindingsTests {
         data.append(Data("</Forename></Person></People></CaseExport>".utf8))
         let folder = try TemporaryFolder()
         let path = try folder.write(data, to: "export.xml")
-        let error = try #require(throws: ReadError.self) { try ExportReader(mapping: referenceMapping).read(path: path, into: CollectingSink()) }
+        let error = try #require(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink()) }
         #expect(!error.reason.contains("\n"), "\(error.reason)")
         #expect(error.reason.contains("UTF-8") && error.reason.contains("0xFF 0xFE"), "\(error.reason)")
     }

@@ -1,5 +1,6 @@
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ struct ReaderSafetyTests {
         data.append(Data("</Forename></Person></People></CaseExport>".utf8))
         let folder = try TemporaryFolder()
         let path = try folder.write(data, to: "export.xml")
-        #expect(throws: ReadError.self) { try ExportReader(mapping: referenceMapping).read(path: path, into: CollectingSink()) }
+        #expect(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink()) }
     }
 
     @Test func `an unclosed tag fails naming the line`() throws {
@@ -46,7 +47,7 @@ struct ReaderSafetyTests {
     @Test func `an empty file fails`() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("", to: "export.xml")
-        #expect(throws: ReadError.self) { try ExportReader(mapping: referenceMapping).read(path: path, into: CollectingSink()) }
+        #expect(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink()) }
     }
 
     @Test func `a file with another root fails naming it`() throws {

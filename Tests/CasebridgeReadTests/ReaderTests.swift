@@ -3,6 +3,7 @@ import CasebridgeModel
 @testable import CasebridgeRead
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 /// What records look like when read, whatever the line numbers: kind, id, values, failures, content.
@@ -68,7 +69,7 @@ struct ReaderTests {
         let folder = try TemporaryFolder()
         let path = try folder.write(Data([0xEF, 0xBB, 0xBF]) + Data((envelopeStart + sampleSections + "</CaseExport>").utf8), to: "export.xml")
         let sink = CollectingSink()
-        _ = try ExportReader(mapping: referenceMapping).read(path: path, into: sink)
+        _ = try ExportReader(mapping: Reference.mapping).read(path: path, into: sink)
         #expect(comparable(sink.records) == plain)
     }
 
@@ -273,7 +274,7 @@ struct ReaderTests {
         let folder = try TemporaryFolder()
         let path = try folder.write(xml, to: "export.xml")
         let sink = CollectingSink()
-        _ = try ExportReader(mapping: referenceMapping).read(path: path, into: sink)
+        _ = try ExportReader(mapping: Reference.mapping).read(path: path, into: sink)
         let part = try #require(sink.records.first { $0.kind == .part })
         #expect(part.content == PartContent(state: .ok, bytes: size, sha256: hash))
         #expect(sink.records.first { $0.kind == .document }?.partsSha256 == hash)

@@ -48,7 +48,8 @@ public struct ExportTarget: Sendable {
             fatalError("the read failed with \(type(of: error)), not a ReadError: \(error)")
         }
         do {
-            try staging.finishLoading(envelope: summary.envelope.values)
+            try staging.commitRead(envelope: summary.envelope.values)
+            try staging.finishStaging()
         } catch {
             fatalError("staging could not finish loading what was read: \(error)")
         }

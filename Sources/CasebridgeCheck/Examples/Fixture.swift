@@ -6,6 +6,9 @@ import Foundation
 /// Hashes and sizes are computed, so an example states only what it is about:
 /// `Fixture.document("D-1", person: "C-1", parts: [.inline("report", declaredBytes: 99)])`.
 public enum Fixture {
+    /// The People section of most examples: one child, C-1.
+    public static let oneChild = people(person("C-1"))
+
     /// A Person; `kind` child, unborn or adult.
     public static func person(_ id: String, kind: String = "child", birthDate: String? = "2014-05-03",
                               gender: String = "2", ethnicity: String = "WBRI", statuses: String = "",

@@ -3,19 +3,14 @@ import CasebridgeStore
 import Foundation
 
 /// The history of an SQLite target, read on a read-only connection.
-final class SQLiteHistory: TargetHistory {
+final class SQLiteHistory: TargetHistory, ReadsSQLiteRuns {
     let database: Database
-    private let runs: SQLiteRuns
+    let runs: SQLiteRuns
 
     init(database: Database) {
         self.database = database
         runs = SQLiteRuns(database: database)
     }
-
-    func loadedRun(sequence: Int) throws -> LoadedRun? { try runs.loadedRun(sequence: sequence) }
-    func lastLoadedRun() throws -> LoadedRun? { try runs.lastLoadedRun() }
-    func loadedRuns() throws -> [LoadedRun] { try runs.loadedRuns() }
-    func stateToken() throws -> String? { try runs.stateToken() }
 
     func runRecords(limit: Int) throws -> [RunRecord] {
         try database.rows("SELECT * FROM casebridge_run ORDER BY run_id DESC LIMIT ?", [.integer(Int64(limit))]).map(Self.record)

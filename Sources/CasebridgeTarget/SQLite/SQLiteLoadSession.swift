@@ -8,19 +8,14 @@ import Foundation
 /// staging database attached as `s`: classify each incoming row against lineage (new, changed,
 /// unchanged), write what changed, archive what a full export no longer holds, store content once per
 /// SHA-256 (verified as written), the quarantine with raw XML, the findings and the run's counts.
-final class SQLiteLoadSession: TargetSession {
+final class SQLiteLoadSession: TargetSession, ReadsSQLiteRuns {
     let database: Database
-    private let runs: SQLiteRuns
+    let runs: SQLiteRuns
 
     init(database: Database) {
         self.database = database
         runs = SQLiteRuns(database: database)
     }
-
-    func loadedRun(sequence: Int) throws -> LoadedRun? { try runs.loadedRun(sequence: sequence) }
-    func lastLoadedRun() throws -> LoadedRun? { try runs.lastLoadedRun() }
-    func loadedRuns() throws -> [LoadedRun] { try runs.loadedRuns() }
-    func stateToken() throws -> String? { try runs.stateToken() }
 
     static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

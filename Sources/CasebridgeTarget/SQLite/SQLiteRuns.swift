@@ -30,3 +30,15 @@ struct SQLiteRuns: TargetRuns {
         try database.scalar("SELECT value FROM casebridge_meta WHERE key = 'state_token'")?.string
     }
 }
+
+/// What answers ``TargetRuns`` through the runs of its SQLite connection (the history, the load's session).
+protocol ReadsSQLiteRuns: TargetRuns {
+    var runs: SQLiteRuns { get }
+}
+
+extension ReadsSQLiteRuns {
+    func loadedRun(sequence: Int) throws -> LoadedRun? { try runs.loadedRun(sequence: sequence) }
+    func lastLoadedRun() throws -> LoadedRun? { try runs.lastLoadedRun() }
+    func loadedRuns() throws -> [LoadedRun] { try runs.loadedRuns() }
+    func stateToken() throws -> String? { try runs.stateToken() }
+}

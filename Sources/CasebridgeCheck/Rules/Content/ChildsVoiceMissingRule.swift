@@ -3,8 +3,6 @@ import CasebridgeStore
 
 /// `childs-voice-missing`: a document whose type must record the child's voice, and does not.
 public struct ChildsVoiceMissingRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     public static let description = RuleDescription(
         id: "childs-voice-missing", severity: .high,
         wording: RuleWording(
@@ -14,23 +12,23 @@ public struct ChildsVoiceMissingRule: IntegrityRule {
         keyFields: ["document"],
         triggering: [
             RuleExample("an assessment with no ChildsVoice section",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: [("Analysis", "Needs met.")])),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: [("Analysis", "Needs met.")])),
                         expect: [["D-1"]]),
             RuleExample("a blank ChildsVoice section counts as none",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "VISIT", sections: [("ChildsVoice", "  \n ")])),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "VISIT", sections: [("ChildsVoice", "  \n ")])),
                         expect: [["D-1"]]),
             RuleExample("a document never uploaded still has to record it",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "DIRECT", uploadedAt: nil, parts: [],
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "DIRECT", uploadedAt: nil, parts: [],
                                                                    manifest: nil, sections: [])),
                         expect: [["D-1"]]),
         ],
         nonTriggering: [
-            RuleExample("the child's voice recorded", child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS"))),
-            RuleExample("CDATA text counts", child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS",
+            RuleExample("the child's voice recorded", Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS"))),
+            RuleExample("CDATA text counts", Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS",
                                                                                         sections: [("ChildsVoice", "<![CDATA[I feel safe & happy.]]>")]))),
-            RuleExample("a letter need not record it", child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "LETTER", sections: []))),
+            RuleExample("a letter need not record it", Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "LETTER", sections: []))),
             RuleExample("a quarantined document is not judged",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: []),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: []),
                                                   Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: []))),
         ])
 

@@ -4,8 +4,6 @@ import CasebridgeStore
 /// `required-section-missing`: a document without a section its type requires (reflection in
 /// supervision, timescales in a letter before proceedings), other than the child's voice.
 public struct RequiredSectionMissingRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     public static let description = RuleDescription(
         id: "required-section-missing", severity: .medium,
         wording: RuleWording(
@@ -15,21 +13,21 @@ public struct RequiredSectionMissingRule: IntegrityRule {
         keyFields: ["document", "section"],
         triggering: [
             RuleExample("supervision with reflection but no review of actions",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "SUPERV", sections: [("Reflection", "Discussed risk.")])),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "SUPERV", sections: [("Reflection", "Discussed risk.")])),
                         expect: [["D-1", "ActionsReview"]]),
             RuleExample("supervision with neither: two findings",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "SUPERV", sections: [])),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "SUPERV", sections: [])),
                         expect: [["D-1", "ActionsReview"], ["D-1", "Reflection"]]),
             RuleExample("a letter before proceedings without timescales",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "PLOLET", sections: [("Timescales", " ")])),
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "PLOLET", sections: [("Timescales", " ")])),
                         expect: [["D-1", "Timescales"]]),
         ],
         nonTriggering: [
-            RuleExample("supervision with both sections", child + Fixture.documents(Fixture.document(
+            RuleExample("supervision with both sections", Fixture.oneChild + Fixture.documents(Fixture.document(
                 "D-1", person: "C-1", type: "SUPERV", sections: [("ActionsReview", "All done."), ("Reflection", "Discussed risk.")]))),
-            RuleExample("a missing child's voice is the other rule's", child + Fixture.documents(
+            RuleExample("a missing child's voice is the other rule's", Fixture.oneChild + Fixture.documents(
                 Fixture.document("D-1", person: "C-1", type: "FAMASS", sections: []))),
-            RuleExample("section names are matched exactly, extra sections are fine", child + Fixture.documents(Fixture.document(
+            RuleExample("section names are matched exactly, extra sections are fine", Fixture.oneChild + Fixture.documents(Fixture.document(
                 "D-1", person: "C-1", type: "PLOLET", sections: [("Timescales", "28 days."), ("Other", "x")]))),
         ])
 

@@ -3,8 +3,6 @@ import CasebridgeStore
 
 /// `outcome-not-timebound`: an outcome with no date by which it should be achieved.
 public struct OutcomeNotTimeboundRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     public static let description = RuleDescription(
         id: "outcome-not-timebound", severity: .medium,
         wording: RuleWording(
@@ -14,17 +12,17 @@ public struct OutcomeNotTimeboundRule: IntegrityRule {
         keyFields: ["plan", "outcome"],
         triggering: [
             RuleExample("an outcome with no target date",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "2019-12-01"), ("O-2", nil)])),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "2019-12-01"), ("O-2", nil)])),
                         expect: [["PL-1", "O-2"]]),
             RuleExample("a blank target date is missing",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", " ")])),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", " ")])),
                         expect: [["PL-1", "O-1"]]),
         ],
         nonTriggering: [
-            RuleExample("every outcome timebound", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1"))),
-            RuleExample("an invalid target date is present (and invalid-value's)", child
+            RuleExample("every outcome timebound", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1"))),
+            RuleExample("an invalid target date is present (and invalid-value's)", Fixture.oneChild
                 + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "by Christmas")]))),
-            RuleExample("outcomes of a quarantined plan are not judged", child + Fixture.plans(
+            RuleExample("outcomes of a quarantined plan are not judged", Fixture.oneChild + Fixture.plans(
                 Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]), Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]))),
         ])
 

@@ -3,8 +3,6 @@ import CasebridgeStore
 
 /// `plan-review-overdue`: an open plan whose review date has passed.
 public struct PlanReviewOverdueRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     public static let description = RuleDescription(
         id: "plan-review-overdue", severity: .medium,
         wording: RuleWording(
@@ -14,18 +12,18 @@ public struct PlanReviewOverdueRule: IntegrityRule {
         keyFields: ["plan"],
         triggering: [
             RuleExample("an open plan whose review fell due the day before",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-02")),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-02")),
                         expect: [["PL-1"]]),
         ],
         nonTriggering: [
             RuleExample("a review due on the as-of date is not yet overdue",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-03"))),
-            RuleExample("a closed plan", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", end: "2019-08-01", reviewDue: "2019-07-01"))),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-03"))),
+            RuleExample("a closed plan", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", end: "2019-08-01", reviewDue: "2019-07-01"))),
             RuleExample("an invalid end still closes the plan",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", end: "ended", reviewDue: "2019-07-01"))),
-            RuleExample("no review date", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: nil))),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", end: "ended", reviewDue: "2019-07-01"))),
+            RuleExample("no review date", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: nil))),
             RuleExample("the as-of date is London's: 23:30 UTC on 2 September in summer is 3 September",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-03"))),
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-03"))),
         ])
 
     public init() {}

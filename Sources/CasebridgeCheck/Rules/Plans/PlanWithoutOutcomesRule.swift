@@ -3,8 +3,6 @@ import CasebridgeStore
 
 /// `plan-without-outcomes`: a plan that lists tasks but no outcome for the child ("overly task-focused").
 public struct PlanWithoutOutcomesRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     public static let description = RuleDescription(
         id: "plan-without-outcomes", severity: .high,
         wording: RuleWording(
@@ -13,14 +11,14 @@ public struct PlanWithoutOutcomesRule: IntegrityRule {
             action: { "Add at least one outcome, with a target date, to plan \($0[field: "plan"]) for \($0.child)." }),
         keyFields: ["plan"],
         triggering: [
-            RuleExample("a plan with no outcome", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [])),
+            RuleExample("a plan with no outcome", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [])),
                         expect: [["PL-1"]]),
         ],
         nonTriggering: [
-            RuleExample("a plan with an outcome", child + Fixture.plans(Fixture.plan("PL-1", person: "C-1"))),
+            RuleExample("a plan with an outcome", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1"))),
             RuleExample("an outcome with no target date is still an outcome",
-                        child + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]))),
-            RuleExample("a quarantined plan is not judged", child + Fixture.plans(
+                        Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", nil)]))),
+            RuleExample("a quarantined plan is not judged", Fixture.oneChild + Fixture.plans(
                 Fixture.plan("PL-1", person: "C-1", outcomes: []), Fixture.plan("PL-1", person: "C-1", outcomes: []))),
         ])
 

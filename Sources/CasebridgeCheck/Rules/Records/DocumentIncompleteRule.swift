@@ -12,77 +12,75 @@ public struct DocumentIncompleteRule: IntegrityRule {
             action: { "Upload \($0.document) again in full to \($0.child)'s record: the parts held do not match the document." }),
         keyFields: ["document"],
         triggering: [
-            RuleExample("fewer parts than the manifest declares", Self.child
+            RuleExample("fewer parts than the manifest declares", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: .declaring(parts: "2"))),
                 expect: [["D-1"]]),
-            RuleExample("a part whose decoded size is not its bytes", Self.child
+            RuleExample("a part whose decoded size is not its bytes", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", declaredBytes: 4)],
                                                      manifest: .declaring(bytes: "4"))),
                 expect: [["D-1"]]),
-            RuleExample("a part whose hash is not its sha256", Self.child
+            RuleExample("a part whose hash is not its sha256", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1",
                                                      parts: [.inline("abc", declaredSha: String(repeating: "0", count: 64))])),
                 expect: [["D-1"]]),
-            RuleExample("base64 that does not decode", Self.child
+            RuleExample("base64 that does not decode", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", base64: "YW*j")])),
                 expect: [["D-1"]]),
-            RuleExample("base64 without its padding", Self.child
+            RuleExample("base64 without its padding", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("ab", base64: "YWI")])),
                 expect: [["D-1"]]),
-            RuleExample("inline text not marked as base64 does not decode", Self.child
+            RuleExample("inline text not marked as base64 does not decode", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", encoding: nil)])),
                 expect: [["D-1"]]),
-            RuleExample("an href naming no file", Self.child
+            RuleExample("an href naming no file", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1",
                                                      parts: [.file("attachments/missing.pdf", holding: "abc")])),
                 expect: [["D-1"]]),
-            RuleExample("an href climbing out of the export's folder is never opened", Self.child
+            RuleExample("an href climbing out of the export's folder is never opened", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.file("../outside.bin", holding: "abc")])),
                 expect: [["D-1"]], files: ["../outside.bin": Array("abc".utf8)]),
-            RuleExample("an absolute href is never opened", Self.child
+            RuleExample("an absolute href is never opened", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.file("/etc/hostname", holding: "abc")])),
                 expect: [["D-1"]]),
-            RuleExample("the parts' bytes do not add up to the manifest's", Self.child
+            RuleExample("the parts' bytes do not add up to the manifest's", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: .declaring(bytes: "1"))),
                 expect: [["D-1"]]),
-            RuleExample("the manifest's sha256 is not that of the parts in seq order", Self.child
+            RuleExample("the manifest's sha256 is not that of the parts in seq order", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("a"), .inline("b")],
                                                      manifest: .declaring(sha256: Fixture.sha256(Array("ba".utf8))))),
                 expect: [["D-1"]]),
-            RuleExample("a repeated seq", Self.child
+            RuleExample("a repeated seq", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("a", seq: "1"), .inline("b", seq: "1")],
                                                      manifest: .declaring(sha256: Fixture.sha256(Array("ab".utf8))))),
                 expect: [["D-1"]]),
-            RuleExample("an uploaded document with no manifest", Self.child
+            RuleExample("an uploaded document with no manifest", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: nil)),
                 expect: [["D-1"]]),
-            RuleExample("a part whose sha256 is not a digest", Self.child
+            RuleExample("a part whose sha256 is not a digest", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("abc", rawSha: "XYZ")])),
                 expect: [["D-1"]]),
-            RuleExample("an invalid UploadedAt still means it was uploaded, and checked", Self.child
+            RuleExample("an invalid UploadedAt still means it was uploaded, and checked", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: "yesterday", manifest: .declaring(parts: "3"))),
                 expect: [["D-1"]]),
         ],
         nonTriggering: [
-            RuleExample("one inline part matching its manifest", Self.child
+            RuleExample("one inline part matching its manifest", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1"))),
-            RuleExample("inline and href parts matching their manifest", Self.child
+            RuleExample("inline and href parts matching their manifest", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1",
                                                      parts: [.inline("first"), .file("attachments/D-1-2.jpg", holding: "second")])),
                 files: ["attachments/D-1-2.jpg": Array("second".utf8)]),
-            RuleExample("parts written out of seq order are hashed in seq order", Self.child
+            RuleExample("parts written out of seq order are hashed in seq order", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("b", seq: "2"), .inline("a", seq: "1")]))),
-            RuleExample("base64 broken by line breaks and spaces still decodes", Self.child
+            RuleExample("base64 broken by line breaks and spaces still decodes", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: [.inline("Assessment", base64: "QXNz\n  ZXNz\r\nbWVudA==\n")]))),
-            RuleExample("a document never uploaded is not also incomplete", Self.child
+            RuleExample("a document never uploaded is not also incomplete", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: nil, parts: [], manifest: nil))),
-            RuleExample("a quarantined document takes no part", Self.child
+            RuleExample("a quarantined document takes no part", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "XYZ", manifest: .declaring(parts: "2")))),
-            RuleExample("an empty upload that declares nothing", Self.child
+            RuleExample("an empty upload that declares nothing", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", parts: []))),
         ])
-
-    private static let child = Fixture.people(Fixture.person("C-1"))
 
     public static let subject: FindingSubject? = .record(.document, field: "document")
 

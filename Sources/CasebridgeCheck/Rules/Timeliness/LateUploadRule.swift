@@ -3,8 +3,6 @@ import CasebridgeStore
 
 /// `late-upload`: a document uploaded more working days after its event than the policy allows for its type.
 public struct LateUploadRule: IntegrityRule {
-    private static let child = Fixture.people(Fixture.person("C-1"))
-
     static func strategy(_ id: String = "D-1", event: String, uploaded: String, type: String = "STRAT") -> String {
         Fixture.document(id, person: "C-1", type: type, eventDate: event, recordedAt: "2019-08-01T09:00:00Z",
                          uploadedAt: uploaded, sections: [])
@@ -20,33 +18,33 @@ public struct LateUploadRule: IntegrityRule {
         keyFields: ["document"],
         triggering: [
             RuleExample("one working day over a strategy meeting's limit of 2",
-                        child + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-19T10:00:00Z")),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-19T10:00:00Z")),
                         expect: [["D-1"]]),
             RuleExample("23:30 UTC in summer is the next London day, which is one day too many",
-                        child + Fixture.documents(strategy(event: "13/08/2019", uploaded: "2019-08-15T23:30:00Z")),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "13/08/2019", uploaded: "2019-08-15T23:30:00Z")),
                         expect: [["D-1"]]),
             RuleExample("a home visit record uploaded four working days on (limit 3)",
-                        child + Fixture.documents(strategy(event: "05/08/2019", uploaded: "2019-08-09T09:00:00Z", type: "VISIT")),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "05/08/2019", uploaded: "2019-08-09T09:00:00Z", type: "VISIT")),
                         expect: [["D-1"]]),
-            RuleExample("years late", child + Fixture.documents(strategy(event: "14/08/2017", uploaded: "2019-08-19T10:00:00Z")),
+            RuleExample("years late", Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2017", uploaded: "2019-08-19T10:00:00Z")),
                         expect: [["D-1"]]),
         ],
         nonTriggering: [
-            RuleExample("exactly at the limit", child + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-16T10:00:00Z"))),
+            RuleExample("exactly at the limit", Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-16T10:00:00Z"))),
             RuleExample("23:30 UTC in winter is the same London day",
-                        child + Fixture.documents(strategy(event: "12/11/2019", uploaded: "2019-11-14T23:30:00Z"))),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "12/11/2019", uploaded: "2019-11-14T23:30:00Z"))),
             RuleExample("a bank holiday Monday is not a working day",
-                        child + Fixture.documents(strategy(event: "22/08/2019", uploaded: "2019-08-27T15:00:00Z"))),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "22/08/2019", uploaded: "2019-08-27T15:00:00Z"))),
             RuleExample("Christmas on a Saturday: its substitute days are not working days",
-                        child + Fixture.documents(strategy(event: "24/12/2021", uploaded: "2021-12-30T12:00:00Z"))),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "24/12/2021", uploaded: "2021-12-30T12:00:00Z"))),
             RuleExample("Christmas on a Sunday: Boxing Day and the substitute day are not working days",
-                        child + Fixture.documents(strategy(event: "23/12/2022", uploaded: "2022-12-29T12:00:00Z"))),
-            RuleExample("uploaded before the event date", child + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-01T10:00:00Z"))),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "23/12/2022", uploaded: "2022-12-29T12:00:00Z"))),
+            RuleExample("uploaded before the event date", Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-01T10:00:00Z"))),
             RuleExample("never uploaded is another rule's gap",
-                        child + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "STRAT", eventDate: "14/08/2017",
+                        Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "STRAT", eventDate: "14/08/2017",
                                                                    uploadedAt: nil, parts: [], manifest: nil, sections: []))),
             RuleExample("an invalid UploadedAt cannot be judged",
-                        child + Fixture.documents(strategy(event: "14/08/2017", uploaded: "2019-08-19 10:00"))),
+                        Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2017", uploaded: "2019-08-19 10:00"))),
         ])
 
     public static let subject: FindingSubject? = .record(.document, field: "document")
