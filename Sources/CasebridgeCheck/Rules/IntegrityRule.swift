@@ -144,7 +144,7 @@ public struct RuleDescription: Sendable {
     /// Small exports on which it must find nothing.
     public var nonTriggering: [RuleExample]
 
-    public init(id: String, severity: Severity, wording: RuleWording, keyFields: [String],
+    public init(id: String, severity: Severity, keyFields: [String], wording: RuleWording,
                 triggering: [RuleExample], nonTriggering: [RuleExample]) {
         self.id = id
         self.severity = severity

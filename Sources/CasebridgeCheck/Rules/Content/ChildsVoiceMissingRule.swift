@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `childs-voice-missing`: a document whose type must record the child's voice, and does not.
 public struct ChildsVoiceMissingRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "childs-voice-missing", severity: .high,
+        id: "childs-voice-missing", severity: .high, keyFields: ["document"],
         wording: RuleWording(
             summary: "The document's type requires the child's voice and it has no ChildsVoice section with non-blank text.",
             gap: "A document that must record the child's voice does not",
             action: { "Add the child's voice (a ChildsVoice section) to \($0.document) on \($0.child)'s record." }),
-        keyFields: ["document"],
         triggering: [
             RuleExample("an assessment with no ChildsVoice section",
                         Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "ASSESS", sections: [("Analysis", "Needs met.")])),

@@ -5,12 +5,11 @@ import CasebridgeStore
 /// supervision, timescales in a letter before proceedings), other than the child's voice.
 public struct RequiredSectionMissingRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "required-section-missing", severity: .medium,
+        id: "required-section-missing", severity: .medium, keyFields: ["document", "section"],
         wording: RuleWording(
             summary: "The document's type requires a section other than ChildsVoice, and no non-blank section of that name exists.",
             gap: "A document lacks a section its type requires",
             action: { "Add the \($0.fields["section"] ?? "required") section to \($0.document) on \($0.child)'s record." }),
-        keyFields: ["document", "section"],
         triggering: [
             RuleExample("supervision with reflection but no review of actions",
                         Fixture.oneChild + Fixture.documents(Fixture.document("D-1", person: "C-1", type: "SUPERV", sections: [("Reflection", "Discussed risk.")])),

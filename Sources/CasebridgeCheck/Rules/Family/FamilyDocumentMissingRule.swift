@@ -18,7 +18,7 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
     }
 
     public static let description = RuleDescription(
-        id: "family-document-missing", severity: .critical,
+        id: "family-document-missing", severity: .critical, keyFields: ["origin", "child"],
         wording: RuleWording(
             summary: "A child who was a member of the family on the event date holds no copy of a family document.",
             gap: "A child in the family holds no copy of a family document",
@@ -27,7 +27,6 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
                 let what = FamilyDocumentMissingRule.documentDescription(in: gap.message, before: " " + origin) ?? "family document"
                 return "Upload the \(what)\(gap.date.map { " of \($0)" } ?? "") (\(origin)) to \(gap.child)'s record."
             }),
-        keyFields: ["origin", "child"],
         triggering: [
             RuleExample("a sibling holds no copy", people + family + Fixture.documents(copy("D-1", on: "C-1")),
                         expect: [["EV-1", "C-2"]]),

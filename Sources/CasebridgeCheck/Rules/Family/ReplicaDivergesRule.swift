@@ -15,7 +15,7 @@ public struct ReplicaDivergesRule: IntegrityRule {
     }
 
     public static let description = RuleDescription(
-        id: "replica-diverges", severity: .high,
+        id: "replica-diverges", severity: .high, keyFields: ["document"],
         wording: RuleWording(
             summary: "A copy of a family document holds an older version than its other copies, or, at the latest "
                 + "version, content (Manifest sha256) that differs from the majority of copies.",
@@ -24,7 +24,6 @@ public struct ReplicaDivergesRule: IntegrityRule {
                 let origin = gap.fields["origin"].map { " of family document \($0)" } ?? ""
                 return "Replace \(gap.document) on \(gap.child)'s record with the latest agreed version\(origin)."
             }),
-        keyFields: ["document"],
         triggering: [
             RuleExample("a copy left at an older version", people + family + Fixture.documents(
                 copy("D-1", on: "C-1", version: "2", content: "Minutes v2"), copy("D-2", on: "C-2", version: "2", content: "Minutes v2"),

@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `outcome-not-timebound`: an outcome with no date by which it should be achieved.
 public struct OutcomeNotTimeboundRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "outcome-not-timebound", severity: .medium,
+        id: "outcome-not-timebound", severity: .medium, keyFields: ["plan", "outcome"],
         wording: RuleWording(
             summary: "An Outcome of a plan has no non-blank targetDate.",
             gap: "An outcome of a plan has no target date",
             action: { "Give outcome \($0[field: "outcome"]) of plan \($0[field: "plan"]) a target date." }),
-        keyFields: ["plan", "outcome"],
         triggering: [
             RuleExample("an outcome with no target date",
                         Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "2019-12-01"), ("O-2", nil)])),

@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `plan-review-overdue`: an open plan whose review date has passed.
 public struct PlanReviewOverdueRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "plan-review-overdue", severity: .medium,
+        id: "plan-review-overdue", severity: .medium, keyFields: ["plan"],
         wording: RuleWording(
             summary: "The plan has no end and its reviewDue is before the as-of date.",
             gap: "An open plan is past its review date",
             action: { "Review plan \($0[field: "plan"]) for \($0.child)\($0.date.map { " (due \($0))" } ?? "") and record the review, or end the plan." }),
-        keyFields: ["plan"],
         triggering: [
             RuleExample("an open plan whose review fell due the day before",
                         Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", reviewDue: "2019-09-02")),

@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `plan-without-outcomes`: a plan that lists tasks but no outcome for the child ("overly task-focused").
 public struct PlanWithoutOutcomesRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "plan-without-outcomes", severity: .high,
+        id: "plan-without-outcomes", severity: .high, keyFields: ["plan"],
         wording: RuleWording(
             summary: "The plan has no Outcome.",
             gap: "A plan sets no outcome for the child",
             action: { "Add at least one outcome, with a target date, to plan \($0[field: "plan"]) for \($0.child)." }),
-        keyFields: ["plan"],
         triggering: [
             RuleExample("a plan with no outcome", Fixture.oneChild + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [])),
                         expect: [["PL-1"]]),

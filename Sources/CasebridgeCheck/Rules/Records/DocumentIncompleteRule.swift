@@ -4,13 +4,12 @@ import CasebridgeStore
 /// `document-incomplete`: an upload that cannot be shown to hold what its manifest declares.
 public struct DocumentIncompleteRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "document-incomplete", severity: .critical,
+        id: "document-incomplete", severity: .critical, keyFields: ["document"],
         wording: RuleWording(
             summary: "The document was uploaded, but its parts do not add up to its manifest: a part is missing, "
                 + "unreadable, the wrong size or the wrong hash, or the manifest itself is missing or invalid.",
             gap: "An uploaded document's parts do not add up to it",
             action: { "Upload \($0.document) again in full to \($0.child)'s record: the parts held do not match the document." }),
-        keyFields: ["document"],
         triggering: [
             RuleExample("fewer parts than the manifest declares", Fixture.oneChild
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", manifest: .declaring(parts: "2"))),

@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `document-not-uploaded`: a document the legacy system knows of, whose content never arrived.
 public struct DocumentNotUploadedRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "document-not-uploaded", severity: .critical,
+        id: "document-not-uploaded", severity: .critical, keyFields: ["document"],
         wording: RuleWording(
             summary: "The document has no UploadedAt: it was recorded but its content was never uploaded.",
             gap: "A document was recorded but its content never uploaded",
             action: { "Upload the content of \($0.document)\($0.date.map { " (event of \($0))" } ?? "") to \($0.child)'s record." }),
-        keyFields: ["document"],
         triggering: [
             RuleExample("a document with no UploadedAt", Fixture.people(Fixture.person("C-1"))
                 + Fixture.documents(Fixture.document("D-1", person: "C-1", uploadedAt: nil, parts: [], manifest: nil)),

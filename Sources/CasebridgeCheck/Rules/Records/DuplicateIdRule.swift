@@ -4,12 +4,11 @@ import CasebridgeStore
 /// `duplicate-id`: two records of one kind share an id, so neither can be trusted or loaded.
 public struct DuplicateIdRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "duplicate-id", severity: .critical,
+        id: "duplicate-id", severity: .critical, keyFields: ["recordKind", "recordId"],
         wording: RuleWording(
             summary: "Two records of one kind share an id; both are quarantined and neither is loaded.",
             gap: "Two records share one id, so neither loaded",
             action: { "Give one of the \($0[field: "recordKind"]) records sharing id \($0[field: "recordId"]) a new id in the legacy system; neither has loaded." }),
-        keyFields: ["recordKind", "recordId"],
         triggering: [
             RuleExample("two documents with one id", Fixture.people(Fixture.person("C-1"))
                 + Fixture.documents(Fixture.document("D-1", person: "C-1"), Fixture.document("D-1", person: "C-1", type: "LETTER")),

@@ -4,13 +4,12 @@ import CasebridgeStore
 /// `invalid-value`: a value that fails its type or code list, or a required value that is missing.
 public struct InvalidValueRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "invalid-value", severity: .high,
+        id: "invalid-value", severity: .high, keyFields: ["recordKind", "recordId", "field"],
         wording: RuleWording(
             summary: "A field fails its type (a date that is not a date, a number that is not a number) or its code "
                 + "list, or is required and missing; a failing key field quarantines the record.",
             gap: "A field holds a value that is not valid",
             action: { "Correct the \($0.fields["field"] ?? "field") of \($0.record) in the legacy system." }),
-        keyFields: ["recordKind", "recordId", "field"],
         triggering: [
             RuleExample("a birth date that does not exist", Fixture.people(Fixture.person("C-1", birthDate: "2014-02-30")),
                 expect: [["Person", "C-1", "BirthDate"]]),

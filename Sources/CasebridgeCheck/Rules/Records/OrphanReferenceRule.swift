@@ -4,13 +4,12 @@ import CasebridgeStore
 /// `orphan-reference`: a record that points at a person or family the export does not hold.
 public struct OrphanReferenceRule: IntegrityRule {
     public static let description = RuleDescription(
-        id: "orphan-reference", severity: .high,
+        id: "orphan-reference", severity: .high, keyFields: ["recordKind", "recordId"],
         wording: RuleWording(
             summary: "A Document, Plan, Visit or Member names a person that no Person in the export has, "
                 + "or a family-scope document names a family that no Family has.",
             gap: "A record names a person the legacy system does not hold",
             action: { "Correct \($0.record) in the legacy system so it names a person the system holds." }),
-        keyFields: ["recordKind", "recordId"],
         triggering: [
             RuleExample("a visit to a person the export does not hold", Fixture.people(Fixture.person("C-1"))
                 + Fixture.visits(Fixture.visit("V-1", person: "C-9")),

@@ -9,13 +9,12 @@ public struct LateUploadRule: IntegrityRule {
     }
 
     public static let description = RuleDescription(
-        id: "late-upload", severity: .high,
+        id: "late-upload", severity: .high, keyFields: ["document"],
         wording: RuleWording(
             summary: "The document was uploaded more working days after its event date (London date of UploadedAt, "
                 + "weekends and bank holidays excluded) than the policy allows for its type.",
             gap: "A document was uploaded later than policy allows",
             action: { "Nothing to upload: note on \($0.child)'s record why \($0.document) was uploaded late, and raise the delay in supervision." }),
-        keyFields: ["document"],
         triggering: [
             RuleExample("one working day over a strategy meeting's limit of 2",
                         Fixture.oneChild + Fixture.documents(strategy(event: "14/08/2019", uploaded: "2019-08-19T10:00:00Z")),

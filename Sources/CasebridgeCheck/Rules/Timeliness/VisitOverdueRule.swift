@@ -8,13 +8,12 @@ public struct VisitOverdueRule: IntegrityRule {
     }
 
     public static let description = RuleDescription(
-        id: "visit-overdue", severity: .high,
+        id: "visit-overdue", severity: .high, keyFields: ["child"],
         wording: RuleWording(
             summary: "A child with a status open on the as-of date has had no visit within the policy's working-day "
                 + "limit for that status, counting from the latest visit since the status began (or its start).",
             gap: "A child with an open status has not been visited in time",
             action: { "Visit \($0.child) and record the visit, or record why the status is no longer open." }),
-        keyFields: ["child"],
         triggering: [
             RuleExample("a child on a plan last visited eleven working days ago (limit 10)",
                         child("<Status code=\"CP\" from=\"2019-06-01\"/>") + Fixture.visits(Fixture.visit("V-1", person: "C-1", date: "2019-08-16")),
