@@ -1,5 +1,6 @@
 import CasebridgeCheck
 import CasebridgeModel
+import CasebridgeTarget
 
 /// The director's report: one self-contained HTML page (inline CSS and SVG, no script, nothing
 /// fetched) that reads on screen and prints on A4. It leads with the headline, then charts each with
@@ -220,6 +221,9 @@ public struct DirectorReport: Sendable {
     private func notes() -> String {
         var out = "<section class=\"notes\" id=\"notes\"><h2>About this report</h2><ul>\n"
         out += "<li>Drawn from the target database's record of run \(data.run.id) (<span data-figure=\"quarantined\">\(counts.text("quarantined", figures.quarantined))</span> records of that run could not load and are held in quarantine; \(Self.quarantineLink) lists them with their reasons).</li>\n"
+        if let audit = data.run.audit {
+            out += "<li>Run \(data.run.id) loaded export \(escapeHTML(data.run.exportId ?? "?")) (SHA-256 \(escapeHTML(RunAudit.short(data.run.exportSHA256)))) with \(escapeHTML(audit.configuration)).</li>\n"
+        }
         out += "<li>Children and families appear only as pseudonyms (a keyed hash whose secret is kept beside the target database), the same from run to run. No names, dates of birth or case ids are shown.</li>\n"
         if counts.suppress {
             out += "<li>Numbers from 1 to 4 are shown as \"\(SmallCounts.words)\" and drawn as dashed outlines at the height of 5. So that none can be worked out by subtracting the numbers shown from a total, some other numbers are shown as \"\(SmallCounts.withheldWords)\" and not drawn; rows whose numbers are hidden are listed after the others, by name.</li>\n"

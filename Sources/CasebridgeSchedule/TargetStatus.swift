@@ -109,6 +109,15 @@ public struct TargetStatus: Sendable {
                                   number(run.inserted), number(run.updated), number(run.deleted), number(run.quarantined),
                                   number(run.findings), number(run.findingsNew), number(run.findingsResolved)], widths))
             }
+            lines.append("")
+            lines.append("Who loaded them, with what (export and configuration SHA-256):")
+            for run in runs {
+                guard let audit = run.audit else {
+                    lines.append("  run \(run.id): not recorded (loaded by a Casebridge before 0.5.0)")
+                    continue
+                }
+                lines.append("  run \(run.id): \(audit.user) on \(audit.host); export \(RunAudit.short(run.exportSHA256)); \(audit.configuration)")
+            }
         }
         if let inbox {
             lines.append("")
@@ -148,7 +157,8 @@ public struct TargetStatus: Sendable {
                          ("kind", optional(run.kind)), ("outcome", .string(run.outcome)), ("loadedAt", optional(run.finishedAt)),
                          ("inserted", .int(run.inserted)), ("updated", .int(run.updated)), ("deleted", .int(run.deleted)),
                          ("quarantined", .int(run.quarantined)), ("findings", .int(run.findings)),
-                         ("newFindings", .int(run.findingsNew)), ("resolvedFindings", .int(run.findingsResolved))])
+                         ("newFindings", .int(run.findingsNew)), ("resolvedFindings", .int(run.findingsResolved)),
+                         ("exportSHA256", optional(run.exportSHA256)), ("audit", run.audit?.json ?? .null)])
             })),
         ]
         if let inbox {

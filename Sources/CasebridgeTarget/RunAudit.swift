@@ -28,6 +28,29 @@ public struct RunAudit: Sendable, Equatable {
                  policySHA256: FileDigest.sha256(path: policyFile), targetMappingSHA256: FileDigest.sha256(path: targetMappingFile))
     }
 
+    /// The build and the configuration, in words: `Casebridge 0.5.0 (build 1a2b3c4d5e6f), mapping 120ab449…,
+    /// policy …, target mapping …` (digests shortened to 12 hex digits).
+    public var configuration: String {
+        "Casebridge \(version) (build \(Self.short(build))), mapping \(Self.short(mappingSHA256)), policy \(Self.short(policySHA256)), "
+            + "target mapping \(Self.short(targetMappingSHA256))"
+    }
+
+    /// The first 12 hex digits of a digest, with an ellipsis; `unknown` for none.
+    public static func short(_ digest: String?) -> String {
+        guard let digest, !digest.isEmpty else { return "unknown" }
+        return digest.count > 12 ? digest.prefix(12) + "…" : digest
+    }
+
+    /// Every field, in JSON.
+    public var json: JSONValue {
+        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return .object([
+            ("user", .string(user)), ("host", .string(host)), ("casebridgeVersion", .string(version)), ("casebridgeBuild", .string(build)),
+            ("mappingSHA256", optional(mappingSHA256)), ("policySHA256", optional(policySHA256)),
+            ("targetMappingSHA256", optional(targetMappingSHA256)),
+        ])
+    }
+
     /// The name of the effective user, else its number.
     static var currentUser: String {
         let uid = geteuid()
