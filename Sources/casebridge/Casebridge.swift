@@ -19,6 +19,11 @@ struct Casebridge: ParsableCommand {
     /// Runs the command line: a usage error exits 2 as the contract says, and an error that knows its
     /// exit status (``ExitStatusError``) is printed on one line and exits with it.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "help", let message = unknownHelpTopic(Array(arguments.dropFirst())) {
+            printError("casebridge: help: \(message)")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -35,6 +40,21 @@ struct Casebridge: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Why `casebridge help TOPIC…` names no command (`nil` when it does): help on a command that does
+/// not exist is a usage error, not the overview.
+func unknownHelpTopic(_ topic: [String]) -> String? {
+    var subcommands: [any ParsableCommand.Type] = Casebridge.configuration.subcommands
+    for name in topic where !name.hasPrefix("-") {
+        let names: [String] = subcommands.map { $0.configuration.commandName ?? "" }
+        guard let index = names.firstIndex(of: name) else {
+            let known = names.joined(separator: ", ")
+            return "there is no command '\(topic.joined(separator: " "))'" + (known.isEmpty ? "" : " (commands: \(known))")
+        }
+        subcommands = subcommands[index].configuration.subcommands
+    }
+    return nil
 }
 
 extension ExitCode {

@@ -27,4 +27,14 @@ struct ExitStatusTests {
         let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(flat.contains(Status.help(for: statuses)), "\(help.stdout)")
     }
+
+    @Test(arguments: [(["help", "nosuch"], "there is no command 'nosuch' (commands: check, migrate, report, rules, generate, schedule, status)"),
+                      (["help", "schedule", "nope"], "there is no command 'schedule nope' (commands: run, install)")])
+    func `help on a command that does not exist is a usage error`(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == Status.usage.rawValue)
+        #expect(result.stderr == "casebridge: help: \(message)\n")
+        #expect(result.stdout.isEmpty)
+        #expect(try CLI.run(["help", "schedule", "run"]).status == 0)
+    }
 }
