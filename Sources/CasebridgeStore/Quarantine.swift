@@ -24,15 +24,27 @@ extension StagingStore {
                     AND record_id IN (SELECT t.record_id FROM \(StagingTable.quarantineCandidate) c JOIN \(table) t ON t.rid = c.rid
                                       WHERE c.kind = ?1)
                     """
+                // What a record owns shares its id only within that record: the Members of two Families with
+                // one id go with their Families, not as duplicates of their own (``sharedIdOwner(of:)``).
+                let owner = Self.sharedIdOwner(of: kind)
                 try database.execute("""
                     INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
                     SELECT ?1, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
-                    FROM \(table) t JOIN (SELECT record_id, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
-                                          GROUP BY record_id HAVING count(*) > 1) d ON d.record_id = t.record_id
+                    FROM (SELECT *, \(owner) AS shared_within FROM \(table)) t
+                    JOIN (SELECT record_id, \(owner) AS shared_within, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
+                          GROUP BY record_id, shared_within HAVING count(*) > 1) d
+                      ON d.record_id = t.record_id AND d.shared_within IS t.shared_within
                     """, [.text(kind.rawValue)])
             }
         }
         try cascadeQuarantine()
+    }
+
+    /// The column records of `kind` share an id within: `owner_rid` for a kind that belongs to another (two
+    /// Members of one Family naming one person share an id; Members of two Families that share an id
+    /// do not, they go with their Families), `NULL` (the whole kind) otherwise.
+    public static func sharedIdOwner(of kind: RecordKind) -> String {
+        kind.owner == nil ? "NULL" : "owner_rid"
     }
 
     /// In a staging a delta continues, quarantine is decided again (a new record may share an id with an

@@ -6,7 +6,9 @@ public struct DuplicateIdRule: IntegrityRule {
     public static let description = RuleDescription(
         id: "duplicate-id", severity: .critical, keyFields: ["recordKind", "recordId"],
         wording: RuleWording(
-            summary: "Two records of one kind share an id; both are quarantined and neither is loaded.",
+            summary: "Two records of one kind share an id; both are quarantined and neither is loaded. What they own goes with "
+                + "them and is not reported again; two Members of one Family, or two Outcomes of one Plan, with one id are "
+                + "duplicates of their own.",
             gap: "Two records share one id, so neither loaded",
             action: { "Give one of the \($0[field: "recordKind"]) records sharing id \($0[field: "recordId"]) a new id in the legacy system; neither has loaded." }),
         triggering: [
@@ -18,6 +20,16 @@ public struct DuplicateIdRule: IntegrityRule {
             RuleExample("a plan listing one outcome id twice", Fixture.people(Fixture.person("C-1"))
                 + Fixture.plans(Fixture.plan("PL-1", person: "C-1", outcomes: [("O-1", "2019-12-01"), ("O-1", "2020-01-01")])),
                 expect: [["Outcome", "PL-1/O-1"]]),
+            RuleExample("a family listing one person twice", Fixture.people(Fixture.person("C-1"))
+                + Fixture.families(Fixture.family("F-1", [("C-1", "child", "2014-05-03", nil), ("C-1", "child", "2015-01-01", nil)])),
+                expect: [["Member", "F-1/C-1"]]),
+            RuleExample("two families with one id: the families only, their members go with them", Fixture.people(Fixture.person("C-1"))
+                + Fixture.families(Fixture.family("F-1", [("C-1", "child", "2014-05-03", nil)]),
+                                   Fixture.family("F-1", [("C-1", "child", "2014-05-03", nil)])),
+                expect: [["Family", "F-1"]]),
+            RuleExample("two plans with one id: the plans only, their outcomes go with them", Fixture.people(Fixture.person("C-1"))
+                + Fixture.plans(Fixture.plan("PL-1", person: "C-1"), Fixture.plan("PL-1", person: "C-1")),
+                expect: [["Plan", "PL-1"]]),
             RuleExample("three visits with one id are one finding", Fixture.people(Fixture.person("C-1"))
                 + Fixture.visits(Fixture.visit("V-1", person: "C-1"), Fixture.visit("V-1", person: "C-1"),
                                  Fixture.visit("V-1", person: "C-1", date: "2019-08-01")),
@@ -40,10 +52,12 @@ public struct DuplicateIdRule: IntegrityRule {
     public func findings(in context: RuleContext) throws -> [Finding] {
         var findings: [Finding] = []
         for kind in RecordKind.allCases where kind.hasUniqueId {
+            // Reported once, on the records that share the id: what they own shares it only within them.
+            let owner = StagingStore.sharedIdOwner(of: kind)
             let rows = try context.database.rows("""
                 SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines, min(line) AS first_line
-                FROM (SELECT record_id, line FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
-                GROUP BY record_id HAVING count(*) > 1
+                FROM (SELECT record_id, line, \(owner) AS owner FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
+                GROUP BY record_id, owner HAVING count(*) > 1
                 """)
             for row in rows {
                 let id = row["record_id"] ?? "?"
