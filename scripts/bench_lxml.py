@@ -3,7 +3,7 @@
 
     python3 scripts/bench_lxml.py EXPORT.xml STAGING.sqlite
 
-Streams an LCE2 export (legacy-case-export.md) with lxml.etree.iterparse over end events, pulls out
+Streams an LCE2 export (docs/export-format.md) with lxml.etree.iterparse over end events, pulls out
 the records the default mapping extracts (Team, Worker, Person + Status + Allocation, Family + Member,
 Document + Manifest, Part, Section, Plan + Outcome + Action, Visit, Deleted) into SQLite tables in
 one transaction, decodes every inline Part's base64, reads every href Part's file, hashes each part

@@ -9,7 +9,7 @@ import Foundation
 /// // /tmp/sample/export.xml, /tmp/sample/attachments/…, /tmp/sample/expected-findings.json
 /// ```
 ///
-/// The base data breaks none of the fourteen rules of `integrity-rules.md` under the default policy;
+/// The base data breaks none of the fourteen rules of `docs/rules.md` under the default policy;
 /// each defect (chosen with probability ``GeneratorOptions/defectRate`` per eligible record) adds
 /// exactly the findings recorded for it. Memory holds one household at a time: the export is written
 /// section by section, each section regenerating the households from their seeds.

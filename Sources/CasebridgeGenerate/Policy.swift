@@ -1,6 +1,6 @@
 import CasebridgeModel
 
-/// The default policy of `integrity-rules.md`, as the generator reckons with it.
+/// The default policy of `docs/rules.md`, as the generator reckons with it.
 enum Policy {
     /// Upload limit in working days, by document type.
     static let uploadLimit: [String: Int] = [

@@ -78,7 +78,7 @@ public struct Finding: Hashable, Sendable {
         FindingIdentity(rule: rule, key: key.map(\.value))
     }
 
-    /// The order of findings-format.md: severity, then rule, then key values in plain string order.
+    /// The order of `docs/findings-format.md`: severity, then rule, then key values in plain string order.
     public static func contractOrder(_ a: Finding, _ b: Finding) -> Bool {
         if a.severity != b.severity { return a.severity < b.severity }
         if a.rule != b.rule { return a.rule < b.rule }

@@ -24,7 +24,7 @@ public struct ExportHeader: Hashable, Sendable {
     }
 }
 
-/// The findings of one run in the shape of `findings-format.md`: the export, the counts and every
+/// The findings of one run in the shape of `docs/findings-format.md`: the export, the counts and every
 /// finding in contract order.
 public struct FindingsDocument: Sendable {
     public var export: ExportHeader

@@ -1,7 +1,7 @@
 /// How a legacy value is written, as a mapping file declares it, and how it is checked.
 ///
 /// Each format reads a trimmed, non-blank raw value and gives its staged (normalised) form, or `nil`
-/// when the value fails: the rules of `legacy-case-export.md` § "Reading values".
+/// when the value fails: the rules of `docs/export-format.md` § "Field types".
 public enum ValueFormat: String, CaseIterable, Sendable, Codable {
     /// Any text.
     case text

@@ -36,7 +36,7 @@ struct FindingsSummary: Equatable {
     var records: [String: Int]
     var quarantined: Int
 
-    /// The key fields of each rule, from findings-format.md.
+    /// The key fields of each rule, from `docs/findings-format.md`.
     static let keyFields: [String: [String]] = [
         "family-document-missing": ["origin", "child"],
         "document-not-uploaded": ["document"], "document-incomplete": ["document"], "replica-diverges": ["document"],

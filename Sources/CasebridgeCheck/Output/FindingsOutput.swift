@@ -4,7 +4,7 @@ import CasebridgeModel
 public enum FindingsFormat: String, CaseIterable, Sendable {
     /// For a person: per rule, the count, the severity and the first few findings; then a summary.
     case text
-    /// The machine contract of `findings-format.md`.
+    /// The machine contract of `docs/findings-format.md`.
     case json
     /// One finding a row with a header, for spreadsheets.
     case csv

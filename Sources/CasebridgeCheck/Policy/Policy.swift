@@ -136,7 +136,7 @@ public struct WorkingCalendar: Sendable {
         date.weekdayFromMonday < 5 && !holidayDays.contains(date.daysSinceEpoch)
     }
 
-    /// The number of working days d with a < d ≤ b (0 when b ≤ a): integrity-rules.md's workingDays(a, b).
+    /// The number of working days d with a < d ≤ b (0 when b ≤ a): the working days from a to b of `docs/rules.md`.
     public func workingDays(from a: CivilDate, to b: CivilDate) -> Int {
         guard b > a else { return 0 }
         return workingDaysUpTo(b) - workingDaysUpTo(a)

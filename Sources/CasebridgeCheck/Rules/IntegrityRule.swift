@@ -1,7 +1,7 @@
 import CasebridgeModel
 import CasebridgeStore
 
-/// One integrity rule of `integrity-rules.md`: a description that is its single source of truth,
+/// One integrity rule of `docs/rules.md`: a description that is its single source of truth,
 /// and a query over the staged export.
 ///
 /// A rule file reads top to bottom as spec, examples, query. Its examples run as tests.
