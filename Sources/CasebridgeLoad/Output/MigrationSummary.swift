@@ -43,7 +43,8 @@ public enum MigrationSummary {
         let megabytes = String(format: "%.1f MB", Double(result.load.contentBytesAdded) / 1_000_000)
         lines.append("Content: \(number(result.load.contentAdded)) \(result.dryRun ? "would be " : "")stored (\(megabytes), each verified against its SHA-256); "
             + "\(number(result.load.contentReused)) parts share content already stored.")
-        lines.append("Quarantined: \(number(result.load.quarantinedRecords)) records \(result.dryRun ? "would be " : "")kept with their raw XML and reasons.")
+        let held = result.load.quarantinedRecords
+        lines.append("Quarantined: \(number(held)) record\(held == 1 ? "" : "s") \(result.dryRun ? "would be " : "")kept with their raw XML and reasons.")
         lines.append("")
         lines.append("Reconciliation (read = loaded + quarantined):")
         lines.append(row(["kind", "read", "loaded", "quarantined", ""], widths: [12, 10, 10, 12, 4]))
