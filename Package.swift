@@ -133,6 +133,14 @@ let package = Package(
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["TestSupport", "CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["TestSupport", "casebridge", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeScheduleTests", dependencies: ["TestSupport", "CasebridgeSchedule"]),
+        // Against a real PostgreSQL server (CASEBRIDGE_TEST_POSTGRES, which scripts/test sets).
+        .testTarget(
+            name: "CasebridgePostgresTests",
+            dependencies: [
+                "TestSupport", "CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate", "CasebridgeReport", "CasebridgeSchedule",
+                "CasebridgeStore", "CasebridgeCheck", "CasebridgeModel",
+            ]
+        ),
         .testTarget(
             name: "CasebridgeReportTests",
             dependencies: [

@@ -32,7 +32,10 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
 
     func createSchema(_ mapping: TargetMapping) throws {
         guard let ddl = mapping.postgresDDL else { throw TargetError(mapping.path, "names no PostgreSQL DDL; nothing was changed") }
-        try connection.execute("CREATE SCHEMA IF NOT EXISTS \(quotedName(target.schema))")
+        // The schema may have been made for the loading role, which then need not be let create schemas.
+        if try !PostgresCatalog(connection: connection, schema: target.schema).schemaExists() {
+            try connection.execute("CREATE SCHEMA \(quotedName(target.schema))")
+        }
         try connection.execute(ddl.text)
         // One target mapping serves both engines: the PostgreSQL DDL must make the SQLite DDL's tables.
         let made = try PostgresCatalog(connection: connection, schema: target.schema).tables().mapValues { $0.map(\.ddlColumn) }

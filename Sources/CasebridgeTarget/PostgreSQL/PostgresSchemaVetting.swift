@@ -35,6 +35,14 @@ struct PostgresSchemaVetting {
             let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             throw TargetError(target.name, "the schema is not a Casebridge target (it holds \(shown) and no casebridge_meta); nothing was changed")
         }
+        // Without USAGE the schema's tables are out of the role's sight, whatever their own grants.
+        let usable = try target.guarded(.reading) {
+            try connection.scalar("SELECT has_schema_privilege($1, 'USAGE')", [.text(target.schema)])?.string == "t"
+        }
+        guard usable else {
+            let role = target.address.user
+            throw TargetError(target.name, "role \(role) may not use schema \(target.schema): GRANT USAGE ON SCHEMA \(target.schema) TO \(role)")
+        }
         let rows = try target.guarded(.reading) { try connection.rows("SELECT key, value FROM casebridge_meta") }
         var meta: [String: String] = [:]
         for row in rows { if let key = row["key"] { meta[key] = row["value"] } }
