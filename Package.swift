@@ -35,6 +35,12 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // libpq, PostgreSQL's client library: a target on a PostgreSQL server (COPY for the bulk load).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
 
         // The pipeline, one module per stage: model → mapping → read → store → check → load.
         .target(
@@ -74,7 +80,7 @@ let package = Package(
         .target(
             name: "CasebridgeTarget",
             dependencies: [
-                "CasebridgeModel", "CasebridgeMapping", "CasebridgeStore",
+                "CasebridgeModel", "CasebridgeMapping", "CasebridgeStore", "CLibPQ",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/target")]
@@ -127,6 +133,14 @@ let package = Package(
         .testTarget(name: "CasebridgeGenerateTests", dependencies: ["TestSupport", "CasebridgeGenerate", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeCLITests", dependencies: ["TestSupport", "casebridge", "CasebridgeModel"]),
         .testTarget(name: "CasebridgeScheduleTests", dependencies: ["TestSupport", "CasebridgeSchedule"]),
+        // Against a real PostgreSQL server (CASEBRIDGE_TEST_POSTGRES, which scripts/test sets).
+        .testTarget(
+            name: "CasebridgePostgresTests",
+            dependencies: [
+                "TestSupport", "CasebridgeLoad", "CasebridgeTarget", "CasebridgeGenerate", "CasebridgeReport", "CasebridgeSchedule",
+                "CasebridgeStore", "CasebridgeCheck", "CasebridgeModel",
+            ]
+        ),
         .testTarget(
             name: "CasebridgeReportTests",
             dependencies: [

@@ -72,12 +72,13 @@ public struct Migration {
         self.rules = rules
     }
 
-    /// Migrates the export at `path` into the SQLite target at `targetPath` (created when it does not exist).
+    /// Migrates the export at `path` into `target`: an SQLite file's path, or a PostgreSQL connection string
+    /// (``TargetEngines``; its tables in the target mapping's schema); created when it does not exist.
     /// `displayName` is how findings and the run name the export (default: `path`).
-    public func run(export path: String, displayName: String? = nil, into targetPath: String, dryRun: Bool = false,
+    public func run(export path: String, displayName: String? = nil, into target: String, dryRun: Bool = false,
                     readProgress: ((Int64, Int64) -> Void)? = nil, progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
-        try run(export: path, displayName: displayName, into: SQLiteTarget(path: targetPath, lockTimeout: lockTimeout), dryRun: dryRun,
-                readProgress: readProgress, progress: progress)
+        let engine = try TargetEngines.open(target: target, schema: self.target.postgresSchema, lockTimeout: lockTimeout)
+        return try run(export: path, displayName: displayName, into: engine, dryRun: dryRun, readProgress: readProgress, progress: progress)
     }
 
     /// Migrates the export at `path` into the target `engine` holds.

@@ -1,3 +1,4 @@
+import CasebridgeTarget
 import Crypto
 import Foundation
 
@@ -51,8 +52,11 @@ public struct Pseudonyms: Sendable {
         self.init(secret: try Self.secret(at: secretFile))
     }
 
-    /// Where the secret of the target at `target` is kept: beside it, as `<target>.report-secret`.
-    public static func secretPath(forTarget target: String) -> String { target + ".report-secret" }
+    /// Where the secret of `target` is kept: beside an SQLite target, as `<target>.report-secret`; for a
+    /// PostgreSQL target (its tables in `schema`), on this machine (``TargetEngines/localStem(target:schema:)``).
+    public static func secretPath(forTarget target: String, schema: String = TargetMapping.defaultPostgresSchema) -> String {
+        ((try? TargetEngines.localStem(target: target, schema: schema)) ?? target) + ".report-secret"
+    }
 
     /// A child's pseudonym, `Child XXXX-XXXX-XXXX-XXXX`.
     public func child(_ id: String) -> String { "Child " + code("child", id) }

@@ -23,16 +23,19 @@ public struct ReportOptions: Sendable {
     public var suppressSmall = false
     /// The run to report (default: the latest loaded run).
     public var run: Int?
-    /// The pseudonyms' secret (default: ``Pseudonyms/secretPath(forTarget:)``).
+    /// The pseudonyms' secret (default: ``Pseudonyms/secretPath(forTarget:schema:)``).
     public var secretPath: String?
+    /// For a PostgreSQL target, the schema its tables live in (the target mapping's).
+    public var schema: String
 
     public init(audience: ReportAudience = .director, team: String? = nil, suppressSmall: Bool = false, run: Int? = nil,
-                secretPath: String? = nil) {
+                secretPath: String? = nil, schema: String = TargetMapping.defaultPostgresSchema) {
         self.audience = audience
         self.team = team
         self.suppressSmall = suppressSmall
         self.run = run
         self.secretPath = secretPath
+        self.schema = schema
     }
 }
 
@@ -68,12 +71,12 @@ public enum Report {
     /// Throws ``ReportError``: `.target` for a target that cannot be read, `.usage` for a run or team
     /// it does not hold (before anything is written), `.output` for a file or folder that cannot be written.
     public static func write(target: String, to folder: String, options: ReportOptions) throws -> ReportOutcome {
-        let data = try ReportData.load(target: target, run: options.run)
+        let data = try ReportData.load(target: target, schema: options.schema, run: options.run)
         if options.audience == .team {
             guard let requested = options.team else { throw ReportError(.usage, folder, "--audience team needs --team ID") }
             try checkTeam(requested, in: data)
         }
-        let pseudonyms = try Pseudonyms(secretFile: options.secretPath ?? Pseudonyms.secretPath(forTarget: target))
+        let pseudonyms = try Pseudonyms(secretFile: options.secretPath ?? Pseudonyms.secretPath(forTarget: target, schema: options.schema))
             .resolving(children: data.findings.compactMap(\.child), families: data.findings.compactMap(\.family))
         let unordered = ReportFigures(data, pseudonyms: pseudonyms)
         let counts = SmallCounts(suppress: options.suppressSmall, figures: unordered)

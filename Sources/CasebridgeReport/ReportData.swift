@@ -65,16 +65,17 @@ public struct ReportData: Sendable {
     /// How many records of the reported run could not load.
     public var quarantined: Int { quarantine.count }
 
-    /// Reads the run `runID` (default: the latest loaded run) of the Casebridge target at `path`.
+    /// Reads the run `runID` (default: the latest loaded run) of the Casebridge target `path` (an SQLite
+    /// file, or a PostgreSQL connection string whose tables live in `schema`).
     ///
     /// Throws ``ReportError`` of kind `.target` for a file that is not a Casebridge target or holds no
     /// loaded run, and of kind `.usage` for a run it does not hold.
-    public static func load(target path: String, run runID: Int? = nil) throws -> ReportData {
+    public static func load(target path: String, schema: String = TargetMapping.defaultPostgresSchema, run runID: Int? = nil) throws -> ReportData {
         let history: any TargetHistory
         do {
-            history = try SQLiteTarget(path: path).history()
+            history = try TargetEngines.open(target: path, schema: schema).history()
         } catch let error as TargetError {
-            throw ReportError(.target, path, error.reason)
+            throw ReportError(.target, error.path, error.reason)
         }
         do {
             let runs = try history.loadedRunRecords()
@@ -100,6 +101,8 @@ public struct ReportData: Sendable {
                               teamNames: teams.compactMapValues { $0 }, knownTeams: known)
         } catch let error as DatabaseError {
             throw ReportError(.target, path, "cannot be read: \(error.message)")
+        } catch let error as TargetError {
+            throw ReportError(.target, error.path, error.reason)
         }
     }
 }

@@ -1,4 +1,5 @@
 import CasebridgeModel
+import CasebridgeTarget
 import Foundation
 
 /// Another `schedule run` holds the lock on the same target.
@@ -15,7 +16,9 @@ public struct ScheduleBusy: ExitStatusError, Sendable {
 }
 
 /// The lock that keeps two `schedule run`s on one target from overlapping: a ``FileLock`` on
-/// `DB.schedule-lock` (created 0600 beside the target), which the holder's process id is written into.
+/// `DB.schedule-lock` (created 0600 beside an SQLite target; for a PostgreSQL target, on this machine
+/// where its kept staging is, ``TargetEngines/localStem(target:schema:)``), which the holder's process
+/// id is written into.
 ///
 /// The kernel releases the lock when the holding process ends, however it ends, so a killed run never
 /// leaves a stale lock behind; the file itself stays (removing it would let two runs lock two files).
@@ -23,13 +26,17 @@ public final class ScheduleLock {
     public let path: String
     private let lock: FileLock
 
-    /// The lock file for `target`: `target.schedule-lock`.
-    public static func path(forTarget target: String) -> String { target + ".schedule-lock" }
+    /// The lock file for `target` (its tables in `schema`, for a PostgreSQL one): `target.schedule-lock`.
+    /// - Throws: ``TargetError`` for a PostgreSQL connection string that names a password or cannot be read.
+    public static func path(forTarget target: String, schema: String = TargetMapping.defaultPostgresSchema) throws -> String {
+        try TargetEngines.localStem(target: target, schema: schema) + ".schedule-lock"
+    }
 
     /// Takes the lock, waiting up to `wait` seconds for another holder to let go.
-    /// - Throws: ``ScheduleBusy`` when it is still held after `wait`; ``InboxError`` when the file cannot be opened.
-    public init(target: String, wait: Double) throws {
-        path = Self.path(forTarget: target)
+    /// - Throws: ``ScheduleBusy`` when it is still held after `wait`; ``InboxError`` when the file cannot be opened;
+    ///   ``TargetError`` for a target that cannot be read.
+    public init(target: String, schema: String = TargetMapping.defaultPostgresSchema, wait: Double) throws {
+        path = try Self.path(forTarget: target, schema: schema)
         do {
             lock = try FileLock(path: path, wait: max(0, wait))
         } catch let .busy(holder) {

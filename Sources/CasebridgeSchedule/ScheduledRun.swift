@@ -116,7 +116,7 @@ public struct ScheduledRun {
             progress(step)
         }
         let entries = try inbox.entries(mapping: migration.mapping)
-        var lastLoaded = Self.lastLoadedSequence(target: target)
+        var lastLoaded = Self.lastLoadedSequence(target: target, schema: migration.target.postgresSchema)
         report.lastLoaded = lastLoaded
 
         // Set aside what cannot be placed in order: no readable envelope, or a sequence claimed twice.
@@ -226,13 +226,11 @@ public struct ScheduledRun {
         return url.path.hasPrefix(base) ? String(url.path.dropFirst(base.count)) : url.path
     }
 
-    /// The highest sequence the target has loaded, or `nil` (no target yet, nothing loaded, or not readable:
-    /// then the migration itself says why).
-    public static func lastLoadedSequence(target: String) -> Int? {
-        guard FileManager.default.fileExists(atPath: target),
-              let database = try? Database(path: target, readOnly: true, create: false) else { return nil }
-        database.setBusyTimeout(milliseconds: 5000)
-        return (try? database.scalar("SELECT max(sequence) FROM casebridge_run WHERE outcome = 'loaded'"))??.int
+    /// The highest sequence the target (its tables in `schema`, for a PostgreSQL one) has loaded, or `nil`
+    /// (no target yet, nothing loaded, or not readable: then the migration itself says why).
+    public static func lastLoadedSequence(target: String, schema: String = TargetMapping.defaultPostgresSchema) -> Int? {
+        guard let runs = try? TargetEngines.open(target: target, schema: schema).runs() else { return nil }
+        return (try? runs.lastLoadedRun())??.sequence
     }
 }
 

@@ -32,11 +32,13 @@ public struct TargetStatus: Sendable {
     public var waiting: [Waiting] = []
     public var gaps: [Gap] = []
 
-    /// Reads the status of `target` (and, given, of `inbox`), at most `runLimit` runs, newest first.
+    /// Reads the status of `target` (an SQLite file, or a PostgreSQL connection string whose tables live in
+    /// `schema`) and, given, of `inbox`: at most `runLimit` runs, newest first.
     /// - Throws: ``TargetError`` when `target` is not a Casebridge target or cannot be read; ``InboxError``
     ///   for an inbox that cannot be read.
-    public static func read(target: String, inbox: Inbox?, mapping: Mapping, runLimit: Int = 10) throws -> TargetStatus {
-        let history = try SQLiteTarget(path: target).history()
+    public static func read(target: String, schema: String = TargetMapping.defaultPostgresSchema, inbox: Inbox?, mapping: Mapping,
+                            runLimit: Int = 10) throws -> TargetStatus {
+        let history = try TargetEngines.open(target: target, schema: schema).history()
         var status = TargetStatus(target: target)
         var loaded = Set<Int>()
         do {

@@ -166,12 +166,24 @@ public final class Database {
         while try statement.step() { try body(statement.row()) }
     }
 
-    /// The first column of the first row, if any.
+    /// Hands `body` every row `sql` returns as the bytes of its columns (``RowBytes``), without building a
+    /// value per field: for streaming rows into another database. The statement is prepared afresh.
+    public func forEachRowBytes(_ sql: String, _ values: [SQLValue] = [], _ body: (RowBytes) throws -> Void) throws {
+        var pointer: OpaquePointer?
+        let code = sqlite3_prepare_v2(handle, sql, -1, &pointer, nil)
+        guard code == SQLITE_OK, let pointer else { throw error(code, lastMessage, sql: sql) }
+        let statement = Statement(pointer, database: self, sql: sql)
+        try statement.bind(values)
+        let row = RowBytes(statement: pointer, count: Int(sqlite3_column_count(pointer)))
+        while try statement.step() { try body(row) }
+    }
+
     /// Whether the database holds a table named `name`.
     public func hasTable(_ name: String) throws -> Bool {
         try scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])?.int == 1
     }
 
+    /// The first column of the first row, if any.
     public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
         let statement = try prepare(sql)
         try statement.bind(values)
@@ -357,10 +369,31 @@ public final class Statement {
     }
 }
 
+/// The current row of a statement as the bytes of its columns: each value's text in UTF-8 (a whole
+/// number as its digits), `nil` for NULL. Valid only inside the call that hands it over.
+public struct RowBytes {
+    let statement: OpaquePointer
+    /// The number of columns.
+    public let count: Int
+
+    /// The bytes of column `index`, or `nil` for NULL.
+    public subscript(_ index: Int) -> UnsafeRawBufferPointer? {
+        let column = Int32(index)
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column) else { return nil }
+        return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+}
+
 /// One row of a result, read by column name.
 public struct Row: Sendable {
     public let names: [String]
     public let values: [SQLValue]
+
+    /// A row of `values`, named by `names` in order (a server database's result row, read the same way).
+    public init(names: [String], values: [SQLValue]) {
+        self.names = names
+        self.values = values
+    }
 
     public subscript(_ name: String) -> String? {
         names.firstIndex(of: name).flatMap { values[$0].string }

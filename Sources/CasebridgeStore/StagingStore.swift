@@ -112,8 +112,9 @@ public final class StagingStore: RecordSink {
         return columns
     }
 
-    /// The SQLite type of a column: whole numbers are INTEGER so that they compare as numbers.
-    static func columnType(_ column: String, of kind: RecordKind) -> String {
+    /// The SQLite type of a column: whole numbers are INTEGER so that they compare as numbers (a server
+    /// database keeping records of this shape maps INTEGER and TEXT to its own types).
+    public static func columnType(_ column: String, of kind: RecordKind) -> String {
         if ["owner_rid", "line", "src_start", "src_end", "key_failed", "content_bytes", "content_offset", "parts_read"].contains(column) { return "INTEGER" }
         if kind.fields.first(where: { $0.name == column })?.kind == .integer { return "INTEGER" }
         return "TEXT"

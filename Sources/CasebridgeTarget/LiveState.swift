@@ -35,7 +35,8 @@ package enum LiveState {
         return sql
     }
 
-    private static func columnList(_ kind: RecordKind) -> String {
+    /// The columns of `kind`'s state table, quoted, in order.
+    package static func columnList(_ kind: RecordKind) -> String {
         StagingStore.tableColumns(of: kind).map(quotedName).joined(separator: ", ")
     }
 
@@ -125,40 +126,55 @@ package enum LiveState {
     /// replaced or deleted go and the delta's own come in (carried records stay as they are): those
     /// not carried, or, in a staging continued from rid `continuedFrom`, those from that rid on.
     package static func save(in database: Database, sequence: Int, isFull: Bool, continuedFrom: Int? = nil) throws {
-        let own = continuedFrom.map { "rid >= \($0)" } ?? "carried = 0"
+        let own = ownRecords(continuedFrom: continuedFrom)
         for kind in kinds {
             let state = table(kind)
-            let staged = "s." + StagingStore.table(kind)
-            let columns = StagingStore.tableColumns(of: kind)
-            var values = columns.map(quotedName)
-            values[columns.firstIndex(of: "line")!] = RecordLocation.encodeSQL("line", sequence: sequence)
-            values[columns.firstIndex(of: "quarantined")!] = "0"
-            values[columns.firstIndex(of: "carried")!] = "1"
-            // A content offset points into this run's temporary pack, which ends with the run.
-            if let offset = columns.firstIndex(of: "content_offset") { values[offset] = "NULL" }
             if isFull {
                 try database.execute("DELETE FROM \(state)")
             } else {
                 try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped) WHERE kind = ?)", [.text(kind.rawValue)])
             }
-            try database.execute("""
-                INSERT INTO \(state) (\(columnList(kind))) SELECT \(values.joined(separator: ", ")) FROM \(staged) WHERE \(own)
-                """)
+            try database.execute("INSERT INTO \(state) (\(columnList(kind))) " + stateRows(kind, staging: "s.", sequence: sequence, own: own))
         }
-        let columns = StagingStore.invalidColumns
-        let values = columns.map { $0 == "line" ? RecordLocation.encodeSQL("i.line", sequence: sequence) : "i." + $0 }
         if isFull {
             try database.execute("DELETE FROM \(invalidTable)")
         } else {
             try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped))")
         }
         for kind in kinds {
-            try database.execute("""
-                INSERT INTO \(invalidTable) (\(columns.joined(separator: ", ")))
-                SELECT \(values.joined(separator: ", ")) FROM s.\(StagingTable.invalid) i
-                JOIN s.\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.\(own)
-                WHERE i.kind = ?
-                """, [.text(kind.rawValue)])
+            try database.execute("INSERT INTO \(invalidTable) (\(StagingStore.invalidColumns.joined(separator: ", "))) "
+                + invalidRows(kind, staging: "s.", sequence: sequence, own: own), [.text(kind.rawValue)])
         }
+    }
+
+    /// Which of the staging's records are the run's own (`carried = 0`), or, in a staging continued
+    /// from rid `continuedFrom`, those from that rid on.
+    package static func ownRecords(continuedFrom: Int?) -> String {
+        continuedFrom.map { "rid >= \($0)" } ?? "carried = 0"
+    }
+
+    /// The rows of `kind`'s state table (in ``columnList(_:)``'s order) that the staging's own records
+    /// (`own`) become, read with the prefix `staging`: their locations naming `sequence`, content offsets
+    /// into the run's temporary pack dropped.
+    package static func stateRows(_ kind: RecordKind, staging: String, sequence: Int, own: String) -> String {
+        let columns = StagingStore.tableColumns(of: kind)
+        var values = columns.map(quotedName)
+        values[columns.firstIndex(of: "line")!] = RecordLocation.encodeSQL("line", sequence: sequence)
+        values[columns.firstIndex(of: "quarantined")!] = "0"
+        values[columns.firstIndex(of: "carried")!] = "1"
+        // A content offset points into this run's temporary pack, which ends with the run.
+        if let offset = columns.firstIndex(of: "content_offset") { values[offset] = "NULL" }
+        return "SELECT \(values.joined(separator: ", ")) FROM \(staging)\(StagingStore.table(kind)) WHERE \(own)"
+    }
+
+    /// The invalid values of the staging's own records of the kind given as the statement's parameter,
+    /// as the state keeps them (``StagingStore/invalidColumns``' order).
+    package static func invalidRows(_ kind: RecordKind, staging: String, sequence: Int, own: String) -> String {
+        let values = StagingStore.invalidColumns.map { $0 == "line" ? RecordLocation.encodeSQL("i.line", sequence: sequence) : "i." + $0 }
+        return """
+            SELECT \(values.joined(separator: ", ")) FROM \(staging)\(StagingTable.invalid) i
+            JOIN \(staging)\(StagingStore.table(kind)) t ON t.rid = i.rid AND t.\(own)
+            WHERE i.kind = ?
+            """
     }
 }

@@ -102,13 +102,31 @@ package enum TargetDatabase {
             }
         }
         guard info.st_size > 0, let (_, meta) = try open(path, busyTimeout: 2000) else { return .fresh }
-        guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
-            throw TargetError(path, "holds schema \(meta["schema_name"] ?? "?") version \(meta["schema_version"] ?? "?"), but \(mapping.path) describes \(mapping.schemaName) version \(mapping.schemaVersion); migrate the target's schema first or use the mapping it was built with")
-        }
-        guard meta["schema_sha256"] == mapping.ddlSHA256 else {
-            throw TargetError(path, "was built from a different \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent) under the same version \(mapping.schemaVersion); a changed DDL needs a new version")
-        }
+        try vetSchema(meta, target: path, mapping: mapping, ddlSHA256: mapping.ddlSHA256, ddlPath: mapping.ddlPath)
         return .casebridge
+    }
+
+    /// Refuses a target whose `casebridge_meta` names another schema or version than `mapping`, or the
+    /// same version built from another DDL than the one of digest `ddlSHA256` at `ddlPath`.
+    package static func vetSchema(_ meta: [String: String], target: String, mapping: TargetMapping, ddlSHA256: String, ddlPath: String) throws {
+        guard meta["schema_name"] == mapping.schemaName, meta["schema_version"] == String(mapping.schemaVersion) else {
+            throw TargetError(target, "holds schema \(meta["schema_name"] ?? "?") version \(meta["schema_version"] ?? "?"), but \(mapping.path) describes \(mapping.schemaName) version \(mapping.schemaVersion); migrate the target's schema first or use the mapping it was built with")
+        }
+        guard meta["schema_sha256"] == ddlSHA256 else {
+            throw TargetError(target, "was built from a different \(URL(fileURLWithPath: ddlPath).lastPathComponent) under the same version \(mapping.schemaVersion); a changed DDL needs a new version")
+        }
+    }
+
+    /// Refuses a `casebridge_meta` that is not Casebridge's, or holds a bookkeeping version other than
+    /// this build writes or one of `upgradable`.
+    package static func vetBookkeeping(_ meta: [String: String], target: String, upgradable: [Int]) throws {
+        guard meta["format"] == format else {
+            throw TargetError(target, "is not a Casebridge target (casebridge_meta has no format '\(format)')")
+        }
+        let versions = ([bookkeepingVersion] + upgradable).map(String.init)
+        guard let version = meta["bookkeeping_version"], versions.contains(version) else {
+            throw TargetError(target, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"), this casebridge writes version \(bookkeepingVersion)")
+        }
     }
 
     /// Opens the target at `path` read-only, for the commands that read a target's history (report,
@@ -155,13 +173,7 @@ package enum TargetDatabase {
             for row in try database.rows("SELECT key, value FROM casebridge_meta") {
                 if let key = row["key"] { meta[key] = row["value"] }
             }
-            guard meta["format"] == format else {
-                throw TargetError(path, "is not a Casebridge target (casebridge_meta has no format '\(format)')")
-            }
-            let versions = ([bookkeepingVersion] + upgradableVersions).map(String.init)
-            guard let version = meta["bookkeeping_version"], versions.contains(version) else {
-                throw TargetError(path, "holds Casebridge bookkeeping version \(meta["bookkeeping_version"] ?? "?"), this casebridge writes version \(bookkeepingVersion)")
-            }
+            try vetBookkeeping(meta, target: path, upgradable: upgradableVersions)
             return (database, meta)
         } catch let error as DatabaseError {
             if error.isBusy { throw TargetError(path, "the target is locked by another process; nothing was changed") }

@@ -63,6 +63,12 @@ public struct TargetMapping: Sendable {
     public var ddl: String
     public var ddlSHA256: String
     public var ddlPath: String
+    /// The same tables in PostgreSQL's types (`ssd-v1.postgres.sql`), when the mapping has them: the
+    /// DDL a PostgreSQL target is built with. `nil` for a mapping that loads into SQLite only.
+    public var postgresDDL: PostgresDDL?
+    /// The PostgreSQL schema (namespace) that holds every table of a PostgreSQL target, data and
+    /// bookkeeping alike: `postgresql: {schema: …}` in the mapping, default ``defaultPostgresSchema``.
+    public var postgresSchema: String = defaultPostgresSchema
     /// The table that stores part content once per SHA-256 (`sha256`, `bytes`, `data`).
     public var contentTable: String?
     /// Extra staging indexes the expressions need, per kind.
@@ -78,8 +84,24 @@ public struct TargetMapping: Sendable {
             ?? "mappings/target/ssd.yaml"
     }
 
+    /// The schema a PostgreSQL target lives in when the mapping names none.
+    public static let defaultPostgresSchema = "casebridge"
+
     /// The kinds some table takes records from.
     public var kinds: Set<RecordKind> { Set(tables.map(\.from)) }
+}
+
+/// A target mapping's PostgreSQL DDL: its text, SHA-256 and file.
+public struct PostgresDDL: Sendable {
+    public var text: String
+    public var sha256: String
+    public var path: String
+
+    public init(text: String, sha256: String, path: String) {
+        self.text = text
+        self.sha256 = sha256
+        self.path = path
+    }
 }
 
 extension TableMapping {

@@ -21,22 +21,26 @@ extension TargetMapping {
             tables.append(try table(item, ddl: ddl, file: path))
         }
         guard !tables.isEmpty else { throw root.error("the target mapping names no tables") }
-        return TargetMapping(
+        var mapping = TargetMapping(
             schemaName: schema.name, schemaVersion: schema.version, ddl: schema.ddl, ddlSHA256: SHA256.hash(data: Data(schema.ddl.utf8)).hex,
             ddlPath: schema.ddlPath, contentTable: try top.optional("contentTable").map { try contentTable($0, ddl: ddl) },
             stagingIndexes: try top.optional("stagingIndexes").map(stagingIndexes) ?? [:], tables: tables, path: path)
+        mapping.postgresDDL = schema.postgres.ddl
+        mapping.postgresSchema = schema.postgres.schema
+        return mapping
     }
 
-    /// `schema: {name, version, ddl}`, with the DDL read from its file.
+    /// `schema: {name, version, ddl, postgresql}`, with the DDLs read from their files.
     private struct SchemaEntry {
         var name: String
         var version: Int
         var ddl: String
         var ddlPath: String
+        var postgres: PostgresEntry
 
         init(_ node: ConfigNode, mappingPath: String) throws {
             let schema = try ConfigMembers(node, "schema")
-            try schema.refuseUnknown(["name", "version", "ddl"])
+            try schema.refuseUnknown(["name", "version", "ddl", "postgresql"])
             name = try schema.required("name").string("schema name")
             let versionNode = try schema.required("version")
             version = try versionNode.int("schema version")
@@ -49,7 +53,55 @@ extension TargetMapping {
                 throw ddlNode.error("the DDL file '\(ddlPath)' cannot be read")
             }
             ddl = text
+            postgres = try PostgresEntry(schema.optional("postgresql"), sqliteDDL: ddlPath)
         }
+    }
+
+    /// `postgresql: {ddl, schema}`: the PostgreSQL DDL (default: the SQLite DDL's name with `.postgres.sql`
+    /// for `.sql`, when that file exists) and the schema a PostgreSQL target lives in (default `casebridge`).
+    private struct PostgresEntry {
+        var ddl: PostgresDDL?
+        var schema = TargetMapping.defaultPostgresSchema
+
+        init(_ node: ConfigNode?, sqliteDDL: String) throws {
+            let entry = try node.map { try ConfigMembers($0, "postgresql") }
+            try entry?.refuseUnknown(["ddl", "schema"])
+            let folder = URL(fileURLWithPath: sqliteDDL).deletingLastPathComponent()
+            if let ddlNode = entry?.optional("ddl") {
+                let name = try ddlNode.string("the PostgreSQL DDL")
+                let path = name.hasPrefix("/") ? name : folder.appendingPathComponent(name).path
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw ddlNode.error("the PostgreSQL DDL file '\(path)' cannot be read")
+                }
+                ddl = PostgresDDL(text: text, sha256: SHA256.hash(data: Data(text.utf8)).hex, path: path)
+            } else {
+                let path = (sqliteDDL.hasSuffix(".sql") ? String(sqliteDDL.dropLast(4)) : sqliteDDL) + ".postgres.sql"
+                ddl = (try? String(contentsOfFile: path, encoding: .utf8)).map {
+                    PostgresDDL(text: $0, sha256: SHA256.hash(data: Data($0.utf8)).hex, path: path)
+                }
+            }
+            if let schemaNode = entry?.optional("schema") {
+                schema = try schemaNode.string("the PostgreSQL schema")
+                guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil, !schema.hasPrefix("pg_") else {
+                    throw schemaNode.error("the PostgreSQL schema must be a lower-case name of letters, digits and _ (not pg_…), not '\(schema)'")
+                }
+            }
+        }
+    }
+
+    /// The tables of the (SQLite) DDL and their columns, in order, learnt by running it in a scratch
+    /// database: what another engine's DDL must match.
+    package func sqliteTables() throws -> [String: [DDLColumn]] {
+        let tables = try DDLTables(ddl, path: ddlPath)
+        var result: [String: [DDLColumn]] = [:]
+        for name in try tables.scratch.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap({ $0["name"] }) {
+            result[name] = try tables.scratch.rows(
+                "SELECT name, pk, \"notnull\" AS required, upper(type) AS type FROM pragma_table_info(?) ORDER BY cid", [.text(name)]).map {
+                DDLColumn(name: $0["name"] ?? "", keyPosition: $0.int("pk") ?? 0, required: $0.int("required") == 1 || ($0.int("pk") ?? 0) > 0,
+                          family: DDLColumn.Family(sqlite: $0["type"] ?? ""))
+            }
+        }
+        return result
     }
 
     /// The tables of the DDL, learnt by running it in a scratch in-memory database.

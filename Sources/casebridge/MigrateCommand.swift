@@ -13,12 +13,25 @@ func loadTargetMapping(_ path: String?) throws -> TargetMapping {
     try loadConfiguration("target mapping") { try TargetMapping.load(path: path ?? TargetMapping.builtInPath) }
 }
 
+/// The PostgreSQL schema a PostgreSQL `target`'s tables live in: the target mapping's at `path` (the
+/// built-in one when `nil`); the default for an SQLite target, which has none.
+func targetSchema(_ path: String?, for target: String) throws -> String {
+    guard TargetEngines.isPostgres(target) else { return TargetMapping.defaultPostgresSchema }
+    return try loadTargetMapping(path).postgresSchema
+}
+
+/// What `--target` takes, in every command's help.
+let targetHelp = "The target: an SQLite database file, or a PostgreSQL connection string (postgresql://USER@HOST[:PORT]/DB[?sslmode=…], "
+    + "or keyword/value pairs such as 'host=/run/postgresql dbname=ssd'; its password from PGPASSWORD, ~/.pgpass or the service file, "
+    + "never in the string)."
+
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Read, check and load an export into the replacement system's database.",
         discussion: """
-            Reads EXPORT, checks it, and loads every record into the target SQLite database in one transaction: \
+            Reads EXPORT, checks it, and loads every record into the target (an SQLite file, or a PostgreSQL database whose \
+            tables live in the schema the target mapping names, default casebridge) in one transaction: \
             records with findings load (their findings are stored with the run), records that cannot load are \
             quarantined with their raw XML and reasons. Prints what each table received and the reconciliation \
             read = loaded + quarantined per record kind. A target that does not exist is created with the schema \
@@ -31,7 +44,7 @@ struct MigrateCommand: ParsableCommand {
     @Argument(help: "The export XML file.")
     var export: String
 
-    @Option(help: "The target SQLite database (created when it does not exist).")
+    @Option(help: ArgumentHelp(targetHelp + " Created when it does not exist."))
     var target: String
 
     @Flag(name: .customLong("dry-run"), help: "Do everything but commit: print what would change; the target is left untouched.")
@@ -39,7 +52,7 @@ struct MigrateCommand: ParsableCommand {
 
     @OptionGroup var mappingOptions: MappingOptions
 
-    @Option(name: .customLong("target-mapping"), help: "The target mapping (default: the built-in target/ssd.yaml).")
+    @Option(name: .customLong("target-mapping"), help: "The target mapping (default: the built-in target/ssd.yaml); it names a PostgreSQL target's schema.")
     var targetMapping: String?
 
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for another process's lock on the target.")

@@ -17,14 +17,18 @@ struct ReportCommand: ParsableCommand {
             unallocated.csv). --team T alone writes only T's worklist (the team audience); a team the target does \
             not hold is refused. --suppress-small shows counts from 1 to 4 as "fewer than 5" and withholds further \
             counts so that none of them can be worked out from a total. The pseudonyms' secret is kept beside the \
-            target as TARGET.report-secret (created on first use; keep it, or every pseudonym changes). Files are \
+            target as TARGET.report-secret (for a PostgreSQL target, on this machine under $XDG_STATE_HOME/casebridge/; \
+            created on first use; keep it, or every pseudonym changes). Files are \
             written mode 0600 and folders the report creates 0700; an existing DIR keeps its mode.
 
             """ + ExitStatus.help(for: [.clean, .usage, .target, .output])
     )
 
-    @Option(help: "The Casebridge target database that migrate wrote.")
+    @Option(help: ArgumentHelp("The Casebridge target that migrate wrote. " + targetHelp))
     var target: String
+
+    @Option(name: .customLong("target-mapping"), help: "The target mapping that names a PostgreSQL target's schema (default: the built-in target/ssd.yaml).")
+    var targetMapping: String?
 
     @Option(help: "The folder to write into (created mode 0700; an existing folder keeps its mode).")
     var out: String
@@ -52,7 +56,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let audience = chosenAudience
-        let options = ReportOptions(audience: audience, team: team, suppressSmall: suppressSmall, run: runID)
+        let options = ReportOptions(audience: audience, team: team, suppressSmall: suppressSmall, run: runID,
+                                    schema: try targetSchema(targetMapping, for: target))
         let outcome: ReportOutcome
         do {
             outcome = try Report.write(target: target, to: out, options: options)

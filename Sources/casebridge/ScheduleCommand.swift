@@ -26,7 +26,7 @@ struct ScheduleRunCommand: ParsableCommand {
             An export in INBOX is a file *.xml or a folder holding export.xml. Each is migrated in sequence order; \
             a loaded or already-loaded export moves to INBOX/done/, a failed one to INBOX/failed/ with <name>.reason.txt, \
             and the run stops there. An export after a gap waits in the inbox (unless --allow-gap). A lock on \
-            DB.schedule-lock keeps two runs from overlapping. A failure exits with the first failed export's code, \
+            DB.schedule-lock (for a PostgreSQL target, under $XDG_STATE_HOME/casebridge/) keeps two runs from overlapping. A failure exits with the first failed export's code, \
             as migrate would.
 
             """ + ExitStatus.help(for: [.clean, .usage, .unreadable, .target, .unreconciled, .sequence, .busy, .deletions])
@@ -35,10 +35,13 @@ struct ScheduleRunCommand: ParsableCommand {
     @Option(help: "The folder exports are delivered into.")
     var inbox: String
 
-    @Option(help: "The target SQLite database (created when it does not exist).")
+    @Option(help: ArgumentHelp(targetHelp + " Created when it does not exist."))
     var target: String
 
     @OptionGroup var mappingOptions: MappingOptions
+
+    @Option(name: .customLong("target-mapping"), help: "The target mapping (default: the built-in target/ssd.yaml); it names a PostgreSQL target's schema.")
+    var targetMapping: String?
 
     @Option(help: "Seconds to wait for another schedule run on the same target to finish.")
     var wait: Double = 0
@@ -49,10 +52,10 @@ struct ScheduleRunCommand: ParsableCommand {
     func run() throws {
         let mapping = try mappingOptions.load()
         let policy = try mappingOptions.loadPolicy()
-        let targetSchema = try loadTargetMapping(nil)
+        let targetSchema = try loadTargetMapping(targetMapping)
         let lock: ScheduleLock
         do {
-            lock = try ScheduleLock(target: target, wait: wait)
+            lock = try ScheduleLock(target: target, schema: targetSchema.postgresSchema, wait: wait)
         } catch let busy as ScheduleBusy {
             printError("casebridge: \(busy)")
             throw ExitCode(ExitStatus.busy)
@@ -64,7 +67,7 @@ struct ScheduleRunCommand: ParsableCommand {
 
         var migration = Migration(mapping: mapping, policy: policy, target: targetSchema)
         migration.allowGap = allowGap
-        migration.options = mappingOptions.runOptions(targetMapping: nil, dryRun: false, allowGap: allowGap,
+        migration.options = mappingOptions.runOptions(targetMapping: targetMapping, dryRun: false, allowGap: allowGap,
                                                       extra: [("schedule", .string(Inbox(path: inbox).url.path))])
         let report: ScheduleReport
         do {
@@ -95,8 +98,11 @@ struct ScheduleInstallCommand: ParsableCommand {
     @Option(help: "The folder exports are delivered into.")
     var inbox: String
 
-    @Option(help: "The target SQLite database.")
+    @Option(help: ArgumentHelp(targetHelp))
     var target: String
+
+    @Option(name: .customLong("target-mapping"), help: "The target mapping the scheduled runs load with (default: the built-in target/ssd.yaml).")
+    var targetMapping: String?
 
     @Option(help: "How often: 1d, 12h, 1h, 30m, …")
     var every: String = "1d"
@@ -125,10 +131,14 @@ struct ScheduleInstallCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let inboxPath = absolute(inbox)
-        let targetPath = absolute(target)
+        // A PostgreSQL connection string goes as it is (it names no password: the unit finds it where
+        // libpq looks, PGPASSWORD in the unit's environment, ~/.pgpass or the service file).
+        _ = try TargetEngines.open(target: target)
+        let targetPath = TargetEngines.isPostgres(target) ? target : absolute(target)
         var options: [String] = []
         if let mapping = mappingOptions.mapping { options += ["--mapping", absolute(mapping)] }
         if let policy = mappingOptions.policy { options += ["--policy", absolute(policy)] }
+        if let targetMapping { options += ["--target-mapping", absolute(targetMapping)] }
         let casebridge = Self.executablePath()
         if cron {
             print(ScheduleTemplates.cronLine(interval, casebridge: casebridge, inbox: inboxPath, target: targetPath, options: options,

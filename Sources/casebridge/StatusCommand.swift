@@ -12,8 +12,11 @@ struct StatusCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(help: "The target SQLite database.")
+    @Option(help: ArgumentHelp(targetHelp))
     var target: String
+
+    @Option(name: .customLong("target-mapping"), help: "The target mapping that names a PostgreSQL target's schema (default: the built-in target/ssd.yaml).")
+    var targetMapping: String?
 
     @Option(help: "The inbox folder of `schedule run`: list what waits there.")
     var inbox: String?
@@ -30,7 +33,8 @@ struct StatusCommand: ParsableCommand {
         let mapping = try mappingOptions.load()
         let status: TargetStatus
         do {
-            status = try TargetStatus.read(target: target, inbox: inbox.map(Inbox.init(path:)), mapping: mapping, runLimit: runs)
+            status = try TargetStatus.read(target: target, schema: try targetSchema(targetMapping, for: target),
+                                           inbox: inbox.map(Inbox.init(path:)), mapping: mapping, runLimit: runs)
         } catch let error as InboxError {
             printError("casebridge: \(error)")
             throw ExitCode(ExitStatus.usage)

@@ -45,13 +45,14 @@ final class Background {
     let out: URL
     let err: URL
 
-    init(_ arguments: [String], scratch: TemporaryFolder, name: String) throws {
+    init(_ arguments: [String], scratch: TemporaryFolder, name: String, environment: [String: String] = [:]) throws {
         out = scratch.url.appendingPathComponent("\(name).out")
         err = scratch.url.appendingPathComponent("\(name).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = CLI.executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()

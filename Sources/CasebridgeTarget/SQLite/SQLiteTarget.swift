@@ -72,14 +72,14 @@ public final class SQLiteTarget: TargetEngine {
             let database = try Database(path: path, readOnly: true, create: false)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
             guard try database.hasTable("casebridge_run") else { return nil }
-            return SQLiteRuns(database: database)
+            return BookkeepingReader(database)
         } catch let error as DatabaseError {
             throw TargetError(path, "cannot read the target's runs: \(error.message)")
         }
     }
 
     public func history() throws -> any TargetHistory {
-        SQLiteHistory(database: try TargetDatabase.openForReading(path))
+        BookkeepingReader(try TargetDatabase.openForReading(path))
     }
 
     public func carryLiveState(into staging: StagingStore, sequence: Int) throws {

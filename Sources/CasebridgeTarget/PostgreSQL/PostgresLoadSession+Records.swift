@@ -1,0 +1,150 @@
+import CasebridgeModel
+import CasebridgeRead
+import CasebridgeStore
+
+extension PostgresLoadSession {
+    // MARK: Content
+
+    /// The largest value PostgreSQL stores in one `bytea` field.
+    static let byteaLimit = 1 << 30
+
+    /// Stores the content of every loaded part the target does not hold yet, once per SHA-256, in one
+    /// binary `COPY`: each byte hashed as it is sent (a byte that changed since the read fails the run),
+    /// and every new row hashed again by the server once stored (`sha256(data)`).
+    func storeContent(in table: String, facts: RunFacts, source: ContentSource, outcome: inout LoadOutcome) throws {
+        try staging.execute("DROP TABLE IF EXISTS temp.content_todo")
+        try staging.execute("CREATE TEMP TABLE content_todo AS " + ContentToStore.select(staging: "", continuedFrom: facts.continuedFrom))
+        defer { try? staging.execute("DROP TABLE IF EXISTS temp.content_todo") }
+        try ContentToStore.requirePack(source)
+        // Which of it the target holds already.
+        try connection.execute("""
+            DROP TABLE IF EXISTS pg_temp.tmp_content;
+            CREATE TEMP TABLE tmp_content (sha256 text PRIMARY KEY, stored boolean NOT NULL DEFAULT false)
+            """)
+        defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_content") }
+        try ship("SELECT sha256 FROM temp.content_todo", into: "pg_temp.tmp_content", columns: ["sha256"])
+        let quoted = quotedName(table)
+        try connection.execute("UPDATE pg_temp.tmp_content s SET stored = true WHERE EXISTS (SELECT 1 FROM \(quoted) c WHERE c.sha256 = s.sha256)")
+        let stored = Set(try connection.rows("SELECT sha256 FROM pg_temp.tmp_content WHERE stored").compactMap { $0["sha256"] })
+        let files = ContentFiles(exportPath: source.exportPath)
+        var counts = outcome
+        try connection.copyIn("COPY \(quoted) (sha256, bytes, data) FROM STDIN (FORMAT binary)") { stream in
+            let copy = PostgresBinaryCopy(stream: stream)
+            try copy.begin()
+            try staging.forEachRow("SELECT * FROM temp.content_todo ORDER BY \"offset\", href") { candidate in
+                let parts = candidate.int("parts") ?? 0
+                guard let sha = candidate["sha256"], let bytes = candidate.int("bytes"), !stored.contains(sha) else {
+                    counts.contentReused += parts
+                    return
+                }
+                guard bytes <= Self.byteaLimit else {
+                    throw TargetError(source.exportPath, "the content of SHA-256 \(sha) is \(bytes) bytes, more than a PostgreSQL bytea holds (1 GiB); nothing was changed")
+                }
+                counts.contentReused += parts - 1
+                try copy.row(fields: 3)
+                try copy.text(sha)
+                try copy.bigint(Int64(bytes))
+                try copy.field(length: Int32(bytes))
+                try ContentToStore.stream(candidate, source: source, files: files) { try stream.raw($0) }
+                counts.contentAdded += 1
+                counts.contentBytesAdded += Int64(bytes)
+            }
+            try copy.end()
+        }
+        if let wrong = try connection.scalar("""
+            SELECT c.sha256 FROM pg_temp.tmp_content s JOIN \(quoted) c ON c.sha256 = s.sha256
+            WHERE NOT s.stored AND (length(c.data) <> c.bytes OR encode(sha256(c.data), 'hex') <> c.sha256) LIMIT 1
+            """)?.string {
+            throw TargetError(target.name, "the server holds other bytes for the content of SHA-256 \(wrong) than were sent; nothing was changed")
+        }
+        outcome = counts
+    }
+
+    // MARK: Quarantine
+
+    /// The raw XML a batch of quarantine may hold before it is sent.
+    static let quarantineBatchBytes = 32 << 20
+
+    func storeQuarantine(run: Int64, facts: RunFacts, source: ContentSource) throws -> Int {
+        let bookkeeping = writer.connection
+        // A record carried from an earlier export keeps the raw XML stored when that export's run quarantined it.
+        let earlierRaw: QuarantineRows.EarlierRaw = { kind, recordID, file, line in
+            try bookkeeping.rows(QuarantineRows.earlierRawSQL, QuarantineRows.earlierRawValues(kind, recordID, file, line)).first
+                .map { ($0["raw_sha256"], $0["raw_note"]) }
+        }
+        var batch: [QuarantineRow] = []
+        var batchBytes = 0
+        var count = 0
+        try QuarantineRows.forEach(in: staging, staging: "", facts: facts, exportPath: source.exportPath, earlierRaw: earlierRaw) { record in
+            batch.append(record)
+            batchBytes += record.rawXML?.utf8.count ?? 0
+            if batchBytes >= Self.quarantineBatchBytes {
+                try sendQuarantine(batch, run: run, first: count)
+                count += batch.count
+                batch.removeAll()
+                batchBytes = 0
+            }
+        }
+        try sendQuarantine(batch, run: run, first: count)
+        return count + batch.count
+    }
+
+    /// Sends a batch of quarantined records, numbered from `first`: their raw XML (once per SHA-256),
+    /// then their rows.
+    private func sendQuarantine(_ batch: [QuarantineRow], run: Int64, first: Int) throws {
+        guard !batch.isEmpty else { return }
+        let raw = batch.filter { $0.rawXML != nil && $0.rawSHA256 != nil }
+        if !raw.isEmpty {
+            try connection.execute("""
+                DROP TABLE IF EXISTS pg_temp.tmp_raw; CREATE TEMP TABLE tmp_raw (sha256 text, bytes bigint, xml text)
+                """)
+            try connection.copyIn("COPY pg_temp.tmp_raw (sha256, bytes, xml) FROM STDIN") { stream in
+                for record in raw {
+                    stream.add(SQLValue(record.rawSHA256))
+                    stream.add(.integer(Int64(record.rawXML?.utf8.count ?? 0)))
+                    stream.add(SQLValue(record.rawXML))
+                    try stream.endRow()
+                }
+            }
+            try connection.execute("""
+                INSERT INTO casebridge_raw_xml (sha256, bytes, xml) SELECT DISTINCT ON (sha256) sha256, bytes, xml FROM pg_temp.tmp_raw
+                ON CONFLICT (sha256) DO NOTHING;
+                DROP TABLE pg_temp.tmp_raw
+                """)
+        }
+        let columns = "run_id, ordinal, kind, record_id, source_file, source_line, reasons, raw_sha256, raw_note"
+        try connection.copyIn("COPY casebridge_quarantine (\(columns)) FROM STDIN") { stream in
+            for (index, record) in batch.enumerated() {
+                for value in [.integer(run), .integer(Int64(first + index))] + record.values { stream.add(value) }
+                try stream.endRow()
+            }
+        }
+    }
+
+    // MARK: Findings
+
+    /// Stores the run's findings: completed in the staging (the child, team and event date they concern,
+    /// ``FindingRows``), then sent with `COPY`.
+    func storeFindings(_ findings: [Finding], run: Int64, asOf: String?) throws -> Int {
+        let columns = FindingRows.columns + ["team", "event_date"]
+        try staging.execute("DROP TABLE IF EXISTS temp.finding_out")
+        try staging.execute("CREATE TEMP TABLE finding_out (ordinal INTEGER PRIMARY KEY, \(columns.joined(separator: ", ")))")
+        defer { try? staging.execute("DROP TABLE IF EXISTS temp.finding_out") }
+        try staging.transaction {
+            let insert = try staging.prepare("""
+                INSERT INTO temp.finding_out (ordinal, \(FindingRows.columns.joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: FindingRows.columns.count + 1).joined(separator: ", ")))
+                """)
+            for (ordinal, finding) in findings.enumerated() {
+                try insert.bind([.integer(Int64(ordinal))] + FindingRows.values(finding))
+                try insert.step()
+            }
+            for update in FindingRows.contextUpdates(schema: "temp.", table: "finding_out", staging: "", rows: "1 = 1") {
+                try staging.execute(update.sql, update.takesAsOf ? [SQLValue(asOf)] : [])
+            }
+        }
+        try ship("SELECT ?1, ordinal, \(columns.joined(separator: ", ")), ?1 FROM temp.finding_out ORDER BY ordinal", [.integer(run)],
+                 into: "casebridge_finding", columns: ["run_id", "ordinal"] + columns + ["first_run"])
+        return findings.count
+    }
+}

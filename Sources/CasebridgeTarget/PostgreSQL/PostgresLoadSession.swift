@@ -1,0 +1,148 @@
+import CasebridgeModel
+import CasebridgeRead
+import CasebridgeStore
+import Foundation
+
+/// The load's steps in a PostgreSQL target, inside its transaction, with the staging read on a
+/// connection of its own: the rows each table would receive are computed in the staging (as for an
+/// SQLite target), shipped with `COPY` into temporary tables (`pg_temp.tmp_…`), and compared with
+/// lineage, written and archived there in set-based SQL. Content goes once per SHA-256 in a binary
+/// `COPY` (hashed as sent, and hashed again by the server once stored), quarantine and findings in
+/// `COPY`s, the live state likewise.
+final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
+    let target: PostgresTarget
+    let connection: PostgresConnection
+    /// The staging, read-only (its temporary tables are this connection's own).
+    let staging: Database
+    let bookkeeping: BookkeepingReader
+    let writer: BookkeepingWriter
+    /// The columns of the target's tables, read once from the catalog.
+    private var columnsByTable: [String: [PostgresColumn]]?
+
+    init(target: PostgresTarget, connection: PostgresConnection, staging: Database) throws {
+        self.target = target
+        self.connection = connection
+        self.staging = staging
+        let portable = try target.portable(.loading)
+        bookkeeping = BookkeepingReader(portable)
+        writer = BookkeepingWriter(portable)
+    }
+
+    // MARK: Schema and run
+
+    func createSchema(_ mapping: TargetMapping) throws {
+        guard let ddl = mapping.postgresDDL else { throw TargetError(mapping.path, "names no PostgreSQL DDL; nothing was changed") }
+        // The schema may have been made for the loading role, which then need not be let create schemas.
+        if try !PostgresCatalog(connection: connection, schema: target.schema).schemaExists() {
+            try connection.execute("CREATE SCHEMA \(quotedName(target.schema))")
+        }
+        try connection.execute(ddl.text)
+        // One target mapping serves both engines: the PostgreSQL DDL must make the SQLite DDL's tables.
+        let made = try PostgresCatalog(connection: connection, schema: target.schema).tables().mapValues { $0.map(\.ddlColumn) }
+        let differences = DDLColumn.differences(made, from: try mapping.sqliteTables())
+        guard differences.isEmpty else {
+            throw TargetError(ddl.path, "does not make the tables of \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent): "
+                + differences.prefix(3).joined(separator: "; ") + "; nothing was changed")
+        }
+        try connection.execute(PostgresBookkeeping.ddl)
+        try writer.writeMeta(mapping, ddlSHA256: ddl.sha256)
+    }
+
+    /// A PostgreSQL target begins at bookkeeping version 3 (``PostgresSchemaVetting`` refuses any other):
+    /// there is nothing older to bring up to date.
+    func upgradeBookkeeping() throws {}
+
+    func beginRun(_ facts: RunFacts, options: JSONValue) throws -> Int64 { try writer.beginRun(facts, options: options) }
+
+    func recordOptions(_ options: JSONValue, run: Int64) throws { try writer.recordOptions(options, run: run) }
+
+    func recordStateToken(_ token: String?) throws { try writer.recordStateToken(token) }
+
+    func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) { try writer.compareFindings(run: run) }
+
+    func finishRun(_ outcome: LoadOutcome, reconciliation: [KindReconciliation]) throws {
+        try writer.finishRun(outcome, reconciliation: reconciliation)
+    }
+
+    func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws {
+        try PostgresLiveState(target: target).save(session: self, sequence: sequence, isFull: isFull, continuedFrom: continuedFrom)
+    }
+
+    // MARK: Shipping
+
+    /// Sends every row `select` returns on the staging into `table`'s `columns` with `COPY`; returns how many.
+    @discardableResult
+    func ship(_ select: String, _ values: [SQLValue] = [], into table: String, columns: [String]) throws -> Int {
+        var count = 0
+        try connection.copyIn("COPY \(table) (\(columns.map(quotedName).joined(separator: ", "))) FROM STDIN") { stream in
+            try staging.forEachRowBytes(select, values) { row in
+                for index in 0..<row.count { stream.add(row[index]) }
+                try stream.endRow()
+            }
+            count = stream.rows
+        }
+        return count
+    }
+
+    /// The columns of `table` in the target.
+    func columns(of table: String) throws -> [PostgresColumn] {
+        if columnsByTable == nil { columnsByTable = try PostgresCatalog(connection: connection, schema: target.schema).tables() }
+        guard let columns = columnsByTable?[table] else { throw TargetError(target.name, "has no table \(table); nothing was changed") }
+        return columns
+    }
+
+    // MARK: Tables
+
+    func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts) throws -> TableChanges {
+        let incoming = table.incoming
+        // Continuing the live state, only the rows the delta touched can differ from the target's.
+        let onlyTouched = facts.continuesState && !table.isRebuiltWhole
+        var changes = TableChanges(table: table.table)
+        changes.liveBefore = try connection.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = $1", [.text(table.table)])?.int ?? 0
+        let counted = try staging.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
+        changes.quarantined = counted?.int("quarantined") ?? 0
+        let loadable = (counted?.int("n") ?? 0) - changes.quarantined
+        try shipIncoming(table, facts: facts, onlyTouched: onlyTouched)
+        defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
+        let rows = PostgresTableRows(session: self, table: table, keyColumns: try columns(of: table.table).filter { $0.keyPosition > 0 })
+        if changes.liveBefore == 0 {
+            // A table that holds nothing yet: every row is new, and nothing can have vanished.
+            changes.inserted = try rows.write(from: "pg_temp.tmp_incoming", run: run, upsert: false)
+        } else {
+            try connection.execute("""
+                CREATE TEMP TABLE tmp_changed AS
+                SELECT i.*, l.row_key IS NULL AS _new FROM pg_temp.tmp_incoming i
+                LEFT JOIN casebridge_lineage l ON l.table_name = \(PostgresSchemaVetting.literal(table.table)) AND l.row_key = i._key
+                WHERE l.row_sha256 IS DISTINCT FROM i._hash
+                """)
+            let counts = try connection.rows("SELECT count(*) FILTER (WHERE _new) AS inserted, count(*) FILTER (WHERE NOT _new) AS updated FROM pg_temp.tmp_changed").first
+            changes.inserted = counts?.int("inserted") ?? 0
+            changes.updated = counts?.int("updated") ?? 0
+            changes.deleted = try rows.archiveVanished(run: run, onlyRemovedKeys: onlyTouched)
+            try rows.write(from: "pg_temp.tmp_changed", run: run, upsert: true)
+        }
+        changes.unchanged = loadable - changes.inserted - changes.updated
+        return changes
+    }
+
+    /// `pg_temp.tmp_incoming`: the rows of `table` to compare with the target (those of records that load;
+    /// continuing the live state, only those the delta touched), with their key, hash, record and place.
+    private func shipIncoming(_ table: TableMapping, facts: RunFacts, onlyTouched: Bool) throws {
+        let columns = table.columns.map { quotedName($0.name) }
+        try connection.execute("""
+            DROP TABLE IF EXISTS pg_temp.tmp_incoming;
+            CREATE TEMP TABLE tmp_incoming AS
+            SELECT NULL::text AS _key, NULL::text AS _hash, NULL::text AS _record_id, NULL::bigint AS _sequence, NULL::bigint AS _line,
+                   \(columns.map { "t." + $0 }.joined(separator: ", "))
+            FROM \(quotedName(table.table)) t WITH NO DATA
+            """)
+        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = ?)" : ""
+        try ship("""
+            SELECT i._key, i._hash, r.record_id, \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)),
+                   \(RecordLocation.lineSQL("i._line")), \(columns.map { "i." + $0 }.joined(separator: ", "))
+            FROM \(table.incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
+            WHERE i._q = 0\(touched)
+            """, onlyTouched ? [.text(table.table)] : [], into: "pg_temp.tmp_incoming",
+            columns: ["_key", "_hash", "_record_id", "_sequence", "_line"] + table.columns.map(\.name))
+    }
+}

@@ -1,0 +1,89 @@
+import CasebridgeStore
+
+/// The writes of one data table in a PostgreSQL target, from rows shipped into a temporary table:
+/// inserting (or, for rows that changed, replacing) them with their lineage, and archiving the rows no
+/// longer produced into `casebridge_deleted`.
+struct PostgresTableRows {
+    let session: PostgresLoadSession
+    let table: TableMapping
+    /// The table's key columns, in key order.
+    let keyColumns: [PostgresColumn]
+
+    private var connection: PostgresConnection { session.connection }
+    private var name: String { PostgresSchemaVetting.literal(table.table) }
+
+    /// Writes the rows of `source` (a temporary table shaped like `pg_temp.tmp_incoming`) and their
+    /// lineage; with `upsert`, a row whose key the table holds replaces it. Returns how many.
+    @discardableResult
+    func write(from source: String, run: Int64, upsert: Bool) throws -> Int {
+        let columns = table.columns.map { quotedName($0.name) }
+        let keys = keyColumns.sorted { $0.keyPosition < $1.keyPosition }.map { quotedName($0.name) }
+        let others = columns.filter { !keys.contains($0) }
+        let onConflict = !upsert ? ""
+            : others.isEmpty ? " ON CONFLICT DO NOTHING"
+            : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        let written = try connection.command("""
+            INSERT INTO \(quotedName(table.table)) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM \(source)\(onConflict)
+            """)
+        let lineage = ["record_kind", "record_id", "run_id", "source_sequence", "source_line", "row_sha256"]
+        try connection.execute("""
+            INSERT INTO casebridge_lineage (table_name, row_key, \(lineage.joined(separator: ", ")))
+            SELECT \(name), _key, $1, _record_id, $2, _sequence, _line, _hash FROM \(source)
+            \(upsert ? "ON CONFLICT (table_name, row_key) DO UPDATE SET " + lineage.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ") : "")
+            """, [.text(table.from.rawValue), .integer(run)])
+        return written
+    }
+
+    /// Moves the rows whose key the staged state no longer produces to `casebridge_deleted` (with `run`)
+    /// and out of the table and lineage; returns how many. Quarantined records still produce their keys:
+    /// a record that failed to load is not a record that vanished. With `onlyRemovedKeys` (a delta
+    /// continuing the live state), only the keys of the rows its records replaced or deleted
+    /// (`stg_removed_keys`) can have vanished.
+    func archiveVanished(run: Int64, onlyRemovedKeys: Bool) throws -> Int {
+        let incoming = table.incoming
+        try connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_keys, pg_temp.tmp_gone; CREATE TEMP TABLE tmp_keys (row_key text)")
+        defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_keys, pg_temp.tmp_gone") }
+        if onlyRemovedKeys {
+            // The candidates: removed keys no incoming row produces.
+            try session.ship("""
+                SELECT DISTINCT k.key FROM \(StagingTable.removedKeys) k
+                WHERE k.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = k.key)
+                """, [.text(table.table)], into: "pg_temp.tmp_keys", columns: ["row_key"])
+            try connection.execute("""
+                CREATE TEMP TABLE tmp_gone AS SELECT DISTINCT l.row_key FROM pg_temp.tmp_keys k
+                JOIN casebridge_lineage l ON l.table_name = \(name) AND l.row_key = k.row_key
+                """)
+        } else {
+            // The keys quarantined records produce, beside those of the rows shipped.
+            try session.ship("SELECT _key FROM \(incoming) WHERE _q = 1 AND _key IS NOT NULL", into: "pg_temp.tmp_keys", columns: ["row_key"])
+            try connection.execute("""
+                CREATE TEMP TABLE tmp_gone AS SELECT l.row_key FROM casebridge_lineage l
+                WHERE l.table_name = \(name) AND NOT EXISTS (SELECT 1 FROM pg_temp.tmp_incoming i WHERE i._key = l.row_key)
+                  AND NOT EXISTS (SELECT 1 FROM pg_temp.tmp_keys k WHERE k.row_key = l.row_key)
+                """)
+        }
+        guard try connection.scalar("SELECT count(*) FROM pg_temp.tmp_gone")?.int ?? 0 > 0 else { return 0 }
+        let match = keyMatch(row: "t", key: "g.row_key")
+        let object = table.columns.map { "\(PostgresSchemaVetting.literal($0.name)), t.\(quotedName($0.name))" }.joined(separator: ", ")
+        try connection.execute("""
+            INSERT INTO casebridge_deleted (table_name, row_key, row_json, deleted_run)
+            SELECT \(name), g.row_key, jsonb_build_object(\(object)), $1 FROM \(quotedName(table.table)) t JOIN pg_temp.tmp_gone g ON \(match)
+            """, [.integer(run)])
+        let deleted = try connection.command("DELETE FROM \(quotedName(table.table)) t USING pg_temp.tmp_gone g WHERE \(match)")
+        try connection.execute("""
+            DELETE FROM casebridge_lineage l USING pg_temp.tmp_gone g WHERE l.table_name = \(name) AND l.row_key = g.row_key
+            """)
+        return deleted
+    }
+
+    /// The condition that a row `row` of the table has the key `key` (a lineage key: the value of a
+    /// one-column key, a JSON array of the values otherwise), so that the table's key index finds it.
+    private func keyMatch(row: String, key: String) -> String {
+        let ordered = keyColumns.sorted { $0.keyPosition < $1.keyPosition }
+        return ordered.enumerated().map { index, column in
+            let value = ordered.count == 1 ? key : "(\(key)::jsonb ->> \(index))"
+            let typed = column.holdsStrings ? value : "(\(value))::\(column.type)"
+            return "\(row).\(quotedName(column.name)) = \(typed)"
+        }.joined(separator: " AND ")
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The commands with a PostgreSQL `--target`, against a real server (``PostgresServer``). Each runs with
+/// `XDG_STATE_HOME` in its scratch folder, where the kept staging and the report's secret go.
+@Suite(.enabled(if: PostgresServer.enabled))
+struct PostgresCommandTests {
+    private func run(_ arguments: [String], _ scratch: TemporaryFolder, environment: [String: String] = [:]) throws -> CLI.Result {
+        try CLI.run(arguments, environment: ["XDG_STATE_HOME": scratch.path("state")].merging(environment) { $1 })
+    }
+
+    @Test func `migrate, a dry run, a repeat, a gap, status and report take a PostgreSQL URI as they take a path`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("cli")
+        let dry = try run(["migrate", MigrateExports.small, "--target", database.uri, "--dry-run", "--quiet"], scratch)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.hasPrefix("Dry run of") && dry.stdout.contains("would insert"))
+        #expect(try database.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'casebridge'") == "0\n")
+
+        let loaded = try run(["migrate", MigrateExports.small, "--target", database.uri, "--quiet"], scratch)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout.contains("into PostgreSQL database \(database.name) on "))
+        #expect(loaded.stdout.contains(", schema casebridge as run 1.") && loaded.stdout.contains("Every kind reconciles"))
+        let kept = try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge"))
+        #expect(kept.count == 1 && kept[0].hasSuffix(".casebridge-state"), "\(kept)")
+
+        let again = try run(["migrate", MigrateExports.small, "--target", database.uri, "--quiet"], scratch)
+        #expect(again.status == 0 && again.stdout.hasPrefix("Skipped: EXP-413 (sequence 413) was already loaded as run 1 at "))
+        let gap = try run(["migrate", MigrateExports.afterGap, "--target", database.uri, "--quiet"], scratch)
+        #expect(gap.status == 6 && gap.stderr.contains("sequence 416 follows 413: sequences 414, 415 are missing"), "\(gap.stderr)")
+        let allowed = try run(["migrate", MigrateExports.afterGap, "--target", database.uri, "--quiet", "--allow-gap", "--allow-deletions"], scratch)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try database.psql("SELECT options::json -> 'allowedGap' FROM casebridge.casebridge_run WHERE run_id = 2") == "[414,415]\n")
+
+        // status by the URI and by keyword/value pairs; the report with its secret on this machine.
+        for target in [database.uri, try database.keywordString()] {
+            let status = try run(["status", "--target", target], scratch)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("Last loaded sequence: 416 (run 2)\n"))
+        }
+        let report = try run(["report", "--target", database.uri, "--out", scratch.path("report")], scratch)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path("report/summary.json")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge")).contains { $0.hasSuffix(".report-secret") })
+    }
+
+    @Test func `a wrong password, or none, exits 4 with one line naming the role; the right one from PGPASSFILE loads`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("password")
+        let role = "cbt_pw_" + UUID().uuidString.prefix(8).lowercased()
+        try database.psql("CREATE ROLE \(role) LOGIN PASSWORD 'right-horse-battery'; GRANT CREATE ON DATABASE \(database.name) TO \(role)")
+        defer {
+            _ = try? database.psql("DROP OWNED BY \(role)")
+            _ = try? PostgresServer.psql(PostgresServer.uri ?? "", "DROP ROLE IF EXISTS \(role)")
+        }
+        let target = try PostgresServer.with(database.uri, user: role)
+        let noFile = ["PGPASSFILE": scratch.path("none")]
+        let wrong = try run(["migrate", MigrateExports.small, "--target", target, "--quiet"], scratch,
+                            environment: noFile.merging(["PGPASSWORD": "wrong-staple"]) { $1 })
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("the server refused the password of role \(role)"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("PostgreSQL database \(database.name) on "))
+        #expect(!wrong.stderr.contains("wrong-staple") && wrong.stderr.split(separator: "\n").count == 1)
+        let none = try run(["migrate", MigrateExports.small, "--target", target, "--quiet"], scratch, environment: noFile)
+        #expect(none.status == 4 && none.stderr.contains("asks role \(role) for a password and none was found"), "\(none.stderr)")
+        let inString = try run(["migrate", MigrateExports.small, "--target", "postgresql://\(role):right-horse-battery@/x", "--quiet"], scratch)
+        #expect(inString.status == 4 && inString.stderr.contains("names a password") && !inString.stderr.contains("right-horse"), "\(inString.stderr)")
+
+        let passfile = try scratch.write("*:*:*:\(role):right-horse-battery\n", to: "pgpass")
+        chmod(passfile, 0o600)
+        let right = try run(["migrate", MigrateExports.small, "--target", target, "--quiet"], scratch, environment: ["PGPASSFILE": passfile])
+        #expect(right.status == 0, "\(right.stderr)")
+    }
+
+    /// Starts migrate into `target`, waits for `line` on its stderr, and kills it with SIGKILL.
+    private func killMigrate(_ export: String, into target: String, at line: String, _ scratch: TemporaryFolder) throws -> Bool {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": scratch.path("state")]) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        var seen = ""
+        var killed = false
+        while process.isRunning {
+            let data = err.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+            if seen.contains(line) {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+                break
+            }
+        }
+        process.waitUntilExit()
+        return killed && process.terminationReason == .uncaughtSignal
+    }
+
+    @Test(arguments: ["loading ssd_person", "loading cb_document", "storing content", "keeping the live state"])
+    func `migrate killed mid-load leaves every table of a PostgreSQL target as it was, and the next run completes`(_ moment: String) throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("kill")
+        #expect(try run(["migrate", MigrateExports.large, "--target", database.uri, "--quiet"], scratch).status == 0)
+        let before = try database.dump()
+        #expect(try killMigrate(MigrateExports.largeOther, into: database.uri, at: moment, scratch), "migrate was not killed at '\(moment)'")
+        #expect(try database.dump() == before)
+        let resumed = try run(["migrate", MigrateExports.largeOther, "--target", database.uri, "--quiet", "--allow-deletions"], scratch)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("as run 2."))
+    }
+
+    @Test func `a delta killed while it continues the kept staging leaves the PostgreSQL target as it was, and the next runs complete it`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("killdelta")
+        #expect(try run(["migrate", MigrateExports.series[412]!, "--target", database.uri, "--quiet"], scratch).status == 0)
+        let before = try database.dump()
+        #expect(try killMigrate(MigrateExports.series[413]!, into: database.uri, at: "loading cb_document", scratch))
+        #expect(try database.dump() == before)
+        for sequence in 413...414 {
+            let resumed = try run(["migrate", MigrateExports.series[sequence]!, "--target", database.uri, "--quiet"], scratch)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+        }
+        #expect(try database.psql("SELECT string_agg(sequence::text, ' ' ORDER BY run_id) FROM casebridge.casebridge_run") == "412 413 414\n")
+    }
+
+    @Test func `two migrate runs into one PostgreSQL target at once: one loads, the other skips it or is refused, never both`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("twice")
+        let environment = ["XDG_STATE_HOME": scratch.path("state")]
+        let runs = try (0..<2).map { index in
+            try Background(["migrate", MigrateExports.small, "--target", database.uri, "--quiet"], scratch: scratch, name: "run\(index)",
+                           environment: environment)
+        }
+        let results = try runs.map { try $0.finish() }
+        #expect(results.filter { $0.status == 0 && $0.stdout.contains("as run 1.") }.count == 1, "\(results.map(\.stderr))")
+        let other = try #require(results.first { !$0.stdout.contains("as run 1.") })
+        #expect((other.status == 0 && other.stdout.hasPrefix("Skipped:")) || (other.status == 4 && other.stderr.contains("another casebridge")),
+                "\(other.stdout) \(other.stderr)")
+        #expect(try database.psql("SELECT count(*) FROM casebridge.casebridge_run") == "1\n")
+    }
+
+    @Test func `schedule run loads an inbox into PostgreSQL and schedule install writes the URI as it is`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("schedule")
+        let inbox = scratch.url.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        for sequence in [413, 412] { try ScheduleExports.place(sequence, in: inbox, as: "n\(sequence)") }
+        let loaded = try run(["schedule", "run", "--inbox", inbox.path, "--target", database.uri], scratch)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout.hasSuffix("Schedule run: 2 loaded, 0 skipped, 0 failed, 0 waiting; last loaded sequence 413.\n"), "\(loaded.stdout)")
+        let locks = try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge")).filter { $0.hasSuffix(".schedule-lock") }
+        #expect(locks.count == 1)
+
+        let cron = try run(["schedule", "install", "--inbox", inbox.path, "--target", database.uri, "--cron"], scratch)
+        #expect(cron.status == 0, "\(cron.stderr)")
+        #expect(cron.stdout.contains("--target '\(database.uri)'"), "\(cron.stdout)")
+        let units = scratch.path("units")
+        let systemd = try run(["schedule", "install", "--inbox", inbox.path, "--target", database.uri, "--systemd", units], scratch)
+        #expect(systemd.status == 0, "\(systemd.stderr)")
+        let service = try String(contentsOfFile: units + "/casebridge-schedule.service", encoding: .utf8)
+        #expect(service.contains("--target \(database.uri)"), "\(service)")
+        let refused = try run(["schedule", "install", "--inbox", inbox.path, "--target", "postgresql://u:pw-in-unit@/x", "--cron"], scratch)
+        #expect(refused.status == 4 && !refused.stderr.contains("pw-in-unit"), "\(refused.stderr)")
+    }
+}
