@@ -27,6 +27,17 @@ public struct ContentFiles: Sendable {
         return resolved
     }
 
+    /// Why `href` cannot be read, in words that do not quote it (a file name may hold a child's name):
+    /// "href is an absolute path, which is never opened".
+    public func problem(with href: String) -> String {
+        if href.hasPrefix("/") { return "href is an absolute path, which is never opened" }
+        if href.split(separator: "/").contains("..") { return "href leads out of the export's folder through .., which is never opened" }
+        var info = stat()
+        guard lstat(folder + "/" + href, &info) == 0 else { return "href names no file in the export's folder" }
+        guard resolve(href) != nil else { return "href names a link that leads nowhere or out of the export's folder, which is never opened" }
+        return "href names something that is not a readable file"
+    }
+
     /// Reads the file `href` names, in blocks, handing each to `body`; `false` when it cannot be read.
     public func read(_ href: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         guard let path = resolve(href) else { return false }

@@ -31,11 +31,12 @@ enum ControlTotals {
             let fail = { (reason: String) in ReadError(file: file, line: total.line, column: 0, reason: reason) }
             guard let name = total.kind, let kind = RecordKind(rawValue: name), mapping.kinds.contains(kind) else {
                 let known = mapping.kinds.map(\.rawValue).joined(separator: ", ")
-                throw fail("the export's totals count \(total.kind.map { "kind '\($0)'" } ?? "a kind it does not name"), "
+                // Described, never quoted: what the export holds never reaches stderr.
+                throw fail("the export's totals count \(total.kind.map { "a kind (\(ValueShape.of($0).phrase))" } ?? "a kind it does not name"), "
                     + "which is not a record kind this mapping reads (\(known))")
             }
             guard let text = total.count, let normal = ValueFormat.integer.normalise(text), let count = Int(normal) else {
-                throw fail("the export's totals give \(total.count.map { "'\($0)'" } ?? "no count") for \(name): not a whole number")
+                throw fail("the export's totals give \(total.count.map { ValueShape.of($0).phrase } ?? "no count") for \(name): not a whole number")
             }
             if let earlier = expected[kind], earlier.count != count {
                 throw fail("the export's totals give two counts for \(name): \(earlier.count.grouped) and \(count.grouped)")

@@ -24,6 +24,10 @@ final class SAXState {
     var atEnd = false
     /// Whether the parser was stopped on purpose after the envelope.
     private(set) var stoppedAfterEnvelope = false
+    /// Keep every field's raw value on the records (``ReadRecord/raws``), for a preview.
+    var keepsRaws = false
+    /// How many elements matched each node of the plan (coverage).
+    private(set) var nodeHits: [Int]
 
     private var builders: [RecordBuilder] = []
     private var nextOrdinal = 1
@@ -38,11 +42,13 @@ final class SAXState {
         self.file = file
         self.sink = sink
         self.files = files
+        nodeHits = Array(repeating: 0, count: plan.nodes.count)
         stack.reserveCapacity(64)
         for (index, spec) in plan.builders.enumerated() {
             let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
                 : spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
-            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names))
+            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, slots: spec.slotCount,
+                                          templates: spec.templates))
         }
         // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
         for (index, spec) in plan.builders.enumerated() {
@@ -134,10 +140,13 @@ final class SAXState {
         }
         var found = -1
         for child in plan.nodes[parent].children where Self.equal(child.local, localname) && Self.equal(child.namespace, uri) {
+            if let attribute = child.testAttribute,
+               !Self.attribute(attribute, of: attributeCount, attributes, isOneOf: child.testValues) { continue }
             found = child.node
             break
         }
         stack.append(found)
+        if found >= 0 { nodeHits[found] += 1 }
         if stack.count == 1 {
             guard found >= 0 else {
                 let name = localname.map { String(cString: $0) } ?? "?"
@@ -225,6 +234,22 @@ final class SAXState {
         }
     }
 
+    /// Whether the element's attribute `name` (no namespace), trimmed, is one of `values`.
+    private static func attribute(_ name: [UInt8], of count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+                                  isOneOf values: [[UInt8]]) -> Bool {
+        guard let attributes else { return false }
+        for i in 0..<count {
+            let base = i * 5
+            guard attributes[base + 2] == nil, equal(name, attributes[base]),
+                  var start = attributes[base + 3], var end = attributes[base + 4] else { continue }
+            while start < end, RecordBuilder.isSpace(start.pointee) { start += 1 }
+            while end > start, RecordBuilder.isSpace((end - 1).pointee) { end -= 1 }
+            let value = UnsafeBufferPointer(start: start, count: end - start)
+            return values.contains { $0.elementsEqual(value) }
+        }
+        return false
+    }
+
     /// Compares a NUL-terminated name of the plan with one from libxml2 (`nil` matching the empty name).
     @inline(__always)
     private static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
@@ -243,49 +268,64 @@ final class SAXState {
             if let constant = fields[index].constant {
                 raws[index] = constant
             } else if fields[index].isInherited {
-                if let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }) {
-                    raws[index] = builders[owner.builder].currentRaw(owner.field)
+                // The enclosing record's value as read: canonical when it reads, else as written.
+                if let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }),
+                   let raw = builders[owner.builder].currentRaw(owner.field) {
+                    if case let .valid(value) = builders[owner.builder].compiled[owner.field].rule.read(raw) {
+                        raws[index] = value
+                    } else {
+                        raws[index] = raw
+                    }
                 }
-            } else if fields[index].format != .base64 {
+            } else if !fields[index].isContent {
                 raws[index] = builder.currentRaw(index)
             }
         }
         return raws
     }
 
-    /// Checks each value against its format, code list and requirement.
+    /// Reads each raw value by its field's rule (map, type, codes, range), then judges requirements on
+    /// the canonical values. A failure quotes the raw value only for a code or a recoded value, and
+    /// then at most 40 characters of it.
     private func check(_ builder: RecordBuilder, raws: [String?]) -> (values: [String?], bad: [String?], invalid: [InvalidValue]) {
         var values = [String?](repeating: nil, count: builder.canonicalCount)
         var bad = values
-        var invalid: [InvalidValue] = []
         let fields = builder.compiled
-        for index in fields.indices where fields[index].format != .base64 {
-            let position = builder.canonicalIndex[index]
+        var readings = [ValueRule.Reading?](repeating: nil, count: fields.count)
+        var canonical = [String?](repeating: nil, count: fields.count)
+        for index in fields.indices where !fields[index].isContent {
+            guard let raw = raws[index] else { continue }
+            let reading = fields[index].rule.read(raw)
+            if case let .valid(value) = reading {
+                canonical[index] = value
+                values[builder.canonicalIndex[index]] = value
+            } else {
+                bad[builder.canonicalIndex[index]] = raw
+                readings[index] = reading
+            }
+        }
+        var invalid: [InvalidValue] = []
+        for index in fields.indices where !fields[index].isContent {
+            let field = fields[index]
             if let raw = raws[index] {
-                let format = fields[index].format
-                let normal = format.normalise(raw)
-                if let normal, fields[index].codes.isEmpty || fields[index].codes.contains(normal) {
-                    values[position] = normal
-                    continue
-                }
-                bad[position] = raw
-                let reason = normal == nil ? "is not \(format.expectation)"
-                    : "is not one of the codes \(fields[index].codes.joined(separator: ", "))"
-                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: raw, reason: reason,
-                                            isKey: fields[index].isKey))
-            } else if isRequired(fields[index], raws: raws) {
-                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: nil,
-                                            reason: "is required but missing", isKey: fields[index].isKey))
+                guard case let .invalid(reason, quotes)? = readings[index] else { continue }
+                invalid.append(InvalidValue(field: field.name, label: field.label, raw: quotes ? ValueRule.quoted(raw) : nil,
+                                            reason: reason, isKey: field.isKey))
+            } else if isRequired(field, raws: raws, canonical: canonical) {
+                invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil,
+                                            reason: "is required but missing", isKey: field.isKey))
             }
         }
         return (values, bad, invalid)
     }
 
-    private func isRequired(_ field: RecordBuilder.Field, raws: [String?]) -> Bool {
+    /// Whether a missing value is a finding: conditions are judged on the named field's canonical
+    /// value (`equals`) or on its presence, valid or not (`present`).
+    private func isRequired(_ field: RecordBuilder.Field, raws: [String?], canonical: [String?]) -> Bool {
         switch field.requirement {
         case .optional: return false
         case .always: return true
-        case let .whenEquals(other, values): return raws[other].map(values.contains) ?? false
+        case let .whenEquals(other, values): return canonical[other].map(values.contains) ?? false
         case let .whenPresent(other): return raws[other] != nil
         }
     }
@@ -310,11 +350,17 @@ final class SAXState {
         guard let kind = builder.kind else { return }
         defer { builder.close() }
         let raws = raws(of: builder)
+        builder.count(raws: raws)
         let checked = check(builder, raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
         var record = ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
             values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
+        if keepsRaws {
+            var kept = [String?](repeating: nil, count: builder.canonicalCount)
+            for index in raws.indices { kept[builder.canonicalIndex[index]] = raws[index] }
+            record.raws = kept
+        }
         let end = offset
         if builder.startOffset >= 0, end >= builder.startOffset { record.source = builder.startOffset..<end }
         if let part = partFields[index] {
@@ -340,7 +386,10 @@ final class SAXState {
     private func finishEnvelope() -> EnvelopeRecord {
         let builder = builders[0]
         let raws = raws(of: builder)
-        let checked = check(builder, raws: raws)
+        builder.count(raws: raws)
+        var checked = check(builder, raws: raws)
+        // Envelope failures are printed on stderr, which never carries a value of the export.
+        for index in checked.invalid.indices { checked.invalid[index].raw = nil }
         var values: [String: String] = [:]
         for (index, field) in CanonicalSchema.envelopeFields.enumerated() {
             if let value = checked.values[index] { values[field.name] = value }
