@@ -45,6 +45,8 @@ public struct DatePattern: Hashable, Sendable, CustomStringConvertible {
     /// The pattern as written in the mapping file.
     public let text: String
     let tokens: [Token]
+    /// The token lists to try in turn: optional parts in, then out.
+    let alternatives: [[Token]]
 
     public var description: String { text }
 
@@ -53,6 +55,8 @@ public struct DatePattern: Hashable, Sendable, CustomStringConvertible {
         self.text = text
         var parser = DatePatternParser(Array(text.utf8))
         tokens = try parser.parse()
+        alternatives = Self.alternatives(tokens)
+        guard alternatives.count <= 16 else { throw DatePatternError("'\(text)' has too many [optional] parts (four at most)") }
         try checkFields()
     }
 
@@ -76,34 +80,35 @@ public struct DatePattern: Hashable, Sendable, CustomStringConvertible {
     public func match(_ value: String) -> Fields? {
         var copy = value
         return copy.withUTF8 { bytes in
-            var fields = Fields()
-            guard let end = Self.match(tokens[...], bytes, 0, &fields), end == bytes.count else { return nil }
-            return fields
+            for alternative in alternatives {
+                var fields = Fields()
+                var i = 0
+                var matched = true
+                for token in alternative {
+                    guard let next = Self.step(token, bytes, i, &fields) else {
+                        matched = false
+                        break
+                    }
+                    i = next
+                }
+                if matched, i == bytes.count { return fields }
+            }
+            return nil
         }
     }
 
-    /// Matches `tokens` from `position`; returns the position after them. Optional parts are tried
-    /// first and skipped when the rest does not match with them.
-    private static func match(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>, _ position: Int,
-                              _ fields: inout Fields) -> Int? {
-        var i = position
-        var index = tokens.startIndex
-        while index < tokens.endIndex {
-            let token = tokens[index]
-            index += 1
-            if case let .optional(inner) = token {
-                var trial = fields
-                if let after = match(inner[...], b, i, &trial),
-                   let end = match(tokens[index...], b, after, &trial), end == b.count {
-                    fields = trial
-                    return end
-                }
+    /// The flat token lists of the pattern, each optional part in and out, the longest first.
+    static func alternatives(_ tokens: [Token]) -> [[Token]] {
+        var results: [[Token]] = [[]]
+        for token in tokens {
+            guard case let .optional(inner) = token else {
+                results = results.map { $0 + [token] }
                 continue
             }
-            guard let next = step(token, b, i, &fields) else { return nil }
-            i = next
+            let innerAlternatives = alternatives(inner)
+            results = results.flatMap { prefix in innerAlternatives.map { prefix + $0 } + [prefix] }
         }
-        return i
+        return results
     }
 
     private static func step(_ token: Token, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ fields: inout Fields) -> Int? {
