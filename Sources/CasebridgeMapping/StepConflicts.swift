@@ -3,11 +3,11 @@
 /// A streaming read decides which step an element is as its start tag is read, once: so beside a
 /// step `Item[@class='Document']` there may be `Item[@class='Plan']` (one attribute, other values), but
 /// not a plain `Item`, nor `Item[@kind='x']`, since one `<Item>` could then be both.
-enum StepConflicts {
+package enum StepConflicts {
     /// One absolute path the mapping reads, and the mapping line that names it.
-    struct Use {
-        let path: [QualifiedName]
-        let line: Int
+    package struct Use {
+        package let path: [QualifiedName]
+        package let line: Int
     }
 
     /// Throws a ``ConfigError`` at the later of two steps that one element could match.
@@ -47,7 +47,7 @@ enum StepConflicts {
 
     /// Every absolute path the mapping reads: record elements, the places of their fields, the envelope's
     /// and the totals'.
-    static func uses(of mapping: Mapping) -> [Use] {
+    package static func uses(of mapping: Mapping) -> [Use] {
         var uses: [Use] = []
         func add(_ base: [QualifiedName], _ location: FieldLocation, line: Int) {
             switch location {

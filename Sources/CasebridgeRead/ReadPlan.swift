@@ -131,26 +131,42 @@ struct ReadPlan: Sendable {
         }
     }
 
+    /// The node for `path`, if the plan has one.
+    func existingNode(for path: [QualifiedName]) -> Int? {
+        var current = 0
+        for name in path {
+            guard let child = child(of: current, named: name) else { return nil }
+            current = child
+        }
+        return current
+    }
+
     /// The node for `path`, made if needed.
     private mutating func node(for path: [QualifiedName]) -> Int {
         var current = 0
         for name in path {
-            let local = Self.cString(name.local)
-            let namespace = Self.cString(name.namespace)
-            let attribute = name.test.map { Self.cString($0.attribute) }
-            let values = name.test?.values.map { Array($0.utf8) } ?? []
-            if let child = nodes[current].children.first(where: {
-                $0.local == local && $0.namespace == namespace && $0.testAttribute == attribute && $0.testValues == values
-            }) {
-                current = child.node
+            if let child = child(of: current, named: name) {
+                current = child
             } else {
                 nodes.append(Node())
-                nodes[current].children.append(.init(local: local, namespace: namespace, testAttribute: attribute,
-                                                     testValues: values, node: nodes.count - 1))
+                nodes[current].children.append(.init(local: Self.cString(name.local), namespace: Self.cString(name.namespace),
+                                                     testAttribute: name.test.map { Self.cString($0.attribute) },
+                                                     testValues: name.test?.values.map { Array($0.utf8) } ?? [], node: nodes.count - 1))
                 current = nodes.count - 1
             }
         }
         return current
+    }
+
+    /// The child of node `parent` for the step `name` (its attribute test included).
+    private func child(of parent: Int, named name: QualifiedName) -> Int? {
+        let local = Self.cString(name.local)
+        let namespace = Self.cString(name.namespace)
+        let attribute = name.test.map { Self.cString($0.attribute) }
+        let values = name.test?.values.map { Array($0.utf8) } ?? []
+        return nodes[parent].children.first {
+            $0.local == local && $0.namespace == namespace && $0.testAttribute == attribute && $0.testValues == values
+        }?.node
     }
 
     static func cString(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }

@@ -4,7 +4,7 @@ import CasebridgeModel
 import Foundation
 
 /// The state of one read, reached from libxml2's C callbacks through the parser's user-data pointer.
-final class SAXState {
+final class SAXState: PushParseState {
     let plan: ReadPlan
     let file: String
     let sink: RecordSink
@@ -24,6 +24,9 @@ final class SAXState {
     var atEnd = false
     /// Whether the parser was stopped on purpose after the envelope.
     private(set) var stoppedAfterEnvelope = false
+    var isStopped: Bool { stoppedAfterEnvelope }
+    /// The encoding the export's XML declaration names, for error messages.
+    var declaredEncoding: String?
     /// Keep every field's raw value on the records (``ReadRecord/raws``), for a preview.
     var keepsRaws = false
     /// How many elements matched each node of the plan (coverage).
@@ -31,6 +34,9 @@ final class SAXState {
 
     private var builders: [RecordBuilder] = []
     private var nextOrdinal = 1
+    /// For each builder: how many records it emitted, and in how many of them each field was present.
+    var fieldCounts: [(emitted: Int, present: [Int])] { builders.map { ($0.emitted, $0.presentCounts) } }
+
     /// The plan node of each open element, or -1 for one the mapping does not name.
     private var stack: [Int] = []
     /// Canonical field positions of each builder's Part fields, where it reads parts.
@@ -118,14 +124,9 @@ final class SAXState {
 
     private func libxmlError(_ error: xmlError) {
         guard error.level != XML_ERR_WARNING, failure == nil else { return }
-        var message = (error.message.map { String(cString: $0) } ?? "the export is not well-formed XML")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if atEnd, !stack.isEmpty {
-            // libxml2's words for a file that stops mid-element vary ("Extra content at the end of the
-            // document" among them); say what happened.
-            message = "the file ends with \(stack.count) element\(stack.count == 1 ? "" : "s") still open: it looks cut short (libxml2: \(message))"
-        }
-        fail(reason: message, line: Int(error.line), column: Int(error.int2))
+        let reason = XMLErrorWords.reason(XMLErrorWords.report(error), openElements: stack.count, atEnd: atEnd,
+                                          declaredEncoding: declaredEncoding)
+        fail(reason: reason, line: Int(error.line), column: Int(error.int2))
     }
 
     // MARK: Elements
@@ -252,7 +253,7 @@ final class SAXState {
 
     /// Compares a NUL-terminated name of the plan with one from libxml2 (`nil` matching the empty name).
     @inline(__always)
-    private static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
+    static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
         guard let actual else { return expected.count == 1 }
         return expected.withUnsafeBufferPointer { strcmp(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
                                                          UnsafeRawPointer(actual).assumingMemoryBound(to: CChar.self)) == 0 }
