@@ -60,15 +60,18 @@ public struct RecordPreview: Sendable {
             + (reachedEnd ? " (the export holds no more)" : "") + ".", ""]
         for record in records {
             lines.append("\(record.kind.rawValue) \(record.reportedId)  (line \(record.line))\(record.keyFailed ? "  quarantined: a key field fails" : "")")
-            let width = record.kind.fields.map(\.name.count).max() ?? 0
-            for (index, field) in record.kind.fields.enumerated() {
+            let rows: [(name: String, canonical: String, raw: String?)] = record.kind.fields.indices.compactMap { index in
                 let raw = record.raws?[index]
                 let canonical = record.values[index]
-                guard raw != nil || canonical != nil else { continue }
-                let name = field.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                let shown = canonical ?? "(invalid)"
-                let source = raw.map { $0 == canonical ? "" : "   ← \(Self.quoted($0))" } ?? ""
-                lines.append("  \(name)  \(shown)\(source)")
+                guard raw != nil || canonical != nil else { return nil }
+                return (record.kind.fields[index].name, canonical ?? "(invalid)", raw == canonical ? nil : raw)
+            }
+            let nameWidth = rows.map(\.name.count).max() ?? 0
+            let valueWidth = rows.map(\.canonical.count).max() ?? 0
+            for row in rows {
+                let name = row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                let value = row.raw == nil ? row.canonical : row.canonical.padding(toLength: valueWidth, withPad: " ", startingAt: 0)
+                lines.append("  \(name)  \(value)" + (row.raw.map { "  ← \(Self.quoted($0))" } ?? ""))
             }
             for invalid in record.invalid {
                 let value = invalid.raw.map { "'\($0)' " } ?? ""
