@@ -158,7 +158,13 @@ public enum MappingLoader {
             $0.kind == owner && $0.path.count < record.path.count && Array(record.path.prefix($0.path.count)) == $0.path
         }
         guard !enclosing.isEmpty else {
-            throw fail("'\(field.name)' inherits from \(owner.rawValue), but no \(owner.rawValue) record encloses \(record.kind.rawValue)")
+            // A record chosen by an attribute test encloses only paths that repeat the test.
+            let untested = records.first {
+                $0.kind == owner && $0.path.count < record.path.count && $0.path.last?.test != nil
+                    && Array(record.path.prefix($0.path.count)).map(\.name) == $0.path.map(\.name)
+            }
+            let hint = untested.map { " (its element ends in \($0.path.last!.local)\($0.path.last!.test!): write that step in this path too)" } ?? ""
+            throw fail("'\(field.name)' inherits from \(owner.rawValue), but no \(owner.rawValue) record encloses \(record.kind.rawValue)\(hint)")
         }
         for candidate in enclosing where candidate.field(ownerField) == nil {
             throw fail("'\(field.name)' inherits \(owner.rawValue).\(ownerField), which that record does not map")

@@ -53,6 +53,12 @@ public enum WallClock {
         return nil
     }
 
+    /// The London wall-clock minute of a UTC minute (both counted from 1970-01-01 00:00): an hour later
+    /// in summer time.
+    public static func londonWallClock(utcMinutes: Int) -> Int {
+        isSummerTime(utcMinutes: utcMinutes) ? utcMinutes + 60 : utcMinutes
+    }
+
     private static func isSummerTime(utcMinutes: Int) -> Bool {
         let days = utcMinutes >= 0 ? utcMinutes / 1440 : (utcMinutes - 1439) / 1440
         return LondonTime.isSummerTime(utc: CivilDate(daysSinceEpoch: days), minutesOfDay: utcMinutes - days * 1440)
