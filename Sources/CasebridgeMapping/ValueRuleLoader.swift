@@ -82,12 +82,13 @@ enum ValueRuleLoader {
             guard let zone = ClockZone(rawValue: text) else {
                 throw zoneNode.error("'\(text)' is not a zone (expected one of: \(ClockZone.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            if rule.pattern?.hasOffset == true {
+            if rule.pattern?.requiresOffset == true {
                 throw zoneNode.error("pattern '\(rule.pattern!)' reads the offset from each value: leave out zone")
             }
             rule.zone = zone
-        } else if let pattern = rule.pattern, rule.format == .timestamp, !pattern.hasOffset {
-            throw patternNode!.error("pattern '\(pattern)' has no offset (XXX): say where its times were written, "
+        } else if let pattern = rule.pattern, rule.format == .timestamp, !pattern.requiresOffset {
+            let what = pattern.hasOffset ? "its offset (XXX) is optional" : "it has no offset (XXX)"
+            throw patternNode!.error("pattern '\(pattern)': \(what), so say where times without one were written, "
                 + "zone: Europe/London or zone: UTC")
         }
     }

@@ -62,8 +62,10 @@ public struct DatePattern: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether the pattern reads a time of day (an hour).
     public var hasTime: Bool { contains { if case .hour = $0 { return true } else { return false } } }
-    /// Whether the pattern reads an offset from UTC.
+    /// Whether the pattern reads an offset from UTC (perhaps in an optional part).
     public var hasOffset: Bool { contains { if case .offset = $0 { return true } else { return false } } }
+    /// Whether every value must carry an offset (it is not in an optional part).
+    public var requiresOffset: Bool { tokens.contains { if case .offset = $0 { return true } else { return false } } }
 
     private func contains(_ test: (Token) -> Bool) -> Bool {
         func walk(_ tokens: [Token]) -> Bool {

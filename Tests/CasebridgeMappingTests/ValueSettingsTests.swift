@@ -115,6 +115,7 @@ struct ValueSettingsTests {
         ("      recordedAt: {path: R, type: timestamp, pattern: dd/MM/yyyy}", 8, "holds no time"),
         ("      recordedAt: {path: R, type: timestamp, pattern: \"dd/MM/yyyy HH:mm\"}", 8, "zone: Europe/London or zone: UTC"),
         ("      recordedAt: {path: R, type: timestamp, pattern: \"dd/MM/yyyy HH:mmXXX\", zone: UTC}", 8, "leave out zone"),
+        ("      recordedAt: {path: R, type: timestamp, pattern: \"dd/MM/yyyy HH:mm[XXX]\"}", 8, "its offset (XXX) is optional"),
         ("      recordedAt: {path: R, type: timestamp, zone: Europe/Paris}", 8, "'Europe/Paris' is not a zone"),
         ("      recordedAt: {path: R, type: utc-timestamp, zone: UTC}", 8, "zone applies to type timestamp only"),
         ("      eventDate: {path: When, type: date, pattern: dd/MM/yy}", 8, "yyyy"),

@@ -72,6 +72,12 @@ struct DatePatternTests {
         #expect(try Self.timestamp("dd/MM/yyyy HH:mmXX").read("14/08/2019 17:40+0100") == .valid("2019-08-14T16:40:00Z"))
     }
 
+    @Test func `an optional offset is used when a value has one, and the zone when it has none`() throws {
+        let rule = try Self.timestamp("yyyy-MM-dd'T'HH:mm:ss[XXX]", zone: .london)
+        #expect(rule.read("2022-07-21T10:12:28Z") == .valid("2022-07-21T10:12:28Z"))
+        #expect(rule.read("2022-07-21T10:12:28") == .valid("2022-07-21T09:12:28Z"))
+    }
+
     @Test func `the hour skipped in spring is refused as a time that never happened`() throws {
         // 2019-03-31: clocks went from 01:00 GMT to 02:00 BST.
         let rule = try Self.timestamp("dd/MM/yyyy HH:mm", zone: .london)
