@@ -101,13 +101,6 @@ public struct ValueShape: Hashable, Sendable {
         return key
     }
 
-    /// The shape of a long value from its byte counts alone (it is never a date, a number or a digest).
-    static func ofLong(_ scan: Scan, characters: Int) -> ValueShape {
-        if scan.isBase64Text(count: characters) { return ValueShape(kind: .base64, characters: characters) }
-        if scan.whitespace == 0, characters <= 40 { return ValueShape(kind: .word, characters: characters) }
-        return ValueShape(kind: .freeText, characters: characters)
-    }
-
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
@@ -129,7 +122,7 @@ public struct ValueShape: Hashable, Sendable {
     }
 
     /// Counts of byte classes, in one pass.
-    struct Scan {
+    private struct Scan {
         var digits = 0, lowerHex = 0, upperHex = 0, upper = 0, lower = 0, whitespace = 0, lineBreaks = 0
         var base64Marks = 0, other = 0, nonASCII = 0, continuationBytes = 0
 

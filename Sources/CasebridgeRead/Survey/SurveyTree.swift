@@ -103,21 +103,27 @@ struct SurveyTree {
     }
 
     private mutating func attributeSlot(of index: Int, name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, position: Int) -> Int? {
-        let key = Self.attributeKey(name, prefix)
         let known = paths[index].attributeBytes
-        // Attributes usually come in the same order: try the same position first.
-        if position < known.count, known[position] == key { return position }
+        // Attributes usually come in the same order: try the same position first. Names are compared
+        // NUL-terminated, without making a copy, unless the attribute has a namespace prefix.
+        if prefix == nil {
+            if position < known.count, SAXState.equal(known[position], name) { return position }
+            if let slot = known.firstIndex(where: { SAXState.equal($0, name) }) { return slot }
+        }
+        let key = Self.attributeKey(name, prefix)
         if let slot = known.firstIndex(of: key) { return slot }
         guard known.count < Self.attributeLimit else { return nil }
         paths[index].attributeBytes.append(key)
-        paths[index].attributes.append((String(decoding: key, as: UTF8.self), ColumnStats()))
+        paths[index].attributes.append((String(decoding: key.dropLast(), as: UTF8.self), ColumnStats()))
         return known.count
     }
 
+    /// The attribute's name as kept, NUL-terminated: `name`, or `prefix:name`.
     private static func attributeKey(_ name: UnsafePointer<UInt8>, _ prefix: UnsafePointer<UInt8>?) -> [UInt8] {
-        let local = Array(UnsafeBufferPointer(start: name, count: strlen(name)))
+        let local: [UInt8] = Array(UnsafeBufferPointer(start: name, count: strlen(name))) + [0]
         guard let prefix else { return local }
-        return Array(UnsafeBufferPointer(start: prefix, count: strlen(prefix))) + [0x3A] + local
+        let head: [UInt8] = Array(UnsafeBufferPointer(start: prefix, count: strlen(prefix))) + [0x3A]
+        return head + local
     }
 
     private static func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
