@@ -99,12 +99,7 @@ public struct ExportGenerator: Sendable {
 
         /// The reference format: each section regenerates the households it needs, one at a time.
         func writeFlat() throws {
-            try writer.open("Teams")
-            for team in organisation.teams { try writer.write(team: team) }
-            try writer.close("Teams")
-            try writer.open("Workers")
-            for worker in organisation.workers { try writer.write(worker: worker) }
-            try writer.close("Workers")
+            try writer.write(organisation: organisation)
             let units = 0..<options.families
             try writer.open("People")
             for unit in units {

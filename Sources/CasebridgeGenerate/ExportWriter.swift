@@ -377,18 +377,25 @@ final class ExportWriter {
         var start = "    <\(p)Plan id=\"\(id)\" person=\"\(plan.person)\" type=\"\(plan.type)\" start=\"\(plan.start.iso)\""
         if let end = plan.end { start += " end=\"\(end.iso)\"" }
         if let review = plan.reviewDue { start += " reviewDue=\"\(review)\"" }
-        try sink.line(start + ">")
-        var outcomeLines: [Int] = []
-        for o in plan.outcomes {
-            outcomeLines.append(sink.line)
-            let target = o.targetDate.map { " targetDate=\"\($0)\"" } ?? ""
-            try sink.line("      <\(p)Outcome id=\"\(o.id)\"\(target)>\(o.text)</\(p)Outcome>")
-        }
-        for a in plan.actions {
-            try sink.line("      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>")
-        }
-        try sink.line("    </\(p)Plan>")
-        return outcomeLines
+        return try sink.record(
+            start: start + ">",
+            marked: plan.outcomes.map { o in
+                "      <\(p)Outcome id=\"\(o.id)\"\(o.targetDate.map { " targetDate=\"\($0)\"" } ?? "")>\(o.text)</\(p)Outcome>"
+            },
+            other: plan.actions.map { a in
+                "      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>"
+            },
+            end: "    </\(p)Plan>")
+    }
+
+    /// The reference format's sections of the organisation: `<Teams>` and `<Workers>`.
+    func write(organisation: Organisation) throws {
+        try open("Teams")
+        for team in organisation.teams { try write(team: team) }
+        try close("Teams")
+        try open("Workers")
+        for worker in organisation.workers { try write(worker: worker) }
+        try close("Workers")
     }
 
     func write(visits: [VisitRecord], ids: Int) throws {

@@ -126,18 +126,13 @@ struct NestedLayout {
         var start = "      <Item class=\"Plan\" ref=\"\(id)\" child=\"\(plan.person)\" type=\"\(plan.type)\" opened=\"\(plan.start.uk)\""
         if let end = plan.end { start += " closed=\"\(end.uk)\"" }
         if let review = plan.reviewDue { start += " review=\"\(Self.date(review) { $0.uk })\"" }
-        try sink.line(start + ">")
-        var lines: [Int] = []
-        for o in plan.outcomes {
-            lines.append(sink.line)
-            let target = o.targetDate.map { " by=\"\(Self.date($0) { Self.dotted($0) })\"" } ?? ""
-            try sink.line("        <Goal ref=\"\(o.id)\"\(target)>\(o.text)</Goal>")
-        }
-        for a in plan.actions {
-            try sink.line("        <Task ref=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(Self.dotted(a.due))\">\(a.text)</Task>")
-        }
-        try sink.line("      </Item>")
-        return lines
+        return try sink.record(
+            start: start + ">",
+            marked: plan.outcomes.map { o in
+                "        <Goal ref=\"\(o.id)\"\(o.targetDate.map { " by=\"\(Self.date($0) { Self.dotted($0) })\"" } ?? "")>\(o.text)</Goal>"
+            },
+            other: plan.actions.map { a in "        <Task ref=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(Self.dotted(a.due))\">\(a.text)</Task>" },
+            end: "      </Item>")
     }
 
     func visit(_ visit: VisitRecord, id: String) throws {
@@ -165,18 +160,21 @@ struct NestedLayout {
     /// A UTC timestamp as London wall-clock time (`dd/MM/yyyy HH:mm:ss` unless `layout` says otherwise), or
     /// the value as it is when it is not a UTC timestamp.
     static func london(utc: String, layout: (CivilDate) -> String = { $0.uk }) -> String {
-        guard let (minutes, second) = utcMinutes(utc) else { return utc }
-        let local = WallClock.londonWallClock(utcMinutes: minutes)
-        let day = CivilDate(daysSinceEpoch: local / 1440)
-        return "\(layout(day)) \(pad(local % 1440 / 60)):\(pad(local % 60)):\(pad(second))"
+        guard let clock = londonClock(utc) else { return utc }
+        return "\(layout(clock.day)) \(clock.time)"
     }
 
     /// A UTC timestamp as ISO 8601 London time with its offset (`2019-08-29T17:40:00+01:00`).
     static func offset(utc: String) -> String {
-        guard let (minutes, second) = utcMinutes(utc) else { return utc }
+        guard let clock = londonClock(utc) else { return utc }
+        return "\(clock.day.iso)T\(clock.time)\(clock.summer ? "+01:00" : "+00:00")"
+    }
+
+    /// The London day, time of day (`HH:mm:ss`) and whether summer time holds, of a staged UTC timestamp.
+    private static func londonClock(_ utc: String) -> (day: CivilDate, time: String, summer: Bool)? {
+        guard let (minutes, second) = utcMinutes(utc) else { return nil }
         let local = WallClock.londonWallClock(utcMinutes: minutes)
-        let day = CivilDate(daysSinceEpoch: local / 1440)
-        return "\(day.iso)T\(pad(local % 1440 / 60)):\(pad(local % 60)):\(pad(second))\(local == minutes ? "+00:00" : "+01:00")"
+        return (CivilDate(daysSinceEpoch: local / 1440), "\(pad(local % 1440 / 60)):\(pad(local % 60)):\(pad(second))", local != minutes)
     }
 
     /// The minute since 1970 and the second of a staged UTC timestamp (`yyyy-MM-ddTHH:mm:ssZ`).

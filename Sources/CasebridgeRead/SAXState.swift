@@ -4,13 +4,10 @@ import CasebridgeModel
 import Foundation
 
 /// The state of one read, reached from libxml2's C callbacks through the parser's user-data pointer.
-final class SAXState: PushParseState {
+final class SAXState: SAXStream {
     let plan: ReadPlan
-    let file: String
     let sink: RecordSink
     let files: ContentFiles
-    var context: xmlParserCtxtPtr?
-    var failure: (any Error)?
     var sawRoot = false
     var envelope: EnvelopeRecord?
     var counts: [RecordKind: Int] = [:]
@@ -20,13 +17,10 @@ final class SAXState: PushParseState {
     let pack: ContentPack?
     /// Stop as soon as the first record starts (or the root ends): only the envelope is wanted.
     var envelopeOnly = false
-    /// Set before the last chunk: an error then, with elements still open, means the file was cut short.
-    var atEnd = false
     /// Whether the parser was stopped on purpose after the envelope.
     private(set) var stoppedAfterEnvelope = false
-    var isStopped: Bool { stoppedAfterEnvelope }
-    /// The encoding the export's XML declaration names, for error messages.
-    var declaredEncoding: String?
+    override var isStopped: Bool { stoppedAfterEnvelope }
+    override var openElements: Int { stack.count }
     /// Keep every field's raw value on the records (``ReadRecord/raws``), for a preview.
     var keepsRaws = false
     /// How many elements matched each node of the plan (coverage).
@@ -45,10 +39,10 @@ final class SAXState: PushParseState {
     init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles, pack: ContentPack? = nil) {
         self.pack = pack
         self.plan = plan
-        self.file = file
         self.sink = sink
         self.files = files
         nodeHits = Array(repeating: 0, count: plan.nodes.count)
+        super.init(file: file)
         stack.reserveCapacity(64)
         for (index, spec) in plan.builders.enumerated() {
             let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
@@ -84,55 +78,10 @@ final class SAXState: PushParseState {
     /// The byte offset libxml2 is at (see `casebridge_xml_offset`).
     var offset: Int64 { Int64(casebridge_xml_offset(context)) }
 
-    /// The line libxml2 is on.
-    var line: Int { Int(casebridge_xml_line(context)) }
-
-    static func from(_ pointer: UnsafeMutableRawPointer?) -> SAXState {
-        Unmanaged<SAXState>.fromOpaque(pointer!).takeUnretainedValue()
-    }
-
-    /// Sets the callbacks this reader needs and no others: nothing builds a tree, loads a DTD or
-    /// resolves an entity.
-    static func install(into handler: inout xmlSAXHandler) {
-        handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = { context, localname, _, uri, _, _, count, _, attributes in
-            SAXState.from(context).startElement(localname, uri, Int(count), attributes)
-        }
-        handler.endElementNs = { context, _, _, _ in
-            SAXState.from(context).endElement()
-        }
-        handler.characters = { context, text, length in
-            SAXState.from(context).characters(text, Int(length))
-        }
-        handler.cdataBlock = handler.characters
-        handler.entityDecl = { context, name, _, _, _, _ in
-            let state = SAXState.from(context)
-            let entity = name.map { String(cString: $0) } ?? "?"
-            state.fail(reason: "the export's DOCTYPE declares entity '\(entity)'; entity declarations are refused in untrusted input")
-        }
-        handler.serror = { context, error in
-            guard let error else { return }
-            SAXState.from(context).libxmlError(error.pointee)
-        }
-    }
-
-    func fail(reason: String, line: Int? = nil, column: Int? = nil) {
-        guard failure == nil else { return }
-        failure = ReadError(file: file, line: line ?? self.line, column: column ?? Int(casebridge_xml_column(context)), reason: reason)
-        if let context { xmlStopParser(context) }
-    }
-
-    private func libxmlError(_ error: xmlError) {
-        guard error.level != XML_ERR_WARNING, failure == nil else { return }
-        let reason = XMLErrorWords.reason(XMLErrorWords.report(error), openElements: stack.count, atEnd: atEnd,
-                                          declaredEncoding: declaredEncoding)
-        fail(reason: reason, line: Int(error.line), column: Int(error.int2))
-    }
-
     // MARK: Elements
 
-    private func startElement(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
-                              _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    override func startElement(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+                               _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil else { return }
         let parent = stack.last ?? 0
         guard parent >= 0 else {
@@ -205,7 +154,7 @@ final class SAXState: PushParseState {
         if let context { xmlStopParser(context) }
     }
 
-    private func endElement() {
+    override func endElement() {
         guard failure == nil, !stoppedAfterEnvelope, let index = stack.popLast() else { return }
         guard index >= 0 else { return }
         if envelopeOnly {
@@ -221,7 +170,7 @@ final class SAXState: PushParseState {
         }
     }
 
-    private func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
+    override func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
         guard let top = stack.last, top >= 0, let text, failure == nil, !stoppedAfterEnvelope else { return }
         let captures = plan.nodes[top].texts
         guard !captures.isEmpty else { return }

@@ -102,17 +102,10 @@ struct CheckCommand: ParsableCommand {
             try OutputPath.vet(staging, option: "--staging", inputs: [export], specialFiles: .refused,
                                isOwn: StagingStore.isStaging(prefix:))
         }
-        let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
-        let result: CheckResult
-        do {
-            result = try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
+        let result = try whileReading(export, quiet: quiet) { progress in
+            try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
                 progress?.update(done: done, total: total)
             }
-            progress?.finish()
-        } catch let error as ReadError {
-            progress?.finish()
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitStatus.unreadable)
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
         let coverage = result.read.coverage.warnings

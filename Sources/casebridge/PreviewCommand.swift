@@ -41,12 +41,8 @@ struct PreviewCommand: ParsableCommand {
             printError("casebridge: the mapping reads no \(kind.rawValue) records (it reads \(loaded.kinds.map(\.rawValue).joined(separator: ", ")))")
             throw ExitCode(ExitStatus.usage)
         }
-        let preview: RecordPreview
-        do {
-            preview = try RecordPreview.run(export: export, mapping: loaded, records: records, kind: kind)
-        } catch let error as ReadError {
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitStatus.unreadable)
+        let preview = try whileReading(export, quiet: true) { _ in
+            try RecordPreview.run(export: export, mapping: loaded, records: records, kind: kind)
         }
         let output = try TextOutput(path: nil)
         output.write(preview.text())

@@ -40,15 +40,8 @@ struct SurveyCommand: ParsableCommand {
             try OutputPath.vet(draftMapping, option: "--draft-mapping", inputs: [export], specialFiles: .written,
                                isOwn: DraftMapping.isOwn(prefix:))
         }
-        let progress = quiet ? nil : ProgressLine(label: "surveying \((export as NSString).lastPathComponent)")
-        let survey: ExportSurvey
-        do {
-            survey = try ExportSurvey.run(path: export) { done, total in progress?.update(done: done, total: total) }
-            progress?.finish()
-        } catch let error as ReadError {
-            progress?.finish()
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitStatus.unreadable)
+        let survey = try whileReading(export, verb: "surveying", quiet: quiet) { progress in
+            try ExportSurvey.run(path: export) { done, total in progress?.update(done: done, total: total) }
         }
         let output = try TextOutput(path: nil)
         switch format {

@@ -1,6 +1,22 @@
 import Foundation
 import Testing
 
+/// A mapping of the reference format's visits only, at `element`.
+func visitsMapping(_ element: String, fields: String) -> String {
+    """
+    format: m
+    defaultNamespace: "urn:lce:2"
+    root: CaseExport
+    envelope:
+      exportedAt: {path: "@exportedAt", type: utc-timestamp}
+    records:
+      - kind: Visit
+        element: \(element)
+        fields:
+    \(fields)
+    """
+}
+
 /// `survey`, `preview` and `check --strict-mapping` from the command line: exit statuses and outputs.
 struct SurveyPreviewCommandTests {
     @Test func `survey prints the tree and exits 0; JSON parses`() throws {
@@ -41,18 +57,11 @@ struct SurveyPreviewCommandTests {
     @Test func `preview shows the records of a kind; a kind the mapping does not read exits 2`() throws {
         let scratch = try Scratch()
         let export = try scratch.file("export.xml", cleanExport)
-        let mapping = try scratch.file("m.yaml", """
-            format: m
-            defaultNamespace: "urn:lce:2"
-            root: CaseExport
-            records:
-              - kind: Visit
-                element: /CaseExport/Visits/Visit
-                fields:
+        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Visit", fields: """
                   id: "@id"
                   date: {path: "@date", type: iso-date}
                   seenAlone: {path: "@seenAlone", type: boolean, map: {"true": "true", "false": "false"}}
-            """)
+            """))
         let shown = try CLI.run(["preview", export, "--mapping", mapping, "--kind", "Visit"])
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.contains("Visit V-1  (line 6)"), "\(shown.stdout)")
@@ -65,18 +74,7 @@ struct SurveyPreviewCommandTests {
     @Test func `check --strict-mapping turns a path that matched nothing into an error`() throws {
         let scratch = try Scratch()
         let export = try scratch.file("export.xml", cleanExport)
-        let mapping = try scratch.file("m.yaml", """
-            format: m
-            defaultNamespace: "urn:lce:2"
-            root: CaseExport
-            envelope:
-              exportedAt: {path: "@exportedAt", type: utc-timestamp}
-            records:
-              - kind: Visit
-                element: /CaseExport/Visits/Vist
-                fields:
-                  id: "@id"
-            """)
+        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Vist", fields: "          id: \"@id\""))
         let warned = try CLI.run(["check", export, "--mapping", mapping, "--quiet"])
         #expect(warned.status == 0)
         #expect(warned.stderr.contains("casebridge: mapping warning: \(mapping):7: /CaseExport/Visits/Vist matched no element"), "\(warned.stderr)")
