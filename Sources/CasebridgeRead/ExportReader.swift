@@ -119,7 +119,8 @@ public final class ExportReader: Sendable {
         summary.sha256 = hasher?.finalize().hex
         if !envelopeOnly {
             summary.coverage = MappingCoverage(mapping: mapping, plan: plan, nodeHits: state.nodeHits, fields: state.fieldCounts)
-            summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path)
+            summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path,
+                                                              coverage: summary.coverage)
         }
         return summary
     }

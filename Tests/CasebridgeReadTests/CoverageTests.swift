@@ -77,3 +77,25 @@ struct CoverageTests {
         #expect(summary.coverage.fields.first { $0.kind == .visit && $0.name == "person" }?.present == 0)
     }
 }
+
+struct CoverageAndTotalsTests {
+    @Test func `declared records that a misspelt element reads none of blame the mapping, not the export`() throws {
+        let mapping = CoverageTests.mappingText.replacingOccurrences(of: "/CaseExport/Visits/Visit", with: "/CaseExport/Visits/Vist") + """
+
+            totals:
+              element: /CaseExport/Totals/Total
+              kind: "@kind"
+              count: "@count"
+            """
+        let export = CoverageTests.export.replacingOccurrences(of: "</CaseExport>", with: """
+            <Totals><Total kind="Person" count="2"/><Total kind="Visit" count="1"/></Totals></CaseExport>
+            """)
+        do {
+            _ = try CoverageTests.summary(mapping, export)
+            Issue.record("read")
+        } catch let error as ReadError {
+            #expect(error.reason.contains("the mapping's element /CaseExport/Visits/Vist (council.yaml:10) matched nothing"), "\(error.reason)")
+            #expect(!error.reason.contains("cut short"))
+        }
+    }
+}

@@ -67,7 +67,7 @@ public struct RecordPreview: Sendable {
                 return (record.kind.fields[index].name, canonical ?? "(invalid)", raw == canonical ? nil : raw)
             }
             let nameWidth = rows.map(\.name.count).max() ?? 0
-            let valueWidth = rows.map(\.canonical.count).max() ?? 0
+            let valueWidth = rows.filter { $0.raw != nil }.map(\.canonical.count).max() ?? 0
             for row in rows {
                 let name = row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 let value = row.raw == nil ? row.canonical : row.canonical.padding(toLength: valueWidth, withPad: " ", startingAt: 0)

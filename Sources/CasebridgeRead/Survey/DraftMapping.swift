@@ -181,7 +181,7 @@ struct DraftWriter {
     }
 
     /// The places under `index` a field could read: its attributes, its own text, and its descendants'
-    /// texts and attributes down to three levels, stopping at other records.
+    /// texts and attributes down to three levels, stopping at other records and at lists.
     private func columns(of index: Int, includeOwn: Bool) -> [DraftColumn] {
         let path = survey.paths[index]
         var columns = path.attributes.map { DraftColumn(place: "@" + $0.name, names: [$0.name], stats: $0.stats, element: path.name, attribute: $0.name) }
@@ -189,7 +189,8 @@ struct DraftWriter {
         func walk(_ child: Int, prefix: String, depth: Int) {
             guard depth <= 3, !records.contains(where: { $0.index == child }) else { return }
             let node = survey.paths[child]
-            if index == 0, node.mostInOneParent > 1 { return }
+            // A list inside the record (many <Item> in one <Household>) holds no single value of it.
+            if node.mostInOneParent > 1 { return }
             let place = prefix + step(child)
             if node.text.count > 0 { columns.append(DraftColumn(place: place, names: [node.name], stats: node.text, element: node.name, attribute: nil)) }
             for attribute in node.attributes {
