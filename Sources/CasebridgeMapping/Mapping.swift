@@ -9,6 +9,7 @@ public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
     /// For a step of a path: the attribute the element must carry, with one of the values listed.
     public var test: AttributeTest?
 
+    /// The name `local` in `namespace` (`""` for none), testing an attribute when `test` is given.
     public init(namespace: String, local: String, test: AttributeTest? = nil) {
         self.namespace = namespace
         self.local = local
@@ -29,6 +30,7 @@ public struct AttributeTest: Hashable, Sendable, CustomStringConvertible {
     public var attribute: String
     public var values: [String]
 
+    /// A test that `attribute` holds one of `values`.
     public init(attribute: String, values: [String]) {
         self.attribute = attribute
         self.values = values

@@ -37,6 +37,7 @@ public struct Recoding: Hashable, Sendable {
         public var source: String
         public var target: String
 
+        /// `source` stands for the canonical `target`.
         public init(_ source: String, _ target: String) {
             self.source = source
             self.target = target

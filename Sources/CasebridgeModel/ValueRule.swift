@@ -35,6 +35,7 @@ public struct ValueRule: Hashable, Sendable {
     /// The allowed canonical values, case-sensitive; empty for any.
     public var codes: [String]
 
+    /// A rule of `format` and `codes` alone; set the other settings as needed.
     public init(format: ValueFormat = .text, codes: [String] = []) {
         self.format = format
         self.codes = codes

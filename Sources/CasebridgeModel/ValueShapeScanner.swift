@@ -12,6 +12,7 @@
 /// scanner.reset()                      // ready for the next value, its buffer kept
 /// ```
 extension ValueShape {
+    /// The shape of a value read piece by piece; see the extension's description.
     public struct Scanner {
         /// Values up to this many bytes are kept whole (and may be counted as distinct values).
         public static let keep = 64
@@ -39,6 +40,7 @@ extension ValueShape {
         private var trailingSpace = 0
         private var started = false
 
+        /// An empty scanner.
         public init() { prefix.reserveCapacity(Self.keep + 1) }
 
         /// Forgets the value, keeping the buffer.

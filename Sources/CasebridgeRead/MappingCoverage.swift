@@ -43,6 +43,7 @@ public struct MappingCoverage: Sendable {
     /// The mapping file, for warnings.
     public var file = ""
 
+    /// Coverage of nothing read yet.
     public init() {}
 
     /// Records read per record mapping line, zeros included: what a reconciliation reports as "read 0".

@@ -27,6 +27,7 @@ public struct ColumnStats: Sendable {
     /// The longest value, in characters.
     public private(set) var longest = 0
 
+    /// A column with no value yet.
     public init() {}
 
     /// Notes one value: its shape and, when short, the value itself for the distinct count.
