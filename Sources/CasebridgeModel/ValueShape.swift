@@ -268,8 +268,9 @@ private struct LayoutReader {
     }
 
     mutating func read() -> (DateLayout, Bool)? {
-        guard var (layout, year, month, day) = readDate() else { return nil }
-        var real = CivilDate.isValid(year: year, month: month, day: day)
+        guard let date = readDate() else { return nil }
+        var layout = date.0
+        var real = CivilDate.isValid(year: date.1, month: date.2, day: date.3)
         guard i < b.count else { return (layout, real) }
         guard let separator = byte({ $0 == 0x54 || $0 == 0x20 }), let hour = digits(max: 2), byte({ $0 == 0x3A }) != nil,
               let minute = digits(max: 2), minute.count == 2 else { return nil }
