@@ -15,8 +15,10 @@ public struct ContentFiles: Sendable {
 
     /// Content files beside the export at `exportPath`.
     public init(exportPath: String) {
-        let directory = (exportPath as NSString).deletingLastPathComponent
-        folder = Self.realPath(directory.isEmpty ? "." : directory) ?? directory
+        // Foundation's deletingLastPathComponent traps on some short names without a folder ("ab"): split by hand.
+        let directory = exportPath.lastIndex(of: "/").map { String(exportPath[..<$0]) } ?? ""
+        let resolved = directory.isEmpty ? (exportPath.hasPrefix("/") ? "/" : ".") : directory
+        folder = Self.realPath(resolved) ?? resolved
     }
 
     /// The resolved path `href` names, or `nil` when it is absolute, leaves the folder, or does not exist.

@@ -87,3 +87,13 @@ struct SurveyPreviewCommandTests {
         #expect(clean.stderr.isEmpty, "\(clean.stderr)")
     }
 }
+
+struct ShortExportNameTests {
+    @Test func `an export named by a short relative path reads`() throws {
+        let scratch = try Scratch()
+        _ = try scratch.file("ab", cleanExport)
+        let result = try CLI.run(["check", "ab", "--quiet"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLI.run(["survey", "ab", "--quiet"], in: scratch.url).status == 0)
+    }
+}
