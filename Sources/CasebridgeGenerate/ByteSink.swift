@@ -113,6 +113,20 @@ final class ByteSink {
     }
 
     /// Appends a whole line: `s` then a line break.
+    /// Writes a record with lines of its own inside (a plan's outcomes and actions): its start line,
+    /// the `marked` lines, whose line numbers it returns, the `other` lines, and its end line.
+    func record(start: String, marked: [String], other: [String], end: String) throws -> [Int] {
+        try self.line(start)
+        var lines: [Int] = []
+        for text in marked {
+            lines.append(line)
+            try self.line(text)
+        }
+        for text in other { try self.line(text) }
+        try self.line(end)
+        return lines
+    }
+
     func line(_ s: String) throws {
         buffer.append(contentsOf: s.utf8)
         try endLine()

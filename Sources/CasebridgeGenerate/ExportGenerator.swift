@@ -61,35 +61,11 @@ public struct ExportGenerator: Sendable {
         let writer = ExportWriter(sink: sink, pool: pool, attachments: attachments, options: options)
         if recordingLines { writer.recordLines = [:] }
         try writer.begin()
-        try writer.open("Teams")
-        for team in organisation.teams { try writer.write(team: team) }
-        try writer.close("Teams")
-        try writer.open("Workers")
-        for worker in organisation.workers { try writer.write(worker: worker) }
-        try writer.close("Workers")
-        let units = 0..<options.families
-        try writer.open("People")
-        for unit in units {
-            for person in household(unit).people { try writer.write(person: person) }
+        let sections = Sections(writer: writer, organisation: organisation, factory: factory, options: options, household: household)
+        switch options.layout {
+        case .flat: try sections.writeFlat()
+        case .nested: try sections.writeNested()
         }
-        try writer.close("People")
-        try writer.open("Families")
-        for unit in units { try writer.write(family: household(unit).family) }
-        try writer.close("Families")
-        try writer.open("Documents")
-        for unit in units {
-            try writer.write(documents: household(unit).documents(factory: factory, defectRate: options.defectRate))
-        }
-        try writer.close("Documents")
-        try writer.open("Plans")
-        for unit in units { try writer.write(plans: household(unit).plans(defectRate: options.defectRate)) }
-        try writer.close("Plans")
-        try writer.open("Visits")
-        for unit in units {
-            let (visits, count) = household(unit).visits(defectRate: options.defectRate)
-            try writer.write(visits: visits, ids: count)
-        }
-        try writer.close("Visits")
         try writer.end()
         let exportBytes = sink.totalBytes
         try sink.finish()
@@ -111,6 +87,64 @@ public struct ExportGenerator: Sendable {
             quarantined: writer.quarantined, eligibleRecords: writer.eligible, defectiveRecords: writer.defective,
             attachmentFiles: writer.attachmentFiles)
         return (summary, writer.recordLines)
+    }
+
+    /// Writes the records of every household, section by section (flat) or household by household (nested).
+    private struct Sections {
+        let writer: ExportWriter
+        let organisation: Organisation
+        let factory: DocumentFactory
+        let options: GeneratorOptions
+        let household: (Int) -> Household
+
+        /// The reference format: each section regenerates the households it needs, one at a time.
+        func writeFlat() throws {
+            try writer.write(organisation: organisation)
+            let units = 0..<options.families
+            try writer.open("People")
+            for unit in units {
+                for person in household(unit).people { try writer.write(person: person) }
+            }
+            try writer.close("People")
+            try writer.open("Families")
+            for unit in units { try writer.write(family: household(unit).family) }
+            try writer.close("Families")
+            try writer.open("Documents")
+            for unit in units {
+                try writer.write(documents: household(unit).documents(factory: factory, defectRate: options.defectRate))
+            }
+            try writer.close("Documents")
+            try writer.open("Plans")
+            for unit in units { try writer.write(plans: household(unit).plans(defectRate: options.defectRate)) }
+            try writer.close("Plans")
+            try writer.open("Visits")
+            for unit in units {
+                let (visits, count) = household(unit).visits(defectRate: options.defectRate)
+                try writer.write(visits: visits, ids: count)
+            }
+            try writer.close("Visits")
+        }
+
+        /// The nested layout: each household once, holding its people, members and casework.
+        func writeNested() throws {
+            try writer.open("Organisation")
+            for team in organisation.teams { try writer.write(team: team) }
+            for worker in organisation.workers { try writer.write(worker: worker) }
+            try writer.close("Organisation")
+            try writer.open("Households")
+            for unit in 0..<options.families {
+                let home = household(unit)
+                try writer.beginHousehold(home.family)
+                for person in home.people { try writer.write(person: person) }
+                try writer.write(members: home.family)
+                try writer.write(documents: home.documents(factory: factory, defectRate: options.defectRate))
+                try writer.write(plans: home.plans(defectRate: options.defectRate))
+                let (visits, count) = home.visits(defectRate: options.defectRate)
+                try writer.write(visits: visits, ids: count)
+                try writer.endHousehold()
+            }
+            try writer.close("Households")
+        }
     }
 
     /// The rules whose findings the expected findings cover: all fourteen.

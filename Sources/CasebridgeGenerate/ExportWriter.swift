@@ -27,6 +27,8 @@ final class ExportWriter {
     /// `""` or `"lce:"`.
     private let p: String
     private let options: GeneratorOptions
+    /// The nested household layout's spelling, when ``GeneratorOptions/layout`` asks for it.
+    private let nested: NestedLayout?
 
     private(set) var counts: [RecordKind: Int] = [:]
     private(set) var findings: [Finding] = []
@@ -59,7 +61,8 @@ final class ExportWriter {
         self.pool = pool
         self.attachments = attachments
         self.options = options
-        p = options.prefixedNamespace ? "lce:" : ""
+        nested = options.layout == .nested ? NestedLayout(sink: sink) : nil
+        p = options.prefixedNamespace && options.layout == .flat ? "lce:" : ""
     }
 
     private func count(_ kind: RecordKind, _ n: Int = 1) { counts[kind, default: 0] += n }
@@ -79,6 +82,7 @@ final class ExportWriter {
     }
 
     func begin(_ envelope: Envelope) throws {
+        if let nested { return try nested.begin(envelope, options: options) }
         if options.bom { try sink.bytes([0xEF, 0xBB, 0xBF]) }
         try sink.line("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         let namespace = options.prefixedNamespace ? "xmlns:lce=\"urn:lce:2\"" : "xmlns=\"urn:lce:2\""
@@ -106,6 +110,10 @@ final class ExportWriter {
     /// Ends the export: the `<Totals>` trailer (schema 2.4) counting every record of each top-level kind
     /// written, then the root's end tag.
     func end() throws {
+        if let nested {
+            let totals = Self.totalledKinds.filter { (counts[$0] ?? 0) > 0 || $0 != .deleted }.map { ($0, counts[$0] ?? 0) }
+            return try nested.end(totals: options.totals ? totals : nil)
+        }
         if options.totals {
             try open("Totals")
             for kind in Self.totalledKinds where (counts[kind] ?? 0) > 0 || kind != .deleted {
@@ -122,15 +130,17 @@ final class ExportWriter {
     // MARK: Teams, workers, people, families
 
     func write(team: TeamRecord) throws {
+        defer { count(.team) }
+        if let nested { return try nested.team(team) }
         try sink.line("    <\(p)Team id=\"\(team.id)\"><\(p)Name>\(team.name)</\(p)Name></\(p)Team>")
-        count(.team)
     }
 
     func write(worker: WorkerRecord) throws {
+        defer { count(.worker) }
+        if let nested { return try nested.worker(worker) }
         try sink.line(
             "    <\(p)Worker id=\"\(worker.id)\" team=\"\(worker.team)\"><\(p)Name>\(worker.name)</\(p)Name>"
                 + "<\(p)Role>\(worker.role)</\(p)Role></\(p)Worker>")
-        count(.worker)
     }
 
     private func element(_ name: String, _ text: String) throws {
@@ -140,6 +150,17 @@ final class ExportWriter {
     func write(person: PersonRecord) throws {
         let line = sink.line
         noteLine(.person, person.id, line)
+        if let nested { try nested.person(person) } else { try writeFlat(person: person) }
+        if person.allocation != nil { count(.allocation) }
+        count(.status, person.statuses.count)
+        count(.person)
+        if PersonDefect.allCases.contains(where: { $0.applies(to: person) }) { eligible += 1 }
+        if let defect = person.defect {
+            note(defect.findings(person, line: line), quarantines: defect.quarantines)
+        }
+    }
+
+    private func writeFlat(person: PersonRecord) throws {
         try sink.line("    <\(p)Person id=\"\(person.id)\" kind=\"\(person.kind)\">")
         try element("Forename", person.forename)
         try element("Surname", person.surname)
@@ -148,20 +169,13 @@ final class ExportWriter {
         try element("Ethnicity", person.ethnicity)
         if let a = person.allocation {
             try sink.line("      <\(p)Allocation team=\"\(a.team)\" worker=\"\(a.worker)\" from=\"\(a.from.iso)\"/>")
-            count(.allocation)
         }
         for s in person.statuses {
             let to = s.to.map { " to=\"\($0.iso)\"" } ?? ""
             try sink.line("      <\(p)Status code=\"\(s.code)\" from=\"\(s.from.iso)\"\(to)/>")
-            count(.status)
         }
         try element("LastModified", person.lastModified)
         try sink.line("    </\(p)Person>")
-        count(.person)
-        if PersonDefect.allCases.contains(where: { $0.applies(to: person) }) { eligible += 1 }
-        if let defect = person.defect {
-            note(defect.findings(person, line: line), quarantines: defect.quarantines)
-        }
     }
 
     func write(family: FamilyRecord) throws {
@@ -171,17 +185,40 @@ final class ExportWriter {
         count(.family)
         for member in family.members {
             let line = sink.line
-            noteLine(.member, "\(family.id)/\(member.person)", line)
             let to = member.to.map { " to=\"\($0.iso)\"" } ?? ""
             try sink.line(
                 "      <\(p)Member person=\"\(member.person)\" role=\"\(member.role)\" from=\"\(member.from.iso)\"\(to)/>")
-            count(.member)
-            if member.eligible { eligible += 1 }
-            if let defect = member.defect {
-                note(defect.findings(member, family: family.id, line: line), quarantines: defect.quarantines)
-            }
+            tally(member: member, family: family.id, line: line)
         }
         try sink.line("    </\(p)Family>")
+    }
+
+    /// The nested layout's household: its start tag and label (the Family record); people, members and
+    /// casework follow, then ``endHousehold()``.
+    func beginHousehold(_ family: FamilyRecord) throws {
+        noteLine(.family, family.id, sink.line)
+        try nested?.householdStart(family)
+        count(.family)
+    }
+
+    /// The nested layout's members of a household.
+    func write(members family: FamilyRecord) throws {
+        for member in family.members {
+            let line = sink.line
+            try nested?.member(member)
+            tally(member: member, family: family.id, line: line)
+        }
+    }
+
+    func endHousehold() throws { try nested?.householdEnd() }
+
+    private func tally(member: MemberRecord, family: String, line: Int) {
+        noteLine(.member, "\(family)/\(member.person)", line)
+        count(.member)
+        if member.eligible { eligible += 1 }
+        if let defect = member.defect {
+            note(defect.findings(member, family: family, line: line), quarantines: defect.quarantines)
+        }
     }
 
     // MARK: Documents
@@ -231,6 +268,27 @@ final class ExportWriter {
     func write(document d: DocumentRecord, id: String, origin: String?) throws -> Int {
         let line = sink.line
         noteLine(.document, id, line)
+        if let nested {
+            try nested.documentStart(d, id: id, origin: origin)
+        } else {
+            try writeFlatStart(document: d, id: id, origin: origin)
+        }
+        for (index, part) in d.parts.enumerated() { try write(part: part, index: index, document: id) }
+        for section in d.sections {
+            if let nested {
+                try nested.section(section)
+            } else {
+                let text = section.cdata ? "<![CDATA[\(section.text)]]>" : section.text
+                try sink.line("      <\(p)Section name=\"\(section.name)\">\(text)</\(p)Section>")
+            }
+            count(.section)
+        }
+        if let nested { try nested.documentEnd() } else { try sink.line("    </\(p)Document>") }
+        count(.document)
+        return line
+    }
+
+    private func writeFlatStart(document d: DocumentRecord, id: String, origin: String?) throws {
         var start = "    <\(p)Document id=\"\(id)\" person=\"\(d.person)\" type=\"\(d.type)\" scope=\"\(d.scope)\""
         if let family = d.family { start += " family=\"\(family)\"" }
         if let origin { start += " origin=\"\(origin)\"" }
@@ -244,36 +302,29 @@ final class ExportWriter {
         if let m = d.manifest {
             try sink.line("      <\(p)Manifest parts=\"\(m.parts)\" bytes=\"\(m.bytes)\" sha256=\"\(m.sha256)\"/>")
         }
-        for (index, part) in d.parts.enumerated() { try write(part: part, index: index, document: id) }
-        for section in d.sections {
-            let text = section.cdata ? "<![CDATA[\(section.text)]]>" : section.text
-            try sink.line("      <\(p)Section name=\"\(section.name)\">\(text)</\(p)Section>")
-            count(.section)
-        }
-        try sink.line("    </\(p)Document>")
-        count(.document)
-        return line
     }
 
     private func write(part: PartRecord, index: Int, document: String) throws {
         let blob = pool[part.blob]
-        let head = "      <\(p)Part seq=\"\(part.seq)\" mime=\"\(blob.mime)\" bytes=\"\(part.bytes)\" sha256=\"\(part.sha256)\""
-        let close = "</\(p)Part>"
+        // The nested layout spells a part <Attachment … format="base64" file="…">.
+        let (element, indent, encoding, href) = nested == nil ? (p + "Part", "      ", "encoding", "href") : ("Attachment", "        ", "format", "file")
+        let head = "\(indent)<\(element) seq=\"\(part.seq)\" mime=\"\(blob.mime)\" bytes=\"\(part.bytes)\" sha256=\"\(part.sha256)\""
+        let close = "</\(element)>"
         switch part.body {
         case .inline(wrapped: false):
-            sink.text(head + " encoding=\"base64\">")
+            sink.text(head + " \(encoding)=\"base64\">")
             try sink.bytes(blob.base64)
             try sink.line(close)
         case .inline(wrapped: true):
-            try sink.line(head + " encoding=\"base64\">")
+            try sink.line(head + " \(encoding)=\"base64\">")
             try sink.bytes(blob.wrapped, lineBreaks: blob.wrappedLineBreaks)
-            try sink.line("      " + close)
+            try sink.line(indent + close)
         case .inlineWithoutEncoding:
             sink.text(head + ">")
             try sink.bytes(blob.base64)
             try sink.line(close)
         case .inlineCorrupt:
-            sink.text(head + " encoding=\"base64\">")
+            sink.text(head + " \(encoding)=\"base64\">")
             let middle = blob.base64.count / 2
             try sink.bytes(blob.base64[..<middle])
             sink.text("*")
@@ -285,11 +336,11 @@ final class ExportWriter {
             try OwnerOnly.writeFile(attachments.appendingPathComponent(name).path, blob.raw)
             attachmentFiles += 1
             attachmentBytes += blob.raw.count
-            try sink.line(head + " href=\"attachments/\(name)\"/>")
+            try sink.line(head + " \(href)=\"attachments/\(name)\"/>")
         case .missingAttachment:
-            try sink.line(head + " href=\"attachments/\(document)-\(index + 1)-unsent.\(blob.ext)\"/>")
+            try sink.line(head + " \(href)=\"attachments/\(document)-\(index + 1)-unsent.\(blob.ext)\"/>")
         case let .href(path):
-            try sink.line(head + " href=\"\(path)\"/>")
+            try sink.line(head + " \(href)=\"\(path)\"/>")
         }
         count(.part)
     }
@@ -314,25 +365,37 @@ final class ExportWriter {
     func write(plan: PlanRecord, id: String) throws -> (line: Int, outcomeLines: [Int]) {
         let line = sink.line
         noteLine(.plan, id, line)
+        let outcomeLines = try nested?.plan(plan, id: id) ?? writeFlat(plan: plan, id: id)
+        for (outcome, outcomeLine) in zip(plan.outcomes, outcomeLines) { noteLine(.outcome, "\(id)/\(outcome.id)", outcomeLine) }
+        count(.outcome, plan.outcomes.count)
+        count(.action, plan.actions.count)
+        count(.plan)
+        return (line, outcomeLines)
+    }
+
+    private func writeFlat(plan: PlanRecord, id: String) throws -> [Int] {
         var start = "    <\(p)Plan id=\"\(id)\" person=\"\(plan.person)\" type=\"\(plan.type)\" start=\"\(plan.start.iso)\""
         if let end = plan.end { start += " end=\"\(end.iso)\"" }
         if let review = plan.reviewDue { start += " reviewDue=\"\(review)\"" }
-        try sink.line(start + ">")
-        var outcomeLines: [Int] = []
-        for o in plan.outcomes {
-            outcomeLines.append(sink.line)
-            noteLine(.outcome, "\(id)/\(o.id)", sink.line)
-            let target = o.targetDate.map { " targetDate=\"\($0)\"" } ?? ""
-            try sink.line("      <\(p)Outcome id=\"\(o.id)\"\(target)>\(o.text)</\(p)Outcome>")
-            count(.outcome)
-        }
-        for a in plan.actions {
-            try sink.line("      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>")
-            count(.action)
-        }
-        try sink.line("    </\(p)Plan>")
-        count(.plan)
-        return (line, outcomeLines)
+        return try sink.record(
+            start: start + ">",
+            marked: plan.outcomes.map { o in
+                "      <\(p)Outcome id=\"\(o.id)\"\(o.targetDate.map { " targetDate=\"\($0)\"" } ?? "")>\(o.text)</\(p)Outcome>"
+            },
+            other: plan.actions.map { a in
+                "      <\(p)Action id=\"\(a.id)\" owner=\"\(a.owner)\" due=\"\(a.due.iso)\">\(a.text)</\(p)Action>"
+            },
+            end: "    </\(p)Plan>")
+    }
+
+    /// The reference format's sections of the organisation: `<Teams>` and `<Workers>`.
+    func write(organisation: Organisation) throws {
+        try open("Teams")
+        for team in organisation.teams { try write(team: team) }
+        try close("Teams")
+        try open("Workers")
+        for worker in organisation.workers { try write(worker: worker) }
+        try close("Workers")
     }
 
     func write(visits: [VisitRecord], ids: Int) throws {
@@ -353,10 +416,14 @@ final class ExportWriter {
     func write(visit: VisitRecord, id: String) throws -> Int {
         let line = sink.line
         noteLine(.visit, id, line)
+        defer { count(.visit) }
+        if let nested {
+            try nested.visit(visit, id: id)
+            return line
+        }
         try sink.line(
             "    <\(p)Visit id=\"\(id)\" person=\"\(visit.person)\" date=\"\(visit.date)\" "
                 + "seenAlone=\"\(visit.seenAlone)\" worker=\"\(visit.worker)\"/>")
-        count(.visit)
         return line
     }
 }

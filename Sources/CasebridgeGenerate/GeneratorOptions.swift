@@ -39,6 +39,9 @@ public struct GeneratorOptions: Sendable, Hashable {
     /// End the export with a `<Totals>` trailer counting its records (schema 2.4); without it, the
     /// export is schema 2.3, as older legacy systems write.
     public var totals = true
+    /// How the records are laid out: the reference format's flat sections, or the same records in a
+    /// nested household layout (`mappings/examples/household-export.yaml` reads it).
+    public var layout = ExportLayout.flat
 
     /// The envelope's `exportedAt`, fixed so that every generated export has the same as-of date.
     public static let exportedAt = "2019-09-02T23:10:00Z"
@@ -79,6 +82,15 @@ public struct GeneratorOptions: Sendable, Hashable {
         try require(!exportId.isEmpty && exportId.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x26 && $0 != 0x3C },
                     "export id must be printable ASCII without spaces, quotes, & or <")
     }
+}
+
+/// How a generated export lays out its records.
+public enum ExportLayout: String, CaseIterable, Sendable, Hashable {
+    /// The reference format, LCE2: flat sections of records that refer to each other by id.
+    case flat
+    /// The same records nested by household, with the layout's own names, codes, dates and split ids
+    /// (see ``NestedLayout``).
+    case nested
 }
 
 /// What ``ExportGenerator/write(to:)`` wrote.

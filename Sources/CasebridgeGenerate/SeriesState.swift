@@ -130,12 +130,7 @@ struct SeriesState {
 
     /// Writes every live record, in state order, section by section.
     func writeAll(_ writer: ExportWriter) throws {
-        try writer.open("Teams")
-        for team in organisation.teams { try writer.write(team: team) }
-        try writer.close("Teams")
-        try writer.open("Workers")
-        for worker in organisation.workers { try writer.write(worker: worker) }
-        try writer.close("Workers")
+        try writer.write(organisation: organisation)
         try write(writer, only: nil)
     }
 

@@ -1,17 +1,51 @@
 import CasebridgeModel
 
-/// An XML name matched by namespace URI and local name, whatever prefix a file uses.
+/// An XML name matched by namespace URI and local name, whatever prefix a file uses; as a step of a
+/// path it may also test an attribute of the element (`Field[@name='EventDate']`).
 public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
     /// The namespace URI, or `""` for no namespace.
     public var namespace: String
     public var local: String
+    /// For a step of a path: the attribute the element must carry, with one of the values listed.
+    public var test: AttributeTest?
 
-    public init(namespace: String, local: String) {
+    /// The name `local` in `namespace` (`""` for none), testing an attribute when `test` is given.
+    public init(namespace: String, local: String, test: AttributeTest? = nil) {
         self.namespace = namespace
         self.local = local
+        self.test = test
     }
 
-    public var description: String { namespace.isEmpty ? local : "{\(namespace)}\(local)" }
+    public var description: String {
+        (namespace.isEmpty ? local : "{\(namespace)}\(local)") + (test.map(\.description) ?? "")
+    }
+
+    /// The name without its attribute test.
+    public var name: QualifiedName { QualifiedName(namespace: namespace, local: local) }
+}
+
+/// A step's test of one attribute of the element (no namespace), evaluated as the element starts:
+/// `[@class='Document']`. The attribute's value, trimmed, must equal one of `values`.
+public struct AttributeTest: Hashable, Sendable, CustomStringConvertible {
+    public var attribute: String
+    public var values: [String]
+
+    /// A test that `attribute` holds one of `values`.
+    public init(attribute: String, values: [String]) {
+        self.attribute = attribute
+        self.values = values
+    }
+
+    public var description: String {
+        "[" + values.map { "@\(attribute)='\($0)'" }.joined(separator: " or ") + "]"
+    }
+}
+
+/// One piece of a `template`: literal text, or the value at a place relative to the record.
+public enum TemplatePiece: Hashable, Sendable {
+    case literal(String)
+    /// An attribute, element text or descendant attribute (never an inherited or fixed value).
+    case place(FieldLocation)
 }
 
 /// Where a field's value lives, relative to its record's element.
@@ -28,6 +62,9 @@ public enum FieldLocation: Hashable, Sendable {
     case inherited(RecordKind, String)
     /// A fixed value, for formats that leave a field implicit: `value: child`.
     case constant(String)
+    /// A value built from several places: `template: "{@prefix}-{@number}"`. It is absent when any
+    /// place it names is absent.
+    case template([TemplatePiece])
 }
 
 /// When a missing value is a finding.
@@ -45,9 +82,8 @@ public struct FieldMapping: Hashable, Sendable {
     /// The canonical field name (`birthDate`).
     public var name: String
     public var location: FieldLocation
-    public var format: ValueFormat
-    /// Allowed values, case-sensitive; empty for any.
-    public var codes: [String]
+    /// How the raw value becomes the canonical one: map, type, pattern, zone, range and codes.
+    public var rule: ValueRule
     public var requirement: Requirement
     /// Whether a failing value quarantines the record.
     public var isKey: Bool
@@ -62,19 +98,33 @@ public struct FieldMapping: Hashable, Sendable {
     ) {
         self.name = name
         self.location = location
-        self.format = format
-        self.codes = codes
+        rule = ValueRule(format: format, codes: codes)
         self.requirement = requirement
         self.isKey = isKey
         self.label = label
         self.line = line
     }
+
+    /// The value's type.
+    public var format: ValueFormat {
+        get { rule.format }
+        set { rule.format = newValue }
+    }
+
+    /// Allowed canonical values, case-sensitive; empty for any.
+    public var codes: [String] {
+        get { rule.codes }
+        set { rule.codes = newValue }
+    }
+
+    /// Whether a finding may quote the field's raw value: it holds codes or recodes values.
+    public var quotesRawValues: Bool { !rule.codes.isEmpty || rule.recoding != nil }
 }
 
 /// Which elements are records of one canonical kind, and where their fields live.
 public struct RecordMapping: Hashable, Sendable {
     public var kind: RecordKind
-    /// The element's path from the document root.
+    /// The element's path from the document root; its last step may test an attribute (`where`).
     public var path: [QualifiedName]
     public var fields: [FieldMapping]
     public var line: Int

@@ -13,8 +13,14 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
     case isoDate = "iso-date"
     /// Exactly `dd/MM/yyyy`, a real calendar date; staged as `yyyy-MM-dd`.
     case ukDate = "uk-date"
+    /// A real calendar date in the layout of a ``DatePattern`` (`dd-MMM-yyyy`); staged as `yyyy-MM-dd`.
+    /// Without a pattern (see ``ValueRule``), as `iso-date`.
+    case date
     /// `yyyy-MM-ddTHH:mm`, optional `:ss` and fraction, ending in `Z` or `+00:00`.
     case utcTimestamp = "utc-timestamp"
+    /// An instant: ISO 8601 with `Z` or an offset (`2019-08-14T17:40:00+01:00`), or the layout of a
+    /// ``DatePattern`` read with its own offset or in a ``ClockZone``; staged in UTC.
+    case timestamp
     /// 64 lowercase hex digits.
     case sha256
     /// Inline base64 content (whitespace ignored), decoded and hashed as it streams.
@@ -28,8 +34,8 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         case .text: return .text
         case .integer: return .integer
         case .boolean: return .boolean
-        case .isoDate, .ukDate: return .date
-        case .utcTimestamp: return .timestamp
+        case .isoDate, .ukDate, .date: return .date
+        case .utcTimestamp, .timestamp: return .timestamp
         case .sha256: return .sha256
         case .base64: return .content
         case .href: return .file
@@ -44,7 +50,9 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         case .boolean: return "true or false"
         case .isoDate: return "an ISO date (yyyy-MM-dd)"
         case .ukDate: return "a UK date (dd/MM/yyyy)"
+        case .date: return "a date (yyyy-MM-dd)"
         case .utcTimestamp: return "a UTC timestamp (yyyy-MM-ddTHH:mm[:ss]Z)"
+        case .timestamp: return "a timestamp with a zone (yyyy-MM-ddTHH:mm[:ss] then Z or ±hh:mm)"
         case .sha256: return "a SHA-256 digest (64 lowercase hex digits)"
         case .base64: return "base64 content"
         case .href: return "a relative path inside the export's folder"
@@ -56,6 +64,7 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
     /// `raw` is already trimmed and non-blank. Content and paths are checked where they are read.
     public func normalise(_ raw: String) -> String? {
         if self == .text || self == .base64 || self == .href { return raw }
+        if self == .date || self == .timestamp { return ValueRule(format: self).typedValue(raw) }
         // Most values are already in their staged form: then the raw string itself is returned, uncopied.
         enum Outcome {
             case same
@@ -66,7 +75,7 @@ public enum ValueFormat: String, CaseIterable, Sendable, Codable {
         let outcome: Outcome = copy.withUTF8 { bytes in
             let valid = { (ok: Bool) in ok ? Outcome.same : .invalid }
             switch self {
-            case .text, .base64, .href: return .same
+            case .text, .base64, .href, .date, .timestamp: return .same
             case .integer:
                 guard let staged = Self.integer(bytes) else { return .invalid }
                 return staged.utf8.count == bytes.count ? .same : .staged(staged)

@@ -15,8 +15,10 @@ public struct ContentFiles: Sendable {
 
     /// Content files beside the export at `exportPath`.
     public init(exportPath: String) {
-        let directory = (exportPath as NSString).deletingLastPathComponent
-        folder = Self.realPath(directory.isEmpty ? "." : directory) ?? directory
+        // Foundation's deletingLastPathComponent traps on some short names without a folder ("ab"): split by hand.
+        let directory = exportPath.lastIndex(of: "/").map { String(exportPath[..<$0]) } ?? ""
+        let resolved = directory.isEmpty ? (exportPath.hasPrefix("/") ? "/" : ".") : directory
+        folder = Self.realPath(resolved) ?? resolved
     }
 
     /// The resolved path `href` names, or `nil` when it is absolute, leaves the folder, or does not exist.
@@ -25,6 +27,17 @@ public struct ContentFiles: Sendable {
         guard let resolved = Self.realPath(folder + "/" + href) else { return nil }
         guard resolved.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else { return nil }
         return resolved
+    }
+
+    /// Why `href` cannot be read, in words that do not quote it (a file name may hold a child's name):
+    /// "href is an absolute path, which is never opened".
+    public func problem(with href: String) -> String {
+        if href.hasPrefix("/") { return "href is an absolute path, which is never opened" }
+        if href.split(separator: "/").contains("..") { return "href leads out of the export's folder through .., which is never opened" }
+        var info = stat()
+        guard lstat(folder + "/" + href, &info) == 0 else { return "href names no file in the export's folder" }
+        guard resolve(href) != nil else { return "href names a link that leads nowhere or out of the export's folder, which is never opened" }
+        return "href names something that is not a readable file"
     }
 
     /// Reads the file `href` names, in blocks, handing each to `body`; `false` when it cannot be read.

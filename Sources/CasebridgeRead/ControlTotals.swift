@@ -23,19 +23,23 @@ public struct DeclaredTotal: Sendable, Equatable {
 enum ControlTotals {
     /// Throws a ``ReadError`` (at the line of the first count that fails) unless every declared count
     /// holds; returns the counts declared, by kind.
+    ///
+    /// When a kind read no record at all and the mapping's element for it matched nothing
+    /// (`coverage`), the mapping is named as the likely cause rather than the export.
     @discardableResult
     static func verify(_ declared: [DeclaredTotal], read counts: [RecordKind: Int], mapping: Mapping,
-                       file: String) throws -> [RecordKind: Int] {
+                       file: String, coverage: MappingCoverage? = nil) throws -> [RecordKind: Int] {
         var expected: [RecordKind: (count: Int, line: Int)] = [:]
         for total in declared {
             let fail = { (reason: String) in ReadError(file: file, line: total.line, column: 0, reason: reason) }
             guard let name = total.kind, let kind = RecordKind(rawValue: name), mapping.kinds.contains(kind) else {
                 let known = mapping.kinds.map(\.rawValue).joined(separator: ", ")
-                throw fail("the export's totals count \(total.kind.map { "kind '\($0)'" } ?? "a kind it does not name"), "
+                // Described, never quoted: what the export holds never reaches stderr.
+                throw fail("the export's totals count \(total.kind.map { "a kind (\(ValueShape.of($0).phrase))" } ?? "a kind it does not name"), "
                     + "which is not a record kind this mapping reads (\(known))")
             }
             guard let text = total.count, let normal = ValueFormat.integer.normalise(text), let count = Int(normal) else {
-                throw fail("the export's totals give \(total.count.map { "'\($0)'" } ?? "no count") for \(name): not a whole number")
+                throw fail("the export's totals give \(total.count.map { ValueShape.of($0).phrase } ?? "no count") for \(name): not a whole number")
             }
             if let earlier = expected[kind], earlier.count != count {
                 throw fail("the export's totals give two counts for \(name): \(earlier.count.grouped) and \(count.grouped)")
@@ -44,6 +48,16 @@ enum ControlTotals {
         }
         let differing = expected.filter { counts[$0.key, default: 0] != $0.value.count }.sorted { $0.key < $1.key }
         guard let first = differing.first else { return expected.mapValues(\.count) }
+        let unmatched = differing.compactMap { kind, total in
+            coverage?.elements.first { $0.isRecord && $0.kind == kind && $0.matched == 0 && counts[kind, default: 0] == 0 }
+                .map { (kind, total, $0) }
+        }
+        if let (kind, total, element) = unmatched.first {
+            throw ReadError(file: file, line: total.line, column: 0, reason:
+                "the export declares \(total.count.grouped) \(kind.rawValue) records but none was read: the mapping's element "
+                + "\(element.path) (\(mapping.file):\(element.line)) matched nothing, so the mapping is likely wrong, not the export; "
+                + "nothing was checked or loaded")
+        }
         let described = differing.map { kind, total in
             "\(total.count.grouped) \(kind.rawValue) records but \(counts[kind, default: 0].grouped) were read"
         }

@@ -47,6 +47,8 @@ public struct ReadSummary: Sendable {
     public var declaredTotals: [RecordKind: Int] = [:]
     /// The SHA-256 of the export file's bytes as read, when the read was asked for it.
     public var sha256: String?
+    /// How often each mapped element path and field matched, and the mapping's warnings about them.
+    public var coverage = MappingCoverage()
 }
 
 /// Streams a legacy export through a mapping with libxml2's SAX2 push parser, one record at a time.
@@ -83,6 +85,12 @@ public final class ExportReader: Sendable {
         try read(path: path, into: sink, pack: pack, envelopeOnly: false, hashing: hashing, progress: progress)
     }
 
+    /// Reads the export at `path` keeping every field's raw value beside its canonical one
+    /// (``ReadRecord/raws``): what a preview shows. `sink` may stop the read by throwing.
+    public func readKeepingRaws(path: String, into sink: RecordSink) throws -> ReadSummary {
+        try read(path: path, into: sink, pack: nil, envelopeOnly: false, hashing: false, keepsRaws: true, progress: nil)
+    }
+
     /// Reads only the export's envelope (`exportId`, `sequence`, `kind`, …): parsing stops when the first
     /// record starts, so it costs the same for a 1 KB export and a 10 GB one. Envelope values that a
     /// mapping places after the first record are not seen.
@@ -92,75 +100,18 @@ public final class ExportReader: Sendable {
     }
 
     private func read(path: String, into sink: RecordSink, pack: ContentPack?, envelopeOnly: Bool, hashing: Bool,
+                      keepsRaws: Bool = false,
                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64) -> Void)?) throws -> ReadSummary {
-        ExternalEntities.refuseAll()
-        // Without blocking, so that a named pipe is refused below rather than waited on (O_NONBLOCK does
-        // not change reads of a regular file).
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            throw ReadError(file: path, line: 0, column: 0, reason: "cannot open the export: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ReadError(file: path, line: 0, column: 0, reason: "the export is not a regular file")
-        }
-        let total = Int64(info.st_size)
         let state = SAXState(plan: plan, file: path, sink: sink, files: ContentFiles(exportPath: path), pack: pack)
         state.envelopeOnly = envelopeOnly
-
+        state.keepsRaws = keepsRaws
         var handler = xmlSAXHandler()
         SAXState.install(into: &handler)
-        let blockSize = 1 << 20
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: blockSize)
-        defer { buffer.deallocate() }
-
-        // The first bytes let libxml2 detect the encoding and a byte-order mark.
-        var head = 0
-        while head < 4 {
-            let n = Glibc.read(fd, buffer + head, 4 - head)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            head += n
-        }
-        guard head > 0 else { throw ReadError(file: path, line: 1, column: 1, reason: "the export is empty") }
         var hasher = hashing ? SHA256() : nil
-        hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: head))
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
-        guard let context = xmlCreatePushParserCtxt(&handler, unmanaged.toOpaque(), buffer, Int32(head), path) else {
-            throw ReadError(file: path, line: 0, column: 0, reason: "libxml2 could not create a parser")
-        }
-        defer {
-            if let document = context.pointee.myDoc { xmlFreeDoc(document) }
-            xmlFreeParserCtxt(context)
-        }
-        // No network, no DTD loading, no entity substitution (entities are refused at declaration).
-        let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
-        xmlCtxtUseOptions(context, options)
-        state.context = context
-
-        var bytesRead = Int64(head)
-        while state.failure == nil {
-            let n = Glibc.read(fd, buffer, blockSize)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(file: path, line: state.line, column: 0,
-                                reason: "reading the export failed: \(String(cString: strerror(errno)))")
-            }
-            state.atEnd = n == 0
-            let status = xmlParseChunk(context, buffer, Int32(n), n == 0 ? 1 : 0)
-            bytesRead += Int64(n)
-            hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: n))
-            if let failure = state.failure { throw failure }
-            if state.stoppedAfterEnvelope { break }
-            if status != 0, state.failure == nil {
-                throw ReadError(file: path, line: state.line, column: 0, reason: "the export is not well-formed XML")
-            }
-            progress?(bytesRead, total)
-            if n == 0 { break }
-        }
-        if let failure = state.failure { throw failure }
+        let bytesRead = try PushParse.run(path: path, handler: &handler, state: state, userData: unmanaged.toOpaque(),
+                                          onBytes: hashing ? { hasher?.update(bufferPointer: $0) } : nil, progress: progress)
         guard state.sawRoot else {
             throw ReadError(file: path, line: 1, column: 1,
                             reason: "the root element is not \(mapping.root) as mapping '\(mapping.format)' expects")
@@ -170,7 +121,9 @@ public final class ExportReader: Sendable {
         summary.sha256 = hasher?.finalize().hex
         summary.kinds = mapping.kinds
         if !envelopeOnly {
-            summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path)
+            summary.coverage = MappingCoverage(mapping: mapping, plan: plan, nodeHits: state.nodeHits, fields: state.fieldCounts)
+            summary.declaredTotals = try ControlTotals.verify(state.declaredTotals, read: state.counts, mapping: mapping, file: path,
+                                                              coverage: summary.coverage)
         }
         return summary
     }

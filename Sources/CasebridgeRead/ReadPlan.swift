@@ -8,9 +8,15 @@ struct ReadPlan: Sendable {
         /// NUL-terminated local name and namespace URI, compared with libxml2's names.
         let local: [UInt8]
         let namespace: [UInt8]
+        /// For a step with an attribute test: the NUL-terminated attribute name and the values (trimmed,
+        /// not terminated) one of which the element's attribute must hold.
+        let testAttribute: [UInt8]?
+        let testValues: [[UInt8]]
         let node: Int
     }
 
+    /// Where a builder keeps a captured value: slot `i` below the builder's field count is field `i`'s
+    /// own; later slots hold the places of template fields.
     struct AttributeCapture: Sendable {
         let builder: Int
         let field: Int
@@ -37,6 +43,18 @@ struct ReadPlan: Sendable {
         let kind: RecordKind?
         let fields: [FieldMapping]
         let path: [QualifiedName]
+        /// The mapping line of the record (0 for the envelope and totals).
+        var line = 0
+        /// Capture slots: one per field, then one per place of each template field.
+        var slotCount = 0
+        /// For each template field: its literal text and the slots of its places, in order.
+        var templates: [Int: [TemplateSlot]] = [:]
+    }
+
+    /// A piece of a compiled template.
+    enum TemplateSlot: Sendable {
+        case literal(String)
+        case slot(Int)
     }
 
     var nodes: [Node] = [Node()]  // node 0 is above the root
@@ -52,7 +70,7 @@ struct ReadPlan: Sendable {
     init(mapping: Mapping) {
         builders.append(BuilderSpec(kind: nil, fields: mapping.envelope, path: [mapping.root]))
         for record in mapping.records {
-            builders.append(BuilderSpec(kind: record.kind, fields: record.fields, path: record.path))
+            builders.append(BuilderSpec(kind: record.kind, fields: record.fields, path: record.path, line: record.line))
         }
         if let totals = mapping.totals {
             let counted = { (name: String, location: FieldLocation) in
@@ -70,44 +88,85 @@ struct ReadPlan: Sendable {
             }
             totalsBuilder = builders.count - 1
         }
-        for (index, builder) in builders.enumerated() {
-            let recordNode = node(for: builder.path)
+        for index in builders.indices {
+            let recordNode = node(for: builders[index].path)
             // Records, and totals of one element per kind, begin and end with their element.
             if index > 0, index != totalsBuilder || totalsPerElement { nodes[recordNode].records.append(index) }
-            for (fieldIndex, field) in builder.fields.enumerated() {
-                switch field.location {
-                case let .attribute(name):
-                    nodes[recordNode].attributes.append(.init(builder: index, field: fieldIndex, name: Self.cString(name)))
-                case let .elementAttribute(path, name):
-                    nodes[node(for: builder.path + path)].attributes.append(
-                        .init(builder: index, field: fieldIndex, name: Self.cString(name)))
-                case let .elementText(path):
-                    nodes[node(for: builder.path + path)].texts.append(
-                        .init(builder: index, field: fieldIndex, isContent: field.format == .base64))
-                case .ownText:
-                    nodes[recordNode].texts.append(.init(builder: index, field: fieldIndex, isContent: field.format == .base64))
-                case .inherited, .constant:
-                    break
+            var nextSlot = builders[index].fields.count
+            for (fieldIndex, field) in builders[index].fields.enumerated() {
+                guard case let .template(pieces) = field.location else {
+                    capture(field.location, slot: fieldIndex, builder: index, isContent: field.format == .base64)
+                    continue
                 }
+                var compiled: [TemplateSlot] = []
+                for piece in pieces {
+                    switch piece {
+                    case let .literal(text): compiled.append(.literal(text))
+                    case let .place(place):
+                        capture(place, slot: nextSlot, builder: index, isContent: false)
+                        compiled.append(.slot(nextSlot))
+                        nextSlot += 1
+                    }
+                }
+                builders[index].templates[fieldIndex] = compiled
             }
+            builders[index].slotCount = nextSlot
         }
+    }
+
+    /// Notes that builder `builder` takes `location`'s value into `slot`.
+    private mutating func capture(_ location: FieldLocation, slot: Int, builder: Int, isContent: Bool) {
+        let base = builders[builder].path
+        switch location {
+        case let .attribute(name):
+            nodes[node(for: base)].attributes.append(.init(builder: builder, field: slot, name: Self.cString(name)))
+        case let .elementAttribute(path, name):
+            nodes[node(for: base + path)].attributes.append(.init(builder: builder, field: slot, name: Self.cString(name)))
+        case let .elementText(path):
+            nodes[node(for: base + path)].texts.append(.init(builder: builder, field: slot, isContent: isContent))
+        case .ownText:
+            nodes[node(for: base)].texts.append(.init(builder: builder, field: slot, isContent: isContent))
+        case .inherited, .constant, .template:
+            break
+        }
+    }
+
+    /// The node for `path`, if the plan has one.
+    func existingNode(for path: [QualifiedName]) -> Int? {
+        var current = 0
+        for name in path {
+            guard let child = child(of: current, named: name) else { return nil }
+            current = child
+        }
+        return current
     }
 
     /// The node for `path`, made if needed.
     private mutating func node(for path: [QualifiedName]) -> Int {
         var current = 0
         for name in path {
-            let local = Self.cString(name.local)
-            let namespace = Self.cString(name.namespace)
-            if let child = nodes[current].children.first(where: { $0.local == local && $0.namespace == namespace }) {
-                current = child.node
+            if let child = child(of: current, named: name) {
+                current = child
             } else {
                 nodes.append(Node())
-                nodes[current].children.append(.init(local: local, namespace: namespace, node: nodes.count - 1))
+                nodes[current].children.append(.init(local: Self.cString(name.local), namespace: Self.cString(name.namespace),
+                                                     testAttribute: name.test.map { Self.cString($0.attribute) },
+                                                     testValues: name.test?.values.map { Array($0.utf8) } ?? [], node: nodes.count - 1))
                 current = nodes.count - 1
             }
         }
         return current
+    }
+
+    /// The child of node `parent` for the step `name` (its attribute test included).
+    private func child(of parent: Int, named name: QualifiedName) -> Int? {
+        let local = Self.cString(name.local)
+        let namespace = Self.cString(name.namespace)
+        let attribute = name.test.map { Self.cString($0.attribute) }
+        let values = name.test?.values.map { Array($0.utf8) } ?? []
+        return nodes[parent].children.first {
+            $0.local == local && $0.namespace == namespace && $0.testAttribute == attribute && $0.testValues == values
+        }?.node
     }
 
     static func cString(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }

@@ -6,7 +6,9 @@ public struct InvalidValue: Hashable, Sendable {
     public var field: String
     /// The field's name in findings (`BirthDate`, `Status@code`).
     public var label: String
-    /// The raw value, or `nil` when it was missing.
+    /// The raw value as a finding may quote it: for a code-list or recoded field only, at most 40
+    /// characters; `nil` for a missing value and for every other field, whose ``reason`` describes the
+    /// value by its shape instead (it may hold a name or a birth date).
     public var raw: String?
     /// Why it fails, in words: "is not an ISO date (yyyy-MM-dd)".
     public var reason: String
@@ -80,6 +82,9 @@ public struct ReadRecord: Sendable {
     public var partsSha256: String?
     /// For a Document: the number of Part records read inside it.
     public var partsRead: Int?
+    /// Every field's raw value (trimmed, before it was read), in `kind.fields` order, when the reader
+    /// was asked to keep them (a preview); `nil` otherwise.
+    public var raws: [String?]?
 
     /// Whether a key field failed: the record is quarantined.
     public var keyFailed: Bool { invalid.contains { $0.isKey } }

@@ -18,12 +18,20 @@ final class RecordBuilder {
 
         let name: String
         let label: String
-        let format: ValueFormat
-        let codes: [String]
+        /// How the raw value reads: map, type, pattern, zone, range and codes.
+        let rule: ValueRule
         let requirement: Requirement
         let isKey: Bool
+        /// Whether a finding may quote the raw value (a code or a recoded value).
+        let quotesRaw: Bool
         let constant: String?
         let isInherited: Bool
+        /// Base64 content, decoded as it streams rather than collected.
+        let isContent: Bool
+        /// For a template: its literal text and the slots of its places.
+        let template: [ReadPlan.TemplateSlot]?
+
+        var format: ValueFormat { rule.format }
     }
 
     let kind: RecordKind?
@@ -68,7 +76,8 @@ final class RecordBuilder {
     /// For a Document: its parts' content, gathered as they close.
     let aggregate: DocumentAggregate?
 
-    init(kind: RecordKind?, fields: [FieldMapping], canonicalNames: [String]) {
+    init(kind: RecordKind?, fields: [FieldMapping], canonicalNames: [String], slots: Int? = nil,
+         templates: [Int: [ReadPlan.TemplateSlot]] = [:]) {
         self.kind = kind
         canonicalIndex = fields.map { field in canonicalNames.firstIndex(of: field.name)! }
         let position = { (name: String) in fields.firstIndex { $0.name == name } }
@@ -87,15 +96,22 @@ final class RecordBuilder {
             case .inherited: inherited = true
             default: break
             }
-            return Field(name: field.name, label: field.label, format: field.format, codes: field.codes,
-                         requirement: requirement, isKey: field.isKey, constant: constant, isInherited: inherited)
+            return Field(name: field.name, label: field.label, rule: field.rule, requirement: requirement, isKey: field.isKey,
+                         quotesRaw: field.quotesRawValues, constant: constant, isInherited: inherited,
+                         isContent: field.format == .base64, template: nil)
+        }.enumerated().map { index, field in
+            guard let template = templates[index] else { return field }
+            return Field(name: field.name, label: field.label, rule: field.rule, requirement: field.requirement, isKey: field.isKey,
+                         quotesRaw: field.quotesRaw, constant: nil, isInherited: false, isContent: false, template: template)
         }
         reportedIdFields = (kind?.reportedIdFields ?? []).map(position)
         canonicalCount = canonicalNames.count
         contentField = fields.firstIndex { $0.format == .base64 }
-        buffers = Array(repeating: [], count: fields.count)
-        present = Array(repeating: false, count: fields.count)
-        completed = Array(repeating: false, count: fields.count)
+        let slotCount = slots ?? fields.count
+        buffers = Array(repeating: [], count: slotCount)
+        present = Array(repeating: false, count: slotCount)
+        completed = Array(repeating: false, count: slotCount)
+        presentCounts = Array(repeating: 0, count: fields.count)
         aggregate = kind == .document ? DocumentAggregate() : nil
     }
 
@@ -106,11 +122,11 @@ final class RecordBuilder {
         self.ordinal = ordinal
         ownerOrdinal = owner?.ordinal
         ownerLine = owner?.line
-        for i in 0..<compiled.count where present[i] || !buffers[i].isEmpty {
+        for i in 0..<buffers.count where present[i] || !buffers[i].isEmpty {
             buffers[i].removeAll(keepingCapacity: true)
             present[i] = false
         }
-        for i in 0..<compiled.count { completed[i] = false }
+        for i in 0..<completed.count { completed[i] = false }
         if contentField != nil {
             decoder.reset()
             contentBytes = 0
@@ -120,14 +136,14 @@ final class RecordBuilder {
 
     func close() { isOpen = false }
 
-    /// Sets field `index` from an attribute value, unless an earlier element already gave it one.
+    /// Sets slot `index` from an attribute value, unless an earlier element already gave it one.
     func setAttribute(_ index: Int, _ value: UnsafeBufferPointer<UInt8>) {
         guard !present[index] else { return }
         buffers[index].append(contentsOf: value)
         present[index] = true
     }
 
-    /// Appends element text to field `index`, unless its first element has already closed.
+    /// Appends element text to slot `index`, unless its first element has already closed.
     @inline(__always)
     func appendText(_ index: Int, _ text: UnsafeBufferPointer<UInt8>) {
         guard !completed[index] else { return }
@@ -135,15 +151,42 @@ final class RecordBuilder {
         present[index] = true
     }
 
-    /// Marks the end of the element that gives field `index` its text: later elements do not add to it.
+    /// Marks the end of the element that gives slot `index` its text: later elements do not add to it.
     func completeText(_ index: Int) {
         if present[index] { completed[index] = true }
     }
 
-    /// The trimmed text of field `index` so far, `nil` when absent or blank.
+    /// The trimmed value of field `index` so far, `nil` when absent or blank; a template's when every
+    /// place it names has a value.
     func currentRaw(_ index: Int) -> String? {
+        guard let template = compiled[index].template else { return slotRaw(index) }
+        var value = ""
+        for piece in template {
+            switch piece {
+            case let .literal(text): value += text
+            case let .slot(slot):
+                guard let part = slotRaw(slot) else { return nil }
+                value += part
+            }
+        }
+        return value
+    }
+
+    /// The trimmed text of slot `index` so far, `nil` when absent or blank.
+    private func slotRaw(_ index: Int) -> String? {
         guard present[index] else { return nil }
         return Self.trimmed(buffers[index])
+    }
+
+    /// How many records this builder emitted with each field present (coverage).
+    private(set) var presentCounts: [Int]
+    /// How many records this builder emitted.
+    private(set) var emitted = 0
+
+    /// Notes one emitted record's raw values, for coverage.
+    func count(raws: [String?]) {
+        emitted += 1
+        for index in raws.indices where raws[index] != nil { presentCounts[index] += 1 }
     }
 
     static func trimmed(_ bytes: [UInt8]) -> String? {
@@ -217,7 +260,7 @@ final class RecordBuilder {
                 }
                 result = readable
                     ? PartContent(state: .ok, bytes: contentBytes, sha256: partDigest())
-                    : PartContent(state: .unreadable, problem: "href '\(href)' names no readable file inside the export's folder")
+                    : PartContent(state: .unreadable, problem: files.problem(with: href))
             } else {
                 var hasher = SHA256()
                 var size = 0
@@ -227,7 +270,7 @@ final class RecordBuilder {
                 }
                 result = readable
                     ? PartContent(state: .ok, bytes: size, sha256: hasher.finalize().hex)
-                    : PartContent(state: .unreadable, problem: "href '\(href)' names no readable file inside the export's folder")
+                    : PartContent(state: .unreadable, problem: files.problem(with: href))
             }
             segment = .file(href)
         } else if decoder.sawContent {

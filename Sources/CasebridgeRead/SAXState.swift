@@ -4,13 +4,10 @@ import CasebridgeModel
 import Foundation
 
 /// The state of one read, reached from libxml2's C callbacks through the parser's user-data pointer.
-final class SAXState {
+final class SAXState: SAXStream {
     let plan: ReadPlan
-    let file: String
     let sink: RecordSink
     let files: ContentFiles
-    var context: xmlParserCtxtPtr?
-    var failure: (any Error)?
     var sawRoot = false
     var envelope: EnvelopeRecord?
     var counts: [RecordKind: Int] = [:]
@@ -20,13 +17,20 @@ final class SAXState {
     let pack: ContentPack?
     /// Stop as soon as the first record starts (or the root ends): only the envelope is wanted.
     var envelopeOnly = false
-    /// Set before the last chunk: an error then, with elements still open, means the file was cut short.
-    var atEnd = false
     /// Whether the parser was stopped on purpose after the envelope.
     private(set) var stoppedAfterEnvelope = false
+    override var isStopped: Bool { stoppedAfterEnvelope }
+    override var openElements: Int { stack.count }
+    /// Keep every field's raw value on the records (``ReadRecord/raws``), for a preview.
+    var keepsRaws = false
+    /// How many elements matched each node of the plan (coverage).
+    private(set) var nodeHits: [Int]
 
     private var builders: [RecordBuilder] = []
     private var nextOrdinal = 1
+    /// For each builder: how many records it emitted, and in how many of them each field was present.
+    var fieldCounts: [(emitted: Int, present: [Int])] { builders.map { ($0.emitted, $0.presentCounts) } }
+
     /// The plan node of each open element, or -1 for one the mapping does not name.
     private var stack: [Int] = []
     /// Canonical field positions of each builder's Part fields, where it reads parts.
@@ -35,14 +39,16 @@ final class SAXState {
     init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles, pack: ContentPack? = nil) {
         self.pack = pack
         self.plan = plan
-        self.file = file
         self.sink = sink
         self.files = files
+        nodeHits = Array(repeating: 0, count: plan.nodes.count)
+        super.init(file: file)
         stack.reserveCapacity(64)
         for (index, spec) in plan.builders.enumerated() {
             let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
                 : spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
-            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names))
+            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, slots: spec.slotCount,
+                                          templates: spec.templates))
         }
         // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
         for (index, spec) in plan.builders.enumerated() {
@@ -72,62 +78,10 @@ final class SAXState {
     /// The byte offset libxml2 is at (see `casebridge_xml_offset`).
     var offset: Int64 { Int64(casebridge_xml_offset(context)) }
 
-    /// The line libxml2 is on.
-    var line: Int { Int(casebridge_xml_line(context)) }
-
-    static func from(_ pointer: UnsafeMutableRawPointer?) -> SAXState {
-        Unmanaged<SAXState>.fromOpaque(pointer!).takeUnretainedValue()
-    }
-
-    /// Sets the callbacks this reader needs and no others: nothing builds a tree, loads a DTD or
-    /// resolves an entity.
-    static func install(into handler: inout xmlSAXHandler) {
-        handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = { context, localname, _, uri, _, _, count, _, attributes in
-            SAXState.from(context).startElement(localname, uri, Int(count), attributes)
-        }
-        handler.endElementNs = { context, _, _, _ in
-            SAXState.from(context).endElement()
-        }
-        handler.characters = { context, text, length in
-            SAXState.from(context).characters(text, Int(length))
-        }
-        handler.cdataBlock = handler.characters
-        handler.entityDecl = { context, name, _, _, _, _ in
-            let state = SAXState.from(context)
-            let entity = name.map { String(cString: $0) } ?? "?"
-            state.fail(reason: "the export's DOCTYPE declares entity '\(entity)'; entity declarations are refused in untrusted input")
-        }
-        handler.serror = { context, error in
-            guard let error else { return }
-            SAXState.from(context).libxmlError(error.pointee)
-        }
-    }
-
-    func fail(reason: String, line: Int? = nil, column: Int? = nil) {
-        guard failure == nil else { return }
-        failure = ReadError(file: file, line: line ?? self.line, column: column ?? Int(casebridge_xml_column(context)), reason: reason)
-        if let context { xmlStopParser(context) }
-    }
-
-    private func libxmlError(_ error: xmlError) {
-        guard error.level != XML_ERR_WARNING, failure == nil else { return }
-        // One line, whatever libxml2 wrote: its bad-UTF-8 message goes on to a second line of bytes.
-        var message = (error.message.map { String(cString: $0) } ?? "the export is not well-formed XML")
-            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .joined(separator: " ")
-        if atEnd, !stack.isEmpty {
-            // libxml2's words for a file that stops mid-element vary ("Extra content at the end of the
-            // document" among them); say what happened.
-            message = "the file ends with \(stack.count) element\(stack.count == 1 ? "" : "s") still open: it looks cut short (libxml2: \(message))"
-        }
-        fail(reason: message, line: Int(error.line), column: Int(error.int2))
-    }
-
     // MARK: Elements
 
-    private func startElement(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
-                              _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    override func startElement(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+                               _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil else { return }
         let parent = stack.last ?? 0
         guard parent >= 0 else {
@@ -136,10 +90,13 @@ final class SAXState {
         }
         var found = -1
         for child in plan.nodes[parent].children where Self.equal(child.local, localname) && Self.equal(child.namespace, uri) {
+            if let attribute = child.testAttribute,
+               !Self.attribute(attribute, of: attributeCount, attributes, isOneOf: child.testValues) { continue }
             found = child.node
             break
         }
         stack.append(found)
+        if found >= 0 { nodeHits[found] += 1 }
         if stack.count == 1 {
             guard found >= 0 else {
                 let name = localname.map { String(cString: $0) } ?? "?"
@@ -197,7 +154,7 @@ final class SAXState {
         if let context { xmlStopParser(context) }
     }
 
-    private func endElement() {
+    override func endElement() {
         guard failure == nil, !stoppedAfterEnvelope, let index = stack.popLast() else { return }
         guard index >= 0 else { return }
         if envelopeOnly {
@@ -213,7 +170,7 @@ final class SAXState {
         }
     }
 
-    private func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
+    override func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int) {
         guard let top = stack.last, top >= 0, let text, failure == nil, !stoppedAfterEnvelope else { return }
         let captures = plan.nodes[top].texts
         guard !captures.isEmpty else { return }
@@ -227,9 +184,25 @@ final class SAXState {
         }
     }
 
+    /// Whether the element's attribute `name` (no namespace), trimmed, is one of `values`.
+    private static func attribute(_ name: [UInt8], of count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+                                  isOneOf values: [[UInt8]]) -> Bool {
+        guard let attributes else { return false }
+        for i in 0..<count {
+            let base = i * 5
+            guard attributes[base + 2] == nil, equal(name, attributes[base]),
+                  var start = attributes[base + 3], var end = attributes[base + 4] else { continue }
+            while start < end, RecordBuilder.isSpace(start.pointee) { start += 1 }
+            while end > start, RecordBuilder.isSpace((end - 1).pointee) { end -= 1 }
+            let value = UnsafeBufferPointer(start: start, count: end - start)
+            return values.contains { $0.elementsEqual(value) }
+        }
+        return false
+    }
+
     /// Compares a NUL-terminated name of the plan with one from libxml2 (`nil` matching the empty name).
     @inline(__always)
-    private static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
+    static func equal(_ expected: [UInt8], _ actual: UnsafePointer<xmlChar>?) -> Bool {
         guard let actual else { return expected.count == 1 }
         return expected.withUnsafeBufferPointer { strcmp(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
                                                          UnsafeRawPointer(actual).assumingMemoryBound(to: CChar.self)) == 0 }
@@ -245,49 +218,64 @@ final class SAXState {
             if let constant = fields[index].constant {
                 raws[index] = constant
             } else if fields[index].isInherited {
-                if let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }) {
-                    raws[index] = builders[owner.builder].currentRaw(owner.field)
+                // The enclosing record's value as read: canonical when it reads, else as written.
+                if let owner = builder.inheritFrom[index]?.first(where: { builders[$0.builder].isOpen }),
+                   let raw = builders[owner.builder].currentRaw(owner.field) {
+                    if case let .valid(value) = builders[owner.builder].compiled[owner.field].rule.read(raw) {
+                        raws[index] = value
+                    } else {
+                        raws[index] = raw
+                    }
                 }
-            } else if fields[index].format != .base64 {
+            } else if !fields[index].isContent {
                 raws[index] = builder.currentRaw(index)
             }
         }
         return raws
     }
 
-    /// Checks each value against its format, code list and requirement.
+    /// Reads each raw value by its field's rule (map, type, codes, range), then judges requirements on
+    /// the canonical values. A failure quotes the raw value only for a code or a recoded value, and
+    /// then at most 40 characters of it.
     private func check(_ builder: RecordBuilder, raws: [String?]) -> (values: [String?], bad: [String?], invalid: [InvalidValue]) {
         var values = [String?](repeating: nil, count: builder.canonicalCount)
         var bad = values
-        var invalid: [InvalidValue] = []
         let fields = builder.compiled
-        for index in fields.indices where fields[index].format != .base64 {
-            let position = builder.canonicalIndex[index]
+        var readings = [ValueRule.Reading?](repeating: nil, count: fields.count)
+        var canonical = [String?](repeating: nil, count: fields.count)
+        for index in fields.indices where !fields[index].isContent {
+            guard let raw = raws[index] else { continue }
+            let reading = fields[index].rule.read(raw)
+            if case let .valid(value) = reading {
+                canonical[index] = value
+                values[builder.canonicalIndex[index]] = value
+            } else {
+                bad[builder.canonicalIndex[index]] = raw
+                readings[index] = reading
+            }
+        }
+        var invalid: [InvalidValue] = []
+        for index in fields.indices where !fields[index].isContent {
+            let field = fields[index]
             if let raw = raws[index] {
-                let format = fields[index].format
-                let normal = format.normalise(raw)
-                if let normal, fields[index].codes.isEmpty || fields[index].codes.contains(normal) {
-                    values[position] = normal
-                    continue
-                }
-                bad[position] = raw
-                let reason = normal == nil ? "is not \(format.expectation)"
-                    : "is not one of the codes \(fields[index].codes.joined(separator: ", "))"
-                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: raw, reason: reason,
-                                            isKey: fields[index].isKey))
-            } else if isRequired(fields[index], raws: raws) {
-                invalid.append(InvalidValue(field: fields[index].name, label: fields[index].label, raw: nil,
-                                            reason: "is required but missing", isKey: fields[index].isKey))
+                guard case let .invalid(reason, quotes)? = readings[index] else { continue }
+                invalid.append(InvalidValue(field: field.name, label: field.label, raw: quotes ? ValueRule.quoted(raw) : nil,
+                                            reason: reason, isKey: field.isKey))
+            } else if isRequired(field, raws: raws, canonical: canonical) {
+                invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil,
+                                            reason: "is required but missing", isKey: field.isKey))
             }
         }
         return (values, bad, invalid)
     }
 
-    private func isRequired(_ field: RecordBuilder.Field, raws: [String?]) -> Bool {
+    /// Whether a missing value is a finding: conditions are judged on the named field's canonical
+    /// value (`equals`) or on its presence, valid or not (`present`).
+    private func isRequired(_ field: RecordBuilder.Field, raws: [String?], canonical: [String?]) -> Bool {
         switch field.requirement {
         case .optional: return false
         case .always: return true
-        case let .whenEquals(other, values): return raws[other].map(values.contains) ?? false
+        case let .whenEquals(other, values): return canonical[other].map(values.contains) ?? false
         case let .whenPresent(other): return raws[other] != nil
         }
     }
@@ -312,11 +300,17 @@ final class SAXState {
         guard let kind = builder.kind else { return }
         defer { builder.close() }
         let raws = raws(of: builder)
+        builder.count(raws: raws)
         let checked = check(builder, raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
         var record = ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
             values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
+        if keepsRaws {
+            var kept = [String?](repeating: nil, count: builder.canonicalCount)
+            for index in raws.indices { kept[builder.canonicalIndex[index]] = raws[index] }
+            record.raws = kept
+        }
         let end = offset
         if builder.startOffset >= 0, end >= builder.startOffset { record.source = builder.startOffset..<end }
         if let part = partFields[index] {
@@ -342,7 +336,10 @@ final class SAXState {
     private func finishEnvelope() -> EnvelopeRecord {
         let builder = builders[0]
         let raws = raws(of: builder)
-        let checked = check(builder, raws: raws)
+        builder.count(raws: raws)
+        var checked = check(builder, raws: raws)
+        // Envelope failures are printed on stderr, which never carries a value of the export.
+        for index in checked.invalid.indices { checked.invalid[index].raw = nil }
         var values: [String: String] = [:]
         for (index, field) in CanonicalSchema.envelopeFields.enumerated() {
             if let value = checked.values[index] { values[field.name] = value }

@@ -13,7 +13,7 @@ struct Casebridge: ParsableCommand {
         discussion: ExitStatus.help(for: ExitStatus.allCases),
         version: CasebridgeBuild.version,
         subcommands: [CheckCommand.self, MigrateCommand.self, ReportCommand.self, RulesCommand.self, GenerateCommand.self,
-                      ScheduleCommand.self, StatusCommand.self]
+                      ScheduleCommand.self, StatusCommand.self, SurveyCommand.self, PreviewCommand.self]
     )
 
     /// Runs the command line: a usage error exits 2 as the contract says, and an error that knows its

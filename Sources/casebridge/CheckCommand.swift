@@ -87,6 +87,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print how long each stage and each rule took, on stderr.")
     var timings = false
 
+    @Flag(name: .customLong("strict-mapping"), help: "Treat the mapping's coverage warnings (a path that matched nothing, a required field empty in every record) as errors: exit 2.")
+    var strictMapping = false
+
     func run() throws {
         let mapping = try mappingOptions.load()
         let policy = try mappingOptions.loadPolicy()
@@ -99,19 +102,15 @@ struct CheckCommand: ParsableCommand {
             try OutputPath.vet(staging, option: "--staging", inputs: [export], specialFiles: .refused,
                                isOwn: StagingStore.isStaging(prefix:))
         }
-        let progress = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
-        let result: CheckResult
-        do {
-            result = try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
+        let result = try whileReading(export, quiet: quiet) { progress in
+            try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
                 progress?.update(done: done, total: total)
             }
-            progress?.finish()
-        } catch let error as ReadError {
-            progress?.finish()
-            printError("casebridge: \(error)")
-            throw ExitCode(ExitStatus.unreadable)
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
+        let coverage = result.read.coverage.warnings
+        for warning in coverage { printError("casebridge: mapping \(strictMapping ? "error" : "warning"): \(warning)") }
+        if strictMapping, !coverage.isEmpty { throw ExitCode(ExitStatus.usage) }
         let destination = try TextOutput(path: output)
         result.document.write(as: format) { destination.write($0) }
         try destination.finish()

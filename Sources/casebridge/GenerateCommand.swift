@@ -2,6 +2,8 @@ import ArgumentParser
 import CasebridgeGenerate
 import Foundation
 
+extension ExportLayout: ExpressibleByArgument {}
+
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -30,6 +32,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(name: .customLong("part-bytes"), help: "The typical decoded size of an inline part.")
     var partBytes: Int?
+
+    @Option(help: "How to lay the records out: flat (the reference format, LCE2) or nested (the same records by household, read by mappings/examples/household-export.yaml).")
+    var layout: ExportLayout = .flat
 
     @Flag(help: "Write elements with an lce: prefix instead of the default namespace.")
     var prefix = false
@@ -61,6 +66,8 @@ struct GenerateCommand: ParsableCommand {
         if let series, series < 1 { throw ValidationError("--series must be at least 1") }
         guard activity > 0, activity.isFinite else { throw ValidationError("--activity must be above 0") }
         if activity != 1, series == nil { throw ValidationError("--activity applies to a series: give --series too") }
+        if layout == .nested, series != nil { throw ValidationError("--series writes the flat layout only: leave out --layout nested") }
+        if layout == .nested, prefix { throw ValidationError("--prefix applies to the flat layout only") }
     }
 
     func run() throws {
@@ -70,6 +77,7 @@ struct GenerateCommand: ParsableCommand {
         options.crlf = crlf
         options.bom = bom
         options.totals = !noTotals
+        options.layout = layout
         if let partBytes { options.inlinePartBytes = partBytes }
         if let sequence { options.sequence = sequence }
         if let exportId { options.exportId = exportId }

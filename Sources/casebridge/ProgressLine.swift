@@ -1,3 +1,6 @@
+import ArgumentParser
+import CasebridgeModel
+import CasebridgeRead
 import Foundation
 
 /// Progress of a long run on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.
@@ -35,5 +38,20 @@ final class ProgressLine {
     func finish() {
         if drew { FileHandle.standardError.write(Data("\n".utf8)) }
         drew = false
+    }
+}
+
+/// Runs `body`, a read of `export`, with progress on stderr unless `quiet` ("reading export.xml");
+/// an export that cannot be read is told on one line and exits 3.
+func whileReading<T>(_ export: String, verb: String = "reading", quiet: Bool, _ body: (ProgressLine?) throws -> T) throws -> T {
+    let progress = quiet ? nil : ProgressLine(label: "\(verb) \((export as NSString).lastPathComponent)")
+    do {
+        let result = try body(progress)
+        progress?.finish()
+        return result
+    } catch let error as ReadError {
+        progress?.finish()
+        printError("casebridge: \(error)")
+        throw ExitCode(ExitStatus.unreadable)
     }
 }

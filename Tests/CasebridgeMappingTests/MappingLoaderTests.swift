@@ -67,8 +67,8 @@ struct MappingLoaderTests {
         MappingMistake(note: "a date without its format", yaml: minimal + "      birthDate: Born\n", line: 8, mentions: "say its type"),
         MappingMistake(note: "a type that cannot feed the field", yaml: minimal + "      birthDate: {path: Born, type: integer}\n",
                        line: 8, mentions: "cannot feed it"),
-        MappingMistake(note: "an unknown type", yaml: minimal + "      birthDate: {path: Born, type: date}\n", line: 8,
-                       mentions: "'date' is not a type"),
+        MappingMistake(note: "an unknown type", yaml: minimal + "      birthDate: {path: Born, type: dmy}\n", line: 8,
+                       mentions: "'dmy' is not a type"),
         MappingMistake(note: "a path that climbs out of the record", yaml: minimal + "      forename: ../Name\n", line: 8,
                        mentions: "must stay inside the record"),
         MappingMistake(note: "an element path not from the root", yaml: minimal.replacingOccurrences(of: "/Export/Person", with: "Person"),
@@ -86,7 +86,7 @@ struct MappingLoaderTests {
             """, line: 11, mentions: "no Person record encloses Status"),
         MappingMistake(note: "broken YAML", yaml: minimal + "  - kind: [Team\n", line: 9, mentions: "not valid YAML"),
         MappingMistake(note: "a field with two sources", yaml: minimal + "      forename: {path: Name, value: x}\n", line: 8,
-                       mentions: "exactly one of path, inherit or value"),
+                       mentions: "exactly one of path, inherit, value or template"),
     ])
     func `a mistake names its line and reason`(_ mistake: MappingMistake) {
         do {

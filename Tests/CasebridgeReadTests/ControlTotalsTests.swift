@@ -68,10 +68,10 @@ struct ControlTotalsTests {
     }
 
     @Test(arguments: [
-        ("<Total kind=\"Persons\" count=\"2\"/>", "kind 'Persons', which is not a record kind this mapping reads"),
+        ("<Total kind=\"Persons\" count=\"2\"/>", "a kind (a single word of 7 characters), which is not a record kind this mapping reads"),
         ("<Total count=\"2\"/>", "a kind it does not name"),
-        ("<Total kind=\"Person\" count=\"two\"/>", "give 'two' for Person: not a whole number"),
-        ("<Total kind=\"Person\" count=\"-2\"/>", "give '-2' for Person: not a whole number"),
+        ("<Total kind=\"Person\" count=\"two\"/>", "give a single word of 3 characters for Person: not a whole number"),
+        ("<Total kind=\"Person\" count=\"-2\"/>", "give a number with a sign or a fraction for Person: not a whole number"),
         ("<Total kind=\"Person\"/>", "give no count for Person"),
         ("<Total kind=\"Person\" count=\"2\"/><Total kind=\"Person\" count=\"3\"/>", "two counts for Person: 2 and 3"),
     ])

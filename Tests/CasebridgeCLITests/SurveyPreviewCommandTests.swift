@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// A mapping of the reference format's visits only, at `element`.
+func visitsMapping(_ element: String, fields: String) -> String {
+    """
+    format: m
+    defaultNamespace: "urn:lce:2"
+    root: CaseExport
+    envelope:
+      exportedAt: {path: "@exportedAt", type: utc-timestamp}
+    records:
+      - kind: Visit
+        element: \(element)
+        fields:
+    \(fields)
+    """
+}
+
+/// `survey`, `preview` and `check --strict-mapping` from the command line: exit statuses and outputs.
+struct SurveyPreviewCommandTests {
+    @Test func `survey prints the tree and exits 0; JSON parses`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport)
+        let text = try CLI.run(["survey", export, "--quiet"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("/CaseExport  1"))
+        #expect(text.stdout.contains("/BirthDate  1 · text: 1 value · 1 distinct · ISO date (yyyy-MM-dd)"), "\(text.stdout)")
+        #expect(!text.stdout.contains("2014-05-03"))
+        let json = try CLI.run(["survey", export, "--format", "json", "--quiet"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["elements"] as? Int == 12)
+    }
+
+    @Test func `survey of a file that is not XML exits 3 and says what it is`() throws {
+        let scratch = try Scratch()
+        let result = try CLI.run(["survey", try scratch.file("people.csv", "id,forename\nC-1,Amira\nC-2,Noah\n"), "--quiet"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("it looks like CSV"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Amira"))
+    }
+
+    @Test func `the draft mapping is written owner-only, and never over a file survey did not write`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport)
+        let draft = scratch.url.appendingPathComponent("draft.yaml").path
+        #expect(try CLI.run(["survey", export, "--draft-mapping", draft, "--quiet"]).status == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: draft)[.posixPermissions] as? Int == 0o600)
+        #expect(try String(contentsOfFile: draft, encoding: .utf8).contains("# review"))
+        #expect(try CLI.run(["survey", export, "--draft-mapping", draft, "--quiet"]).status == 0, "its own draft is replaced")
+        let notes = try scratch.file("notes.yaml", "my notes\n")
+        let refused = try CLI.run(["survey", export, "--draft-mapping", notes, "--quiet"])
+        #expect(refused.status == 2)
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
+    }
+
+    @Test func `preview shows the records of a kind; a kind the mapping does not read exits 2`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport)
+        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Visit", fields: """
+                  id: "@id"
+                  date: {path: "@date", type: iso-date}
+                  seenAlone: {path: "@seenAlone", type: boolean, map: {"true": "true", "false": "false"}}
+            """))
+        let shown = try CLI.run(["preview", export, "--mapping", mapping, "--kind", "Visit"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("Visit V-1  (line 6)"), "\(shown.stdout)")
+        let refused = try CLI.run(["preview", export, "--mapping", mapping, "--kind", "Person"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("the mapping reads no Person records"))
+        #expect(try CLI.run(["preview", export, "--mapping", mapping, "--records", "0"]).status == 2)
+    }
+
+    @Test func `check --strict-mapping turns a path that matched nothing into an error`() throws {
+        let scratch = try Scratch()
+        let export = try scratch.file("export.xml", cleanExport)
+        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Vist", fields: "          id: \"@id\""))
+        let warned = try CLI.run(["check", export, "--mapping", mapping, "--quiet"])
+        #expect(warned.status == 0)
+        #expect(warned.stderr.contains("casebridge: mapping warning: \(mapping):7: /CaseExport/Visits/Vist matched no element"), "\(warned.stderr)")
+        let strict = try CLI.run(["check", export, "--mapping", mapping, "--quiet", "--strict-mapping"])
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("casebridge: mapping error: \(mapping):7:"), "\(strict.stderr)")
+        let fixed = try scratch.file("fixed.yaml", try String(contentsOfFile: mapping, encoding: .utf8).replacingOccurrences(of: "Vist", with: "Visit"))
+        let clean = try CLI.run(["check", export, "--mapping", fixed, "--quiet", "--strict-mapping"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stderr.isEmpty, "\(clean.stderr)")
+    }
+}
+
+struct ShortExportNameTests {
+    @Test func `an export named by a short relative path reads`() throws {
+        let scratch = try Scratch()
+        _ = try scratch.file("ab", cleanExport)
+        let result = try CLI.run(["check", "ab", "--quiet"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLI.run(["survey", "ab", "--quiet"], in: scratch.url).status == 0)
+    }
+}
