@@ -22,8 +22,8 @@ struct PreviewCommand: ParsableCommand {
     @Argument(help: "The export XML file.")
     var export: String
 
-    @Option(help: "The mapping file to read the export with.")
-    var mapping: String
+    @Option(help: "The mapping file to read the export with (default: the built-in legacy-case-export.yaml).")
+    var mapping: String?
 
     @Option(help: "How many records to show.")
     var records: Int = 5
@@ -36,14 +36,15 @@ struct PreviewCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadConfiguration("mapping") { try MappingLoader.load(path: mapping) }
+        let loaded = try loadConfiguration("mapping") { try MappingLoader.load(path: mapping ?? BuiltInMappings.legacyCaseExport) }
         if let kind, !loaded.kinds.contains(kind) {
             printError("casebridge: the mapping reads no \(kind.rawValue) records (it reads \(loaded.kinds.map(\.rawValue).joined(separator: ", ")))")
             throw ExitCode(ExitStatus.usage)
         }
-        let preview = try whileReading(export, quiet: true) { _ in
+        var preview = try whileReading(export, quiet: true) { _ in
             try RecordPreview.run(export: export, mapping: loaded, records: records, kind: kind)
         }
+        if mapping == nil { preview.mapping = "the built-in legacy-case-export.yaml" }
         let output = try TextOutput(path: nil)
         output.write(preview.text())
         try output.finish()

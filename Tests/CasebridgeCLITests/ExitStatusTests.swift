@@ -19,6 +19,8 @@ struct ExitStatusTests {
         (["migrate"], [.clean, .usage, .unreadable, .target, .unreconciled, .sequence, .deletions]),
         (["report"], [.clean, .usage, .target, .output]),
         (["status"], [.clean, .usage, .target]),
+        (["survey"], [.clean, .usage, .unreadable]),
+        (["preview"], [.clean, .usage, .unreadable]),
         (["schedule", "run"], [.clean, .usage, .unreadable, .target, .unreconciled, .sequence, .busy, .deletions]),
     ])
     func `each command's help lists its exit codes in the table's words`(command: [String], statuses: [Status]) throws {
@@ -28,7 +30,7 @@ struct ExitStatusTests {
         #expect(flat.contains(Status.help(for: statuses)), "\(help.stdout)")
     }
 
-    @Test(arguments: [(["help", "nosuch"], "there is no command 'nosuch' (commands: check, migrate, report, rules, generate, schedule, status)"),
+    @Test(arguments: [(["help", "nosuch"], "there is no command 'nosuch' (commands: check, migrate, report, rules, generate, schedule, status, survey, preview)"),
                       (["help", "schedule", "nope"], "there is no command 'schedule nope' (commands: run, install)")])
     func `help on a command that does not exist is a usage error`(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)

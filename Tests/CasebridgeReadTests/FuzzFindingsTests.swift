@@ -49,8 +49,9 @@ struct FuzzFindingsTests {
 /// What running the hostile seeds through `casebridge migrate` (HostileMigrateTests) found.
 struct HostileSeedFindingsTests {
     /// libxml2 words bad UTF-8 on two lines ("Input is not proper UTF-8, indicate encoding !" then
-    /// "Bytes: 0xFF 0xFE 0x41 0x3C"): the reason went to stderr as two lines.
-    @Test func `the reason for bad UTF-8 is one line that names the bytes`() throws {
+    /// "Bytes: 0xFF 0xFE 0x41 0x3C"): the reason went to stderr as two lines, the second a dump of the
+    /// file's bytes (part of a name). The reason is one line, and names the encoding, not the bytes.
+    @Test func `the reason for bad UTF-8 is one line without the file's bytes`() throws {
         var data = Data((envelopeStart + "\n<People><Person id=\"C-1\" kind=\"child\"><Forename>").utf8)
         data.append(contentsOf: [0xFF, 0xFE, 0x41])
         data.append(Data("</Forename></Person></People></CaseExport>".utf8))
@@ -58,6 +59,6 @@ struct HostileSeedFindingsTests {
         let path = try folder.write(data, to: "export.xml")
         let error = try #require(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink()) }
         #expect(!error.reason.contains("\n"), "\(error.reason)")
-        #expect(error.reason.contains("UTF-8") && error.reason.contains("0xFF 0xFE"), "\(error.reason)")
+        #expect(error.reason.contains("UTF-8") && !error.reason.contains("0xFF"), "\(error.reason)")
     }
 }
