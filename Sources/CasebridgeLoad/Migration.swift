@@ -64,6 +64,9 @@ public struct Migration {
     /// Load a full export even when it deletes more of a table than the policy's deletion guard allows
     /// (what it deleted is recorded with the run).
     public var allowDeletions = false
+    /// Refuse the export, before judging or loading anything, when the mapping's coverage warns
+    /// (a path that matched nothing, a required field empty in every record): ``MappingCoverageError``.
+    public var strictMapping = false
 
     public init(mapping: Mapping, policy: Policy, target: TargetMapping, rules: [any IntegrityRule] = RuleRegistry.all) {
         self.mapping = mapping
@@ -101,6 +104,8 @@ public struct Migration {
         do {
             staged = try stage(path, displayName: displayName, plan: plan, engine: engine, pack: pack,
                                readProgress: readProgress, progress: progress)
+            let coverage = staged.summary.coverage.warnings
+            if strictMapping, !coverage.isEmpty { throw MappingCoverageError(warnings: coverage) }
             var judge = Judge(policy: policy, rules: rules)
             judge.sourceFiles = plan.sourceFiles
             judge.mergesDeltaWithState = true
@@ -118,7 +123,8 @@ public struct Migration {
         let checkSeconds = Date().timeIntervalSince(started)
         let loadStart = Date()
         var check = CheckResult(staged, judgement)
-        var facts = RunFacts(exportFile: check.document.export.file, export: check.document.export, options: options, startedAt: started)
+        var facts = RunFacts(exportFile: check.document.export.file, export: check.document.export,
+                             options: Self.recording(coverage: check.read.coverage.warnings, in: options), startedAt: started)
         facts.sourceFiles = plan.sourceFiles
         facts.continuedFrom = staged.continuing?.ridOffset
         facts.stateToken = dryRun ? nil : stateToken
@@ -144,6 +150,13 @@ public struct Migration {
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
     }
 
+    /// The run's options with the mapping's coverage warnings, when there are any, as `mappingWarnings`:
+    /// a run that read less than its mapping names says so in the target's history.
+    private static func recording(coverage warnings: [String], in options: JSONValue) -> JSONValue {
+        guard !warnings.isEmpty, case .object(let members) = options else { return options }
+        return .object(members + [("mappingWarnings", .array(warnings.map { .string($0) }))])
+    }
+
     /// Reads the export into the staging `plan` chose, completes a delta with the live state it changes,
     /// stages it, and prepares the rows each target table would receive (deciding which records they
     /// cannot take, so that the rules see them quarantined).
@@ -160,7 +173,7 @@ public struct Migration {
             progress("carrying the target's live state into the delta")
             try engine.carryLiveState(into: read.staging, sequence: sequence)
         }
-        var staged = try read.finish(policy: policy)
+        let staged = try read.finish(policy: policy)
         let start = Date()
         progress("preparing rows for \(target.tables.count) tables")
         try IncomingRows(mapping: target, staging: staged.staging).prepare(newFrom: staged.continuing?.ridOffset)

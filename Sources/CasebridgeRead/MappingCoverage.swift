@@ -104,3 +104,20 @@ extension MappingCoverage {
         step.local + (step.test.map { "[@\($0.attribute)='\($0.values.joined(separator: "|"))']" } ?? "")
     }
 }
+
+/// A mapping that read less than it should, where its coverage warnings are errors (`--strict-mapping`):
+/// nothing is judged or loaded.
+public struct MappingCoverageError: ExitStatusError, Sendable {
+    /// The coverage warnings, `file:line: what`.
+    public var warnings: [String]
+
+    public init(warnings: [String]) {
+        self.warnings = warnings
+    }
+
+    public var exitStatus: ExitStatus { .usage }
+
+    public var description: String {
+        "mapping error (--strict-mapping): " + warnings.joined(separator: "; ") + "; nothing was checked or loaded"
+    }
+}

@@ -186,6 +186,9 @@ public struct ScheduledRun {
             for warning in result.check.warnings {
                 FileHandle.standardError.write(Data("casebridge: \(entry.name): warning: \(warning)\n".utf8))
             }
+            for warning in result.check.read.coverage.warnings {
+                FileHandle.standardError.write(Data("casebridge: \(entry.name): mapping warning: \(warning)\n".utf8))
+            }
             let tables = result.load.tables
             let moved = try inbox.moveToDone(entry)
             return .loaded(run: result.load.runID, inserted: tables.reduce(0) { $0 + $1.inserted },

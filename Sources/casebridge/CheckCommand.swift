@@ -42,6 +42,12 @@ struct MappingOptions: ParsableArguments {
     }
 }
 
+/// Prints the mapping's coverage warnings (a path that matched nothing, a required field empty in every
+/// record) on stderr, one a line with the mapping's file and line; errors under `--strict-mapping`.
+func printCoverage(_ warnings: [String], strict: Bool) {
+    for warning in warnings { printError("casebridge: mapping \(strict ? "error" : "warning"): \(warning)") }
+}
+
 /// Runs `load`; a mistake in the file (a ``ConfigError``, naming its line) is printed as
 /// "casebridge: WHAT error: …" and exits 2, as a configuration error does.
 func loadConfiguration<T>(_ what: String, _ load: () throws -> T) throws -> T {
@@ -109,7 +115,7 @@ struct CheckCommand: ParsableCommand {
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
         let coverage = result.read.coverage.warnings
-        for warning in coverage { printError("casebridge: mapping \(strictMapping ? "error" : "warning"): \(warning)") }
+        printCoverage(coverage, strict: strictMapping)
         if strictMapping, !coverage.isEmpty { throw ExitCode(ExitStatus.usage) }
         let destination = try TextOutput(path: output)
         result.document.write(as: format) { destination.write($0) }

@@ -64,6 +64,9 @@ struct MigrateCommand: ParsableCommand {
     @Flag(name: .customLong("allow-deletions"), help: "Load a full export even if it deletes more of a table than the policy's deletion guard allows (recorded with the run).")
     var allowDeletions = false
 
+    @Flag(name: .customLong("strict-mapping"), help: "Treat the mapping's coverage warnings (a path that matched nothing, a required field empty in every record) as errors: exit 2 before anything is loaded.")
+    var strictMapping = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -75,6 +78,7 @@ struct MigrateCommand: ParsableCommand {
         migration.lockTimeout = lockTimeout
         migration.allowGap = allowGap
         migration.allowDeletions = allowDeletions
+        migration.strictMapping = strictMapping
         migration.options = mappingOptions.runOptions(targetMapping: targetMapping, dryRun: dryRun, allowGap: allowGap,
                                                       allowDeletions: allowDeletions)
         let bar = quiet ? nil : ProgressLine(label: "reading \((export as NSString).lastPathComponent)")
@@ -94,6 +98,11 @@ struct MigrateCommand: ParsableCommand {
         } catch let error as ConfigError {
             printError("casebridge: target mapping error: \(error)")
             throw ExitCode(ExitStatus.usage)
+        } catch let error as MappingCoverageError {
+            bar?.finish()
+            printCoverage(error.warnings, strict: true)
+            printError("casebridge: --strict-mapping: nothing was checked or loaded")
+            throw ExitCode(ExitStatus.usage)
         } catch let error as SequenceError {
             printError("casebridge: \(export): \(error)")
             throw ExitCode(ExitStatus.sequence)
@@ -102,6 +111,7 @@ struct MigrateCommand: ParsableCommand {
             throw error
         }
         for warning in result.check.warnings { printError("casebridge: warning: \(warning)") }
+        printCoverage(result.check.read.coverage.warnings, strict: false)
         print(MigrationSummary.text(result), terminator: "")
         if !quiet {
             printError(String(format: "casebridge: read and check %.2f s, load %.2f s", result.checkSeconds, result.loadSeconds))

@@ -89,6 +89,54 @@ struct SurveyPreviewCommandTests {
     }
 }
 
+/// `migrate` with a mapping that reads less than it names: warned, shown in the reconciliation, recorded
+/// with the run; refused before anything is loaded under `--strict-mapping`.
+struct MigrateMappingCoverageTests {
+    @Test func `migrate warns of a path that matched nothing, shows the kind as none read, and records it`() throws {
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
+        let reference = try String(contentsOfFile: Reference.mappingFile, encoding: .utf8)
+        #expect(reference.contains("element: /CaseExport/Visits/Visit\n"))
+        let mapping = try scratch.write(reference.replacingOccurrences(of: "element: /CaseExport/Visits/Visit\n",
+                                                                       with: "element: /CaseExport/Visits/Vist\n"), to: "typo.yaml")
+        let target = scratch.path("target.db")
+
+        let strict = try CLI.run(["migrate", export, "--mapping", mapping, "--target", target, "--quiet", "--strict-mapping"])
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("casebridge: mapping error: \(mapping):"), "\(strict.stderr)")
+        #expect(strict.stderr.contains("nothing was checked or loaded"))
+        #expect(!FileManager.default.fileExists(atPath: target), "nothing was created")
+
+        let loaded = try CLI.run(["migrate", export, "--mapping", mapping, "--target", target, "--quiet"])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stderr.contains("casebridge: mapping warning: \(mapping):"), "\(loaded.stderr)")
+        #expect(loaded.stdout.contains("Visit                0         0           0  none read: the mapping's path for it (line "), "\(loaded.stdout)")
+        #expect(loaded.stdout.contains("Person               1         1           0  ok"), "\(loaded.stdout)")
+        let options = try sqlite3(target, "SELECT options FROM casebridge_run")
+        #expect(options.contains("\"mappingWarnings\":[\"\(mapping):") && options.contains("/CaseExport/Visits/Vist matched no element"),
+                "the warning is recorded with the run: \(options)")
+
+        // A generated export holds every element the built-in mapping names: nothing to warn of.
+        #expect(try CLI.run(["generate", "--families", "5", "--seed", "3", "--out", scratch.path("generated")]).status == 0)
+        let fixed = try CLI.run(["migrate", scratch.path("generated/export.xml"), "--target", scratch.path("fixed.db"), "--quiet", "--strict-mapping"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stderr.isEmpty && !fixed.stdout.contains("none read"), "\(fixed.stderr)")
+    }
+}
+
+/// What the `sqlite3` shell prints for `sql` on `database`.
+func sqlite3(_ database: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [database, sql]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
 struct ShortExportNameTests {
     @Test func `an export named by a short relative path reads`() throws {
         let scratch = try TemporaryFolder()

@@ -5,8 +5,11 @@ import CasebridgeTarget
 /// The built-in configuration every test target reads: the reference mapping, the default policy and
 /// the SSD target mapping, each loaded once (a mistake in one stops the tests with its reason).
 public enum Reference {
+    /// The built-in mapping's file.
+    public static let mappingFile = BuiltInMappings.legacyCaseExport
+
     /// The built-in mapping of the reference format (LCE2).
-    public static let mapping: Mapping = loaded("the reference mapping") { try MappingLoader.load(path: BuiltInMappings.legacyCaseExport) }
+    public static let mapping: Mapping = loaded("the reference mapping") { try MappingLoader.load(path: mappingFile) }
 
     /// The built-in policy.
     public static let policy: Policy = loaded("the default policy") { try Policy.load(path: Policy.defaultPath) }

@@ -48,9 +48,22 @@ public enum MigrationSummary {
         lines.append("")
         lines.append("Reconciliation (read = loaded + quarantined):")
         lines.append(row(["kind", "read", "loaded", "quarantined", ""], widths: [12, 10, 10, 12, 4]))
+        // A kind whose record element matched nothing, though its parent occurs: the mapping's warning.
+        let unmatched = Dictionary(result.check.read.coverage.elements
+            .filter { $0.isRecord && $0.matched == 0 && $0.parentMatched > 0 }
+            .compactMap { element in element.kind.map { ($0, element.line) } }) { first, _ in first }
         for kind in result.reconciliation {
-            lines.append(row([kind.kind.rawValue, number(kind.read), number(kind.loaded), number(kind.quarantined),
-                              kind.unaccounted == 0 ? "ok" : "MISMATCH"], widths: [12, 10, 10, 12, 4]))
+            let verdict = if kind.unaccounted != 0 {
+                "MISMATCH"
+            } else if kind.read == 0, let line = unmatched[kind.kind] {
+                "none read: the mapping's path for it (line \(line)) matched nothing"
+            } else if kind.read == 0 {
+                "none read"
+            } else {
+                "ok"
+            }
+            lines.append(row([kind.kind.rawValue, number(kind.read), number(kind.loaded), number(kind.quarantined), "  " + verdict],
+                             widths: [12, 10, 10, 12, 0]))
         }
         let read = result.reconciliation.reduce(0) { $0 + $1.read }
         let loaded = result.reconciliation.reduce(0) { $0 + $1.loaded }
