@@ -5,8 +5,8 @@
 /// every kind: the records a quarantined record holds (a Document's Parts and Sections, a Person's
 /// Statuses and Allocations, a Family's Members, a Plan's Outcomes and Actions) go with it and are
 /// counted in their own kinds, as the records read are (`counts.records`); a delta's deletions that
-/// cannot be applied count as records of kind `Deleted`. It is the number of lines of the report's
-/// `quarantine.csv`.
+/// cannot be applied count as records of kind `Deleted`. It is the number of rows (after the header)
+/// of the report's `quarantine.csv`.
 ///
 /// - `check` counts what the export alone puts in quarantine (`StagingStore.quarantineCount()` counts its
 ///   `stg_quarantine`, one per kind and record).
