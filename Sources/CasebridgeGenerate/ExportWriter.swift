@@ -256,10 +256,12 @@ final class ExportWriter {
         let origin = d.origin.map { IdScheme.origin(originsSoFar + $0 + 1, on: d.date) }
         let line = try write(document: d, id: id, origin: origin)
         if lines[d.local] == nil { lines[d.local] = line }
+        // A quarantined document takes its parts and sections with it, each a record in quarantine.
+        if d.isQuarantined { quarantined += d.recordsInQuarantine }
         if d.isDuplicate { return }  // its twin carries the finding and the eligibility
         if d.eligible { eligible += 1 }
         if let defect = d.defect {
-            note(defect.findings(d, id: id, origin: origin, line: line), quarantines: defect.quarantines)
+            note(defect.findings(d, id: id, origin: origin, line: line), quarantines: 0)
         }
     }
 

@@ -137,6 +137,12 @@ struct DocumentRecord {
     var copies = 0
     /// A copy left out of the export ("only partial uploading"): counted, never written.
     var notWritten = false
+
+    /// Whether a checker quarantines this record: the twin of a duplicated id, or a defect that quarantines.
+    var isQuarantined: Bool { isDuplicate || (defect?.quarantines ?? 0) > 0 }
+
+    /// The records in quarantine when this document is (``QuarantineCount``): itself, its parts and its sections.
+    var recordsInQuarantine: Int { 1 + parts.count + sections.count }
 }
 
 struct OutcomeRecord {

@@ -135,8 +135,10 @@ struct SeriesOracle {
                 count(.section, d.sections.count)
             }
             let d = stored.record
+            if stored.quarantined {
+                quarantined += ([d] + (stored.twin.map { [$0] } ?? [])).reduce(0) { $0 + $1.recordsInQuarantine }
+            }
             if let defect = d.defect {
-                quarantined += defect.quarantines
                 if !Self.documentDefectsFromState.contains(defect) {
                     findings += placed(.document, id, defect.findings(d, id: id, origin: stored.origin, line: 0))
                 }

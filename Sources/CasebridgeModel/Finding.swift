@@ -20,13 +20,21 @@ public enum Severity: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// Where a record was read: the export file and the line its element starts on.
+///
+/// A finding that stands for more than one record (three Visits without an id, the copies of a shared
+/// id: one identity, so one finding) names the first as `line` and lists every one in `lines`.
 public struct SourceLocation: Hashable, Sendable {
     public var file: String
     public var line: Int
+    /// Every line in `file` of the records a finding stands for, in ascending order, `line` first, when
+    /// it stands for more than one; empty otherwise. (A delta's merged state may hold records of one
+    /// finding in earlier exports too: those are not listed here; the target's quarantine lists each.)
+    public var lines: [Int]
 
-    public init(file: String, line: Int) {
+    public init(file: String, line: Int, lines: [Int] = []) {
         self.file = file
         self.line = line
+        self.lines = lines
     }
 }
 

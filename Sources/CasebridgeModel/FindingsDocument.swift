@@ -30,7 +30,8 @@ public struct FindingsDocument: Sendable {
     public var export: ExportHeader
     /// Records read, per record kind name.
     public var recordCounts: [String: Int]
-    /// Records quarantined (key field failed, duplicate id, or owner quarantined).
+    /// Records in quarantine, as ``QuarantineCount`` defines them (a key field failed, a shared id, or
+    /// the record they belong to is quarantined; every kind counted).
     public var quarantined: Int
     /// Every finding; sorted into contract order by `init`.
     public private(set) var findings: [Finding]
@@ -47,6 +48,9 @@ public struct FindingsDocument: Sendable {
         self.findings = findings.sorted(by: Finding.contractOrder)
         self.rulesRun = rulesRun
     }
+
+    /// ``quarantined`` as the one count of quarantine, with its label.
+    public var quarantine: QuarantineCount { QuarantineCount(records: quarantined) }
 
     /// Findings per rule id, every rule that ran included.
     public var countsByRule: [(String, Int)] {
@@ -85,12 +89,13 @@ public struct FindingsDocument: Sendable {
         let records = recordCounts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
         return .object([
             ("records", .object(records)),
-            ("quarantined", .int(quarantined)),
+            (QuarantineCount.jsonKey, .int(quarantined)),
             ("findings", .object(countsByRule.map { ($0.0, .int($0.1)) })),
         ])
     }
 
-    /// One finding as the contract writes it: rule, severity, key fields, context, message, source.
+    /// One finding as the contract writes it: rule, severity, key fields, context, message, source (with
+    /// `lines`, every line, when the finding stands for more than one record).
     public static func json(of finding: Finding) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("rule", .string(finding.rule)), ("severity", .string(finding.severity.rawValue)),
@@ -98,7 +103,9 @@ public struct FindingsDocument: Sendable {
         for field in finding.key + finding.context { members.append((field.name, .string(field.value))) }
         members.append(("message", .string(finding.message)))
         if let source = finding.source {
-            members.append(("source", .object([("file", .string(source.file)), ("line", .int(source.line))])))
+            var place: [(String, JSONValue)] = [("file", .string(source.file)), ("line", .int(source.line))]
+            if !source.lines.isEmpty { place.append(("lines", .array(source.lines.map(JSONValue.int)))) }
+            members.append(("source", .object(place)))
         }
         return .object(members)
     }

@@ -69,7 +69,7 @@ public struct DirectorReport: Sendable {
             let new = counts.text("trend.\(latest.run).new", latest.new)
             out += card("trend.\(latest.run).resolved", latest.resolved, "gaps resolved since the run before; \(new) new", style: "good")
         } else {
-            out += card("quarantined", figures.quarantined, "records could not load and wait in quarantine", style: "neutral",
+            out += card(QuarantineCount.jsonKey, figures.quarantined, "records \(QuarantineCount.label): they could not load", style: "neutral",
                         link: Self.quarantineLink)
         }
         out += "</div>\n"
@@ -220,7 +220,7 @@ public struct DirectorReport: Sendable {
 
     private func notes() -> String {
         var out = "<section class=\"notes\" id=\"notes\"><h2>About this report</h2><ul>\n"
-        out += "<li>Drawn from the target database's record of run \(data.run.id) (<span data-figure=\"quarantined\">\(counts.text("quarantined", figures.quarantined))</span> records of that run could not load and are held in quarantine; \(Self.quarantineLink) lists them with their reasons).</li>\n"
+        out += "<li>Drawn from the target database's record of run \(data.run.id) (<span data-figure=\"\(QuarantineCount.jsonKey)\">\(counts.text(QuarantineCount.jsonKey, figures.quarantined))</span> records \(QuarantineCount.label) after that run, those of earlier exports still waiting included: they could not load; \(Self.quarantineLink) lists them with their reasons).</li>\n"
         if let audit = data.run.audit {
             out += "<li>Run \(data.run.id) loaded export \(escapeHTML(data.run.exportId ?? "?")) (SHA-256 \(escapeHTML(RunAudit.short(data.run.exportSHA256)))) with \(escapeHTML(audit.configuration)).</li>\n"
         }

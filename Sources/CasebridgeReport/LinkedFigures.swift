@@ -15,7 +15,7 @@ extension ReportFigures {
             "headline.childrenMissingCopies": headline.childrenMissingCopies,
             "headline.familiesMissingCopies": headline.familiesMissingCopies,
             "total": total,
-            "quarantined": quarantined,
+            QuarantineCount.jsonKey: quarantined,
         ]
         var relations: [FigureRelation] = []
         let severities = Severity.allCases

@@ -63,6 +63,7 @@ public struct ReportData: Sendable {
     public var knownTeams: Set<String>
 
     /// How many records of the reported run could not load.
+    /// The records in quarantine after the run (``QuarantineCount``): one for each record ``quarantine`` lists.
     public var quarantined: Int { quarantine.count }
 
     /// Reads the run `runID` (default: the latest loaded run) of the Casebridge target `path` (an SQLite

@@ -102,6 +102,7 @@ public struct ReportFigures: Sendable {
     public var trend: [TrendPoint]
     /// The families named by the most findings (at most ``topFamilyCount``): most first, then by pseudonym.
     public var topFamilies: [FamilyCount]
+    /// The records in quarantine after the run (``QuarantineCount``).
     public var quarantined: Int
 
     /// How many families the report lists.

@@ -30,7 +30,7 @@ public enum SummaryJSON {
                 ("familiesMissingCopies", counts.json("headline.familiesMissingCopies", h.familiesMissingCopies)),
             ])),
             ("total", counts.json("total", figures.total)),
-            ("quarantined", counts.json("quarantined", figures.quarantined)),
+            (QuarantineCount.jsonKey, counts.json(QuarantineCount.jsonKey, figures.quarantined)),
             ("bySeverity", .object(Severity.allCases.map { ($0.rawValue, counts.json("severity.\($0.rawValue)", figures.bySeverity[$0.rank])) })),
             ("byRule", .array(figures.byRule.map { rule in
                 .object([("rule", .string(rule.rule)), ("severity", .string(rule.severity)), ("count", counts.json("rule.\(rule.rule)", rule.count))])

@@ -28,6 +28,10 @@ public struct TargetStatus: Sendable {
     public var runs: [RunRecord] = []
     public var lastLoadedSequence: Int?
     public var lastLoadedRun: Int?
+    /// What is in quarantine now: the records in quarantine after the last loaded run
+    /// (``QuarantineCount``), records earlier exports put there and no delta since replaced included;
+    /// `nil` before any load.
+    public var quarantine: QuarantineCount?
     public var inbox: String?
     public var waiting: [Waiting] = []
     public var gaps: [Gap] = []
@@ -49,6 +53,7 @@ public struct TargetStatus: Sendable {
             }
             if let run = status.lastLoadedRun {
                 status.gaps = try history.findingCounts(run: run).map { Gap(severity: $0.severity, rule: $0.rule, count: $0.count) }
+                status.quarantine = try history.quarantineCount(run: run)
             }
             loaded = Set(try history.loadedRuns().compactMap(\.sequence))
         } catch let error as DatabaseError {
@@ -97,18 +102,21 @@ public struct TargetStatus: Sendable {
     public var text: String {
         var lines: [String] = ["Target: \(target)"]
         lines.append("Last loaded sequence: \(lastLoadedSequence.map(String.init) ?? "none")\(lastLoadedRun.map { " (run \($0))" } ?? "")")
+        if let quarantine, let run = lastLoadedRun {
+            lines.append(quarantine.line(grouping: true) + " after run \(run) (`casebridge report` lists them in quarantine.csv)")
+        }
         lines.append("")
         if runs.isEmpty {
             lines.append("No runs yet.")
         } else {
             lines.append("Last runs:")
-            let widths = [4, 16, 9, 6, 21, 10, 9, 9, 12, 9, 5, 9]
-            lines.append(row(["run", "export", "sequence", "kind", "loaded at", "inserted", "updated", "deleted", "quarantined", "findings",
+            let widths = [4, 16, 9, 6, 21, 10, 9, 9, 14, 9, 5, 9]
+            lines.append(row(["run", "export", "sequence", "kind", "loaded at", "inserted", "updated", "deleted", QuarantineCount.label, "findings",
                               "new", "resolved"], widths))
             for run in runs {
                 let at = run.outcome == "loaded" ? (run.finishedAt ?? "") : run.outcome
                 lines.append(row([String(run.id), run.exportId ?? "", run.sequence.map(String.init) ?? "", run.kind ?? "", at,
-                                  number(run.inserted), number(run.updated), number(run.deleted), number(run.quarantined),
+                                  number(run.inserted), number(run.updated), number(run.deleted), number(run.quarantine.records),
                                   number(run.findings), number(run.findingsNew), number(run.findingsResolved)], widths))
             }
             lines.append("")
@@ -154,11 +162,12 @@ public struct TargetStatus: Sendable {
             ("target", .string(target)),
             ("lastLoadedSequence", optional(lastLoadedSequence)),
             ("lastLoadedRun", optional(lastLoadedRun)),
+            (QuarantineCount.jsonKey, optional(quarantine?.records)),
             ("runs", .array(runs.map { run in
                 .object([("run", .int(run.id)), ("exportId", optional(run.exportId)), ("sequence", optional(run.sequence)),
                          ("kind", optional(run.kind)), ("outcome", .string(run.outcome)), ("loadedAt", optional(run.finishedAt)),
                          ("inserted", .int(run.inserted)), ("updated", .int(run.updated)), ("deleted", .int(run.deleted)),
-                         ("quarantined", .int(run.quarantined)), ("findings", .int(run.findings)),
+                         (QuarantineCount.jsonKey, .int(run.quarantine.records)), ("findings", .int(run.findings)),
                          ("newFindings", .int(run.findingsNew)), ("resolvedFindings", .int(run.findingsResolved)),
                          ("exportSHA256", optional(run.exportSHA256)), ("audit", run.audit?.json ?? .null)])
             })),

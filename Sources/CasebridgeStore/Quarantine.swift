@@ -176,9 +176,12 @@ extension StagingStore {
 
     // MARK: Counting
 
-    /// Records quarantined, counting the kinds findings name (a Part goes with its Document uncounted).
-    public func quarantinedCount() throws -> Int {
-        let kinds = RecordKind.allCases.filter(\.hasUniqueId).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return try database.scalar("SELECT count(DISTINCT kind || ':' || rid) FROM \(StagingTable.quarantine) WHERE kind IN (\(kinds))")?.int ?? 0
+    /// The records in quarantine, as ``QuarantineCount`` defines them: every record of every kind in
+    /// `stg_quarantine`, once however many reasons it has (what a quarantined record owns counted in its
+    /// own kind). A load stores exactly these, one `casebridge_quarantine` row each.
+    public func quarantineCount() throws -> QuarantineCount {
+        QuarantineCount(records: try database.scalar("""
+            SELECT count(*) FROM (SELECT DISTINCT kind, rid FROM \(StagingTable.quarantine))
+            """)?.int ?? 0)
     }
 }

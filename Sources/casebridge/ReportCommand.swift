@@ -74,6 +74,9 @@ struct ReportCommand: ParsableCommand {
         if audience == .director {
             text += DirectorReport.criticalSentence(outcome.figures.headline, outcome.counts) + "\n"
             text += DirectorReport.familySentence(outcome.figures.headline, outcome.counts) + "\n"
+            let quarantined = outcome.figures.quarantined
+            text += QuarantineCount.line(shown: outcome.counts.text(QuarantineCount.jsonKey, quarantined), records: quarantined)
+                + " after run \(outcome.run.id) (\(Report.quarantineFile) lists them)\n"
         }
         text += "Wrote:\n" + outcome.files.map { "  \($0)\n" }.joined()
         print(text, terminator: "")

@@ -6,7 +6,7 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a target's last runs, its last sequence, what waits in the inbox and the open gaps.",
+        abstract: "Show a target's last runs, its last sequence, what is in quarantine now, what waits in the inbox and the open gaps.",
         discussion: ExitStatus.help(for: [.clean, .usage, .target])
     )
 

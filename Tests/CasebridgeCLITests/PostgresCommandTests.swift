@@ -49,6 +49,36 @@ struct PostgresCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge")).contains { $0.hasSuffix(".report-secret") })
     }
 
+    @Test func `after two deltas, status and report over PostgreSQL show the live quarantine, as over SQLite`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("quarantine")
+        let file = scratch.path("series.db")
+        for sequence in [412, 413, 414] {
+            let export = try #require(MigrateExports.series[sequence])
+            for target in [database.uri, file] {
+                let run = try run(["migrate", export, "--target", target, "--quiet"], scratch)
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+        }
+        let live = try database.psql("SELECT count(*) FROM casebridge.casebridge_quarantine WHERE run_id = 3").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(live) ?? 0 > 0)
+        func runs(_ target: String) throws -> (now: Int?, each: [Int?]) {
+            let text = try run(["status", "--target", target, "--format", "json"], scratch).stdout
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            return (json["quarantined"] as? Int, (json["runs"] as? [[String: Any]] ?? []).map { $0["quarantined"] as? Int })
+        }
+        let postgres = try runs(database.uri), sqlite = try runs(file)
+        #expect(postgres.now == Int(live))
+        #expect(postgres.now == sqlite.now && postgres.each == sqlite.each && postgres.each.count == 3)
+        let status = try run(["status", "--target", database.uri], scratch)
+        #expect(status.stdout.contains("In quarantine: \(QuarantineCountTests.grouped(Int(live) ?? 0)) records after run 3"), "\(status.stdout)")
+        let report = try run(["report", "--target", database.uri, "--out", scratch.path("report")], scratch)
+        #expect(report.stdout.contains("In quarantine: \(live) records after run 3"), "\(report.stdout)")
+        let listed = try String(contentsOfFile: scratch.path("report/quarantine.csv"), encoding: .utf8)
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(listed.count == (Int(live) ?? 0) + 1)
+    }
+
     @Test func `a wrong password, or none, exits 4 with one line naming the role; the right one from PGPASSFILE loads`() throws {
         let scratch = try TemporaryFolder()
         let database = try PostgresServer.database("password")

@@ -125,7 +125,12 @@ struct MiniCheck: Sendable {
                 checks.append(FieldCheck(field: "Allocation@from", value: a["from"], format: .iso, required: true))
             }
             let keyFailed = validate("Person", id, line: p.line, checks)
-            if keyFailed || isDuplicate("Person", id) { quarantined += 1 } else { livePeople[id] = p }
+            // A quarantined record takes what it holds with it, each in quarantine in its own kind.
+            if keyFailed || isDuplicate("Person", id) {
+                quarantined += 1 + p.all("Status").count + p.all("Allocation").count
+            } else {
+                livePeople[id] = p
+            }
         }
         var familyIds: Set<String> = []
         var liveFamilies: [Element] = []
@@ -179,7 +184,7 @@ struct MiniCheck: Sendable {
             }
             let keyFailed = validate("Document", id, line: d.line, checks)
             if keyFailed || isDuplicate("Document", id) {
-                quarantined += 1
+                quarantined += 1 + d.all("Part").count + d.all("Section").count
                 continue
             }
             liveDocuments.append(d)
@@ -219,7 +224,7 @@ struct MiniCheck: Sendable {
                 if planOut || outcomeKey || isDuplicate("Outcome", outcomeId) { quarantined += 1 }
             }
             if planOut {
-                quarantined += 1
+                quarantined += 1 + p.all("Action").count
                 continue
             }
             livePlans.append(p)

@@ -22,7 +22,7 @@ struct MigrationTests {
             #expect(kind.read == kind.loaded + kind.quarantined, "\(kind.kind)")
         }
         #expect(first.load.tables.allSatisfy { $0.updated == 0 && $0.deleted == 0 && $0.unchanged == 0 })
-        #expect(first.load.quarantinedRecords == first.reconciliation.reduce(0) { $0 + $1.quarantined })
+        #expect(first.load.quarantine.records == first.reconciliation.reduce(0) { $0 + $1.quarantined })
 
         let database = try Database(path: target, readOnly: true, create: false)
         // Every row of every data table has its lineage, and lineage names only rows that exist.

@@ -55,7 +55,7 @@ extension FindingsDocument {
         if let asOf = export.asOf { out += "As of \(asOf.uk)\n" }
         let read = recordCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         out += "Read: " + (read.isEmpty ? "no records" : read.joined(separator: ", ")) + "\n"
-        out += "Quarantined: \(quarantined) record\(quarantined == 1 ? "" : "s")\n\n"
+        out += quarantine.line() + "\n\n"
         let headline = self.headline
         out += "Children with at least one critical gap: \(headline.childrenWithCriticalGaps)\n"
         out += "Family documents missing: \(headline.missingFamilyCopies) cop\(headline.missingFamilyCopies == 1 ? "y" : "ies")"
@@ -84,7 +84,7 @@ extension FindingsDocument {
         let parts = Severity.allCases.compactMap { severity in bySeverity[severity].map { "\($0) \(severity.rawValue)" } }
         out += "\nSummary: \(findings.count) finding\(findings.count == 1 ? "" : "s")"
         out += parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
-        out += " in \(recordCounts.values.reduce(0, +)) records; \(quarantined) quarantined\n"
+        out += " in \(recordCounts.values.reduce(0, +)) records; \(quarantined) \(QuarantineCount.label)\n"
         return out
     }
 
@@ -123,19 +123,23 @@ extension FindingsDocument {
     /// One finding a row, in Casebridge's one CSV dialect (``CSVWriter``, as the report's worklists):
     /// severity, rule, what is wrong (the finding's message), what to do (the rule's action sentence),
     /// every key and context field seen (headed in plain words: `record kind`),
-    /// then the export file and line.
+    /// then the export file and line, and, when a finding stands for more than one record, `export lines`
+    /// (every line, separated by spaces).
     public func writeCSV(_ write: (String) -> Void) {
         var fieldNames: [String] = []
         var seen = Set<String>()
         for finding in findings {
             for field in finding.key + finding.context where seen.insert(field.name).inserted { fieldNames.append(field.name) }
         }
+        let manyLines = findings.contains { !($0.source?.lines.isEmpty ?? true) }
         let header = Self.csvLeadingColumns + fieldNames.map(Self.plainHeader) + ["export file", "export line"]
+            + (manyLines ? ["export lines"] : [])
         write(CSVWriter.header(header))
         for finding in findings {
             var row = [finding.severity.rawValue, finding.rule, finding.message, Self.whatToDo(finding)]
             row += fieldNames.map { finding[field: $0] ?? "" }
             row += [finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]
+            if manyLines { row.append((finding.source?.lines ?? []).map(String.init).joined(separator: " ")) }
             write(CSVWriter.record(row))
         }
     }

@@ -51,7 +51,7 @@ public struct Judge {
         let counts = try staging.recordCounts()
         let document = FindingsDocument(
             export: staged.header, recordCounts: Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) }),
-            quarantined: try staging.quarantinedCount(), findings: Array(found.joined()), rulesRun: rules.map { $0.description.id })
+            quarantined: try staging.quarantineCount().records, findings: Array(found.joined()), rulesRun: rules.map { $0.description.id })
         return Judgement(document: document, ruleSeconds: zip(rules, seconds).map { ($0.description.id, $1) },
                          warnings: warnings(staged), judgedChangedRecords: carried?.changed.count)
     }

@@ -207,6 +207,28 @@ public struct RuleContext {
         let place = RecordLocation.place(location, file: export.file, sequence: export.sequence, earlierFiles: sourceFiles)
         return SourceLocation(file: place.file, line: place.line)
     }
+
+    /// Where the records a finding stands for were read, from their staged locations: the first
+    /// (in file order) as the finding's line, and, when there are more than one, every line in the same
+    /// file as ``SourceLocation/lines``.
+    public func source(lines locations: [Int]) -> SourceLocation? {
+        let places = locations.sorted().map {
+            RecordLocation.place($0, file: export.file, sequence: export.sequence, earlierFiles: sourceFiles)
+        }
+        // This export's records first, then those of earlier exports by sequence.
+        let current = places.filter { $0.file == export.file }
+        guard let first = current.first ?? places.first else { return nil }
+        let lines = places.filter { $0.file == first.file }.map(\.line)
+        return SourceLocation(file: first.file, line: first.line, lines: lines.count > 1 ? lines : [])
+    }
+
+    /// The lines `source` lists, for a finding's message: "lines 12, 40, 77", at most `limit` of them
+    /// and how many more; `nil` for a finding of one record.
+    public static func linesPhrase(_ source: SourceLocation?, limit: Int = 10) -> String? {
+        guard let lines = source?.lines, lines.count > 1 else { return nil }
+        let shown = lines.prefix(limit).map(String.init).joined(separator: ", ")
+        return "lines " + shown + (lines.count > limit ? " and \(lines.count - limit) more" : "")
+    }
 }
 
 /// Context fields that findings about a child's record (a document, a plan) carry.

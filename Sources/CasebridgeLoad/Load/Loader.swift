@@ -79,7 +79,7 @@ struct Loader {
             try session.storeContent(in: contentTable, facts: facts, source: request.source, outcome: &outcome)
         }
         progress("storing quarantine")
-        outcome.quarantinedRecords = try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source)
+        outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
         outcome.findings = try session.storeFindings(request.findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)

@@ -16,15 +16,15 @@ public enum MigrationSummary {
             lines.append("Migrated \(export.file) (\(described)) into \(result.target) as run \(result.load.runID).")
         }
         lines.append("")
-        let header = result.dryRun ? ["table", "would insert", "would update", "unchanged", "would delete", "quarantined"]
-            : ["table", "inserted", "updated", "unchanged", "deleted", "quarantined"]
-        let widths = [22, 13, 13, 11, 13, 12]
+        let header = result.dryRun ? ["table", "would insert", "would update", "unchanged", "would delete", QuarantineCount.label]
+            : ["table", "inserted", "updated", "unchanged", "deleted", QuarantineCount.label]
+        let widths = [22, 13, 13, 11, 13, 14]
         lines.append(row(header, widths: widths))
         var total = result.load.tables.reduce(into: TableChanges(table: "all tables")) {
             $0.inserted += $1.inserted; $0.updated += $1.updated; $0.unchanged += $1.unchanged; $0.deleted += $1.deleted
         }
         // A record may have rows in two tables (a CP plan in cb_plan and ssd_cp_plans): count records once.
-        total.quarantined = result.load.quarantinedRecords
+        total.quarantined = result.load.quarantine.records
         for table in result.load.tables + [total] {
             lines.append(row([table.table, number(table.inserted), number(table.updated), number(table.unchanged), number(table.deleted),
                               number(table.quarantined)], widths: widths))
@@ -43,8 +43,7 @@ public enum MigrationSummary {
         let megabytes = String(format: "%.1f MB", Double(result.load.contentBytesAdded) / 1_000_000)
         lines.append("Content: \(number(result.load.contentAdded)) \(result.dryRun ? "would be " : "")stored (\(megabytes), each verified against its SHA-256); "
             + "\(number(result.load.contentReused)) parts share content already stored.")
-        let held = result.load.quarantinedRecords
-        lines.append("Quarantined: \(number(held)) record\(held == 1 ? "" : "s") \(result.dryRun ? "would be " : "")kept with their raw XML and reasons.")
+        lines.append(quarantineLine(result))
         lines.append("")
         lines.append("Reconciliation (read = loaded + quarantined):")
         lines.append(row(["kind", "read", "loaded", "quarantined", ""], widths: [12, 10, 10, 12, 4]))
@@ -80,6 +79,17 @@ public enum MigrationSummary {
         lines.append("Findings \(result.dryRun ? "that would be " : "")stored with the run: \(number(findings.count)) (\(bySeverity.joined(separator: ", "))); "
             + "\(number(result.load.findingsNew)) new since the last run, \(number(result.load.findingsResolved)) of the last run's resolved.")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The run's one count of quarantine (``QuarantineCount``): every record in quarantine after it, with
+    /// how many of them the delta's own export put there when the run is a delta.
+    static func quarantineLine(_ result: MigrationResult) -> String {
+        var line = result.load.quarantine.line(grouping: true)
+        if result.reconciliation.contains(where: { $0.carried > 0 }) {
+            line += " (\(number(result.reconciliation.reduce(0) { $0 + $1.quarantined })) of them from this export)"
+        }
+        return line + (result.dryRun ? ", which a real run keeps with their raw XML and reasons."
+            : ", kept with their raw XML and reasons; `casebridge report` lists them in quarantine.csv.")
     }
 
     static func number(_ value: Int) -> String { value.grouped }

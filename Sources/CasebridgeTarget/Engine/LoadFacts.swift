@@ -9,7 +9,8 @@ public struct TableChanges: Sendable, Equatable {
     public var updated = 0
     public var unchanged = 0
     public var deleted = 0
-    /// Records of the table's kind that would have had a row here but are quarantined.
+    /// Records of the table's kind that would have had a row here but are in quarantine after the run
+    /// (a delta's included: the live state's).
     public var quarantined = 0
     /// The table's live rows before the run.
     public var liveBefore = 0
@@ -26,7 +27,8 @@ public struct LoadOutcome: Sendable {
     public var contentAdded = 0
     public var contentBytesAdded: Int64 = 0
     public var contentReused = 0
-    public var quarantinedRecords = 0
+    /// The records in quarantine after the run: one `casebridge_quarantine` row each (``QuarantineCount``).
+    public var quarantine = QuarantineCount(records: 0)
     public var findings = 0
     /// Findings the previous run did not hold, and findings of the previous run this one no longer holds.
     public var findingsNew = 0

@@ -57,11 +57,25 @@ package struct BookkeepingReader: TargetHistory {
     // MARK: History
 
     package func runRecords(limit: Int) throws -> [RunRecord] {
-        try connection.rows("SELECT * FROM casebridge_run ORDER BY run_id DESC LIMIT ?", [.integer(Int64(limit))]).map(Self.record)
+        try connection.rows("\(Self.runColumns) ORDER BY r.run_id DESC LIMIT ?", [.integer(Int64(limit))]).map(Self.record)
     }
 
     package func loadedRunRecords() throws -> [RunRecord] {
-        try connection.rows("SELECT * FROM casebridge_run WHERE outcome = 'loaded' ORDER BY run_id", []).map(Self.record)
+        try connection.rows("\(Self.runColumns) WHERE r.outcome = 'loaded' ORDER BY r.run_id", []).map(Self.record)
+    }
+
+    /// A run's ``QuarantineCount`` in SQL, for the run whose id is `run` (a column or a parameter): the
+    /// `casebridge_quarantine` rows stored with it, one per record, the live quarantine after it (not
+    /// `casebridge_run.records_quarantined`, which counts only the records of the run's own export).
+    private static func quarantineCountSQL(run: String) -> String {
+        "(SELECT count(*) FROM casebridge_quarantine q WHERE q.run_id = \(run))"
+    }
+
+    /// Every column of a run, and its ``QuarantineCount`` as `in_quarantine`.
+    private static let runColumns = "SELECT r.*, \(quarantineCountSQL(run: "r.run_id")) AS in_quarantine FROM casebridge_run r"
+
+    package func quarantineCount(run: Int) throws -> QuarantineCount {
+        QuarantineCount(records: try connection.rows("SELECT \(Self.quarantineCountSQL(run: "?")) AS n", [.integer(Int64(run))]).first?.int("n") ?? 0)
     }
 
     /// A `casebridge_run` row (`*`: the audit columns exist from bookkeeping version 3 on).
@@ -76,7 +90,7 @@ package struct BookkeepingReader: TargetHistory {
         run.inserted = row.int("rows_inserted") ?? 0
         run.updated = row.int("rows_updated") ?? 0
         run.deleted = row.int("rows_deleted") ?? 0
-        run.quarantined = row.int("records_quarantined") ?? 0
+        run.quarantine = QuarantineCount(records: row.int("in_quarantine") ?? 0)
         run.findings = row.int("findings") ?? 0
         run.findingsNew = row.int("findings_new") ?? 0
         run.findingsResolved = row.int("findings_resolved") ?? 0

@@ -18,7 +18,9 @@ public struct RunRecord: Sendable, Equatable {
     public var inserted = 0
     public var updated = 0
     public var deleted = 0
-    public var quarantined = 0
+    /// The records in quarantine after the run (``QuarantineCount``): for a delta, the live quarantine,
+    /// records earlier exports put there included; the rows `casebridge_quarantine` holds for the run.
+    public var quarantine = QuarantineCount(records: 0)
     public var findings = 0
     /// Findings the run before did not hold, and findings of the run before this one no longer holds.
     public var findingsNew = 0
@@ -88,8 +90,11 @@ public protocol TargetHistory: TargetRuns {
     func storedFindings(run: Int) throws -> [StoredFinding]
     /// The number of findings of `run` by severity and rule: critical first, then the largest.
     func findingCounts(run: Int) throws -> [(severity: String, rule: String, count: Int)]
-    /// The records `run` could not load: the live quarantine after it.
+    /// The records `run` could not load: the live quarantine after it, as many as its
+    /// ``RunRecord/quarantine`` counts.
     func quarantine(run: Int) throws -> [QuarantinedRecord]
+    /// How many records are in quarantine after `run` (``QuarantineCount``): as many as ``quarantine(run:)`` lists.
+    func quarantineCount(run: Int) throws -> QuarantineCount
     /// How many findings `run` holds, how many of them it found first, and how many of the previous run's it resolved.
     func findingChanges(run: Int) throws -> (open: Int, new: Int, resolved: Int)
     /// The target's teams, id to name (`nil` where it has none), from its team table (`ssd_department`);

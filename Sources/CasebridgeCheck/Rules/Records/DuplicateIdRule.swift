@@ -55,7 +55,8 @@ public struct DuplicateIdRule: IntegrityRule {
             // Reported once, on the records that share the id: what they own shares it only within them.
             let owner = StagingStore.sharedIdOwner(of: kind)
             let rows = try context.database.rows("""
-                SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines, min(line) AS first_line
+                SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines,
+                       group_concat(line) AS locations
                 FROM (SELECT record_id, line, \(owner) AS owner FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
                 GROUP BY record_id, owner HAVING count(*) > 1
                 """)
@@ -66,7 +67,7 @@ public struct DuplicateIdRule: IntegrityRule {
                     key: [FindingField("recordKind", kind.reportedKind.rawValue), FindingField("recordId", id)],
                     message: "\(row.int("copies") ?? 2) \(kind.rawValue) records share id \(id) (lines \(row["lines"] ?? "?")); "
                         + "all are quarantined",
-                    source: context.source(line: row.int("first_line"))))
+                    source: context.source(lines: (row["locations"] ?? "").split(separator: ",").compactMap { Int($0) })))
             }
         }
         return findings

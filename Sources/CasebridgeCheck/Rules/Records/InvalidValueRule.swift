@@ -59,21 +59,27 @@ public struct InvalidValueRule: IntegrityRule {
 
     public init() {}
 
+    /// One finding per record kind, id and field: records of a kind without an id (`?`) share one
+    /// identity, so one finding stands for them all and lists every line (``SourceLocation/lines``).
     public func findings(in context: RuleContext) throws -> [Finding] {
         try context.database.rows("""
-            SELECT reported_kind, record_id, label, min(raw) AS raw, min(reason) AS reason, max(is_key) AS is_key, min(line) AS line
+            SELECT reported_kind, record_id, label, min(raw) AS raw, min(reason) AS reason, max(is_key) AS is_key,
+                   group_concat(DISTINCT line) AS lines
             FROM stg_invalid GROUP BY reported_kind, record_id, label
             """).map { row in
             let kind = row["reported_kind"] ?? "?"
             let id = row["record_id"] ?? "?"
             let label = row["label"] ?? "?"
             let value = row["raw"].map { "'\($0)' " } ?? ""
-            let quarantine = row.int("is_key") == 1 ? "; it is a key field, so the record is quarantined" : ""
+            let source = context.source(lines: (row["lines"] ?? "").split(separator: ",").compactMap { Int($0) })
+            let lines = RuleContext.linesPhrase(source)
+            let quarantine = row.int("is_key") != 1 ? ""
+                : "; it is a key field, so \(lines == nil ? "the record is" : "each record is") quarantined"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
                 key: [FindingField("recordKind", kind), FindingField("recordId", id), FindingField("field", label)],
-                message: "\(kind) \(id): \(label) \(value)\(row["reason"] ?? "is invalid")\(quarantine)",
-                source: context.source(line: row.int("line")))
+                message: "\(kind) \(id)\(lines.map { " (\($0))" } ?? ""): \(label) \(value)\(row["reason"] ?? "is invalid")\(quarantine)",
+                source: source)
         }
     }
 }
