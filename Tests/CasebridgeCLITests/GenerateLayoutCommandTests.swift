@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 struct GenerateLayoutCommandTests {
     @Test func `generate --layout nested writes the household layout, and refuses what only the flat layout has`() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         let out = scratch.url.appendingPathComponent("nested").path
         let result = try CLI.run(["generate", "--families", "3", "--out", out, "--layout", "nested"])
         #expect(result.status == 0, "\(result.stderr)")

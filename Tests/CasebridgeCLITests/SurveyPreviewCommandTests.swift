@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A mapping of the reference format's visits only, at `element`.
@@ -20,8 +21,8 @@ func visitsMapping(_ element: String, fields: String) -> String {
 /// `survey`, `preview` and `check --strict-mapping` from the command line: exit statuses and outputs.
 struct SurveyPreviewCommandTests {
     @Test func `survey prints the tree and exits 0; JSON parses`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
         let text = try CLI.run(["survey", export, "--quiet"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("/CaseExport  1"))
@@ -33,35 +34,35 @@ struct SurveyPreviewCommandTests {
     }
 
     @Test func `survey of a file that is not XML exits 3 and says what it is`() throws {
-        let scratch = try Scratch()
-        let result = try CLI.run(["survey", try scratch.file("people.csv", "id,forename\nC-1,Amira\nC-2,Noah\n"), "--quiet"])
+        let scratch = try TemporaryFolder()
+        let result = try CLI.run(["survey", try scratch.write("id,forename\nC-1,Amira\nC-2,Noah\n", to: "people.csv"), "--quiet"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("it looks like CSV"), "\(result.stderr)")
         #expect(!result.stderr.contains("Amira"))
     }
 
     @Test func `the draft mapping is written owner-only, and never over a file survey did not write`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
         let draft = scratch.url.appendingPathComponent("draft.yaml").path
         #expect(try CLI.run(["survey", export, "--draft-mapping", draft, "--quiet"]).status == 0)
         #expect(try FileManager.default.attributesOfItem(atPath: draft)[.posixPermissions] as? Int == 0o600)
         #expect(try String(contentsOfFile: draft, encoding: .utf8).contains("# review"))
         #expect(try CLI.run(["survey", export, "--draft-mapping", draft, "--quiet"]).status == 0, "its own draft is replaced")
-        let notes = try scratch.file("notes.yaml", "my notes\n")
+        let notes = try scratch.write("my notes\n", to: "notes.yaml")
         let refused = try CLI.run(["survey", export, "--draft-mapping", notes, "--quiet"])
         #expect(refused.status == 2)
         #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
     }
 
     @Test func `preview shows the records of a kind; a kind the mapping does not read exits 2`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
-        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Visit", fields: """
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
+        let mapping = try scratch.write(visitsMapping("/CaseExport/Visits/Visit", fields: """
                   id: "@id"
                   date: {path: "@date", type: iso-date}
                   seenAlone: {path: "@seenAlone", type: boolean, map: {"true": "true", "false": "false"}}
-            """))
+            """), to: "m.yaml")
         let shown = try CLI.run(["preview", export, "--mapping", mapping, "--kind", "Visit"])
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.contains("Visit V-1  (line 6)"), "\(shown.stdout)")
@@ -72,16 +73,16 @@ struct SurveyPreviewCommandTests {
     }
 
     @Test func `check --strict-mapping turns a path that matched nothing into an error`() throws {
-        let scratch = try Scratch()
-        let export = try scratch.file("export.xml", cleanExport)
-        let mapping = try scratch.file("m.yaml", visitsMapping("/CaseExport/Visits/Vist", fields: "          id: \"@id\""))
+        let scratch = try TemporaryFolder()
+        let export = try scratch.write(cleanExport, to: "export.xml")
+        let mapping = try scratch.write(visitsMapping("/CaseExport/Visits/Vist", fields: "          id: \"@id\""), to: "m.yaml")
         let warned = try CLI.run(["check", export, "--mapping", mapping, "--quiet"])
         #expect(warned.status == 0)
         #expect(warned.stderr.contains("casebridge: mapping warning: \(mapping):7: /CaseExport/Visits/Vist matched no element"), "\(warned.stderr)")
         let strict = try CLI.run(["check", export, "--mapping", mapping, "--quiet", "--strict-mapping"])
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("casebridge: mapping error: \(mapping):7:"), "\(strict.stderr)")
-        let fixed = try scratch.file("fixed.yaml", try String(contentsOfFile: mapping, encoding: .utf8).replacingOccurrences(of: "Vist", with: "Visit"))
+        let fixed = try scratch.write(try String(contentsOfFile: mapping, encoding: .utf8).replacingOccurrences(of: "Vist", with: "Visit"), to: "fixed.yaml")
         let clean = try CLI.run(["check", export, "--mapping", fixed, "--quiet", "--strict-mapping"])
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stderr.isEmpty, "\(clean.stderr)")
@@ -90,8 +91,8 @@ struct SurveyPreviewCommandTests {
 
 struct ShortExportNameTests {
     @Test func `an export named by a short relative path reads`() throws {
-        let scratch = try Scratch()
-        _ = try scratch.file("ab", cleanExport)
+        let scratch = try TemporaryFolder()
+        _ = try scratch.write(cleanExport, to: "ab")
         let result = try CLI.run(["check", "ab", "--quiet"], in: scratch.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try CLI.run(["survey", "ab", "--quiet"], in: scratch.url).status == 0)

@@ -3,6 +3,7 @@ import CasebridgeGenerate
 import CasebridgeMapping
 import CasebridgeModel
 import Foundation
+import TestSupport
 import Testing
 
 /// The example mapping of a nested household export, from the source tree.
@@ -39,8 +40,8 @@ struct NestedLayoutTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let flat = try Self.generate(.flat, into: folder)
         let nested = try Self.generate(.nested, into: folder)
-        let flatResult = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: flat.exportFile.path, displayName: "export.xml")
-        let nestedResult = try CheckRun(mapping: householdMapping, policy: defaultPolicy).run(export: nested.exportFile.path, displayName: "export.xml")
+        let flatResult = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: flat.exportFile.path, displayName: "export.xml")
+        let nestedResult = try CheckRun(mapping: householdMapping, policy: Reference.policy).run(export: nested.exportFile.path, displayName: "export.xml")
         let flatJSON = flatResult.document.json
         let nestedJSON = nestedResult.document.json
         guard case let .array(flatFindings)? = flatJSON["findings"], case let .array(nestedFindings)? = nestedJSON["findings"] else {
@@ -60,7 +61,7 @@ struct NestedLayoutTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let nested = try Self.generate(.nested, into: folder, families: 60)
         let expected = try FindingsSummary(json: Data(contentsOf: nested.expectedFindingsFile))
-        let result = try CheckRun(mapping: householdMapping, policy: defaultPolicy).run(export: nested.exportFile.path, displayName: "export.xml")
+        let result = try CheckRun(mapping: householdMapping, policy: Reference.policy).run(export: nested.exportFile.path, displayName: "export.xml")
         let found = try FindingsSummary(json: Data(result.document.json.serialised().utf8))
         #expect(found == expected)
         let lines = { (data: Data) throws -> [Int] in
@@ -102,7 +103,7 @@ struct NestedLayoutTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("export.xml").path
         try Data(xml.utf8).write(to: URL(fileURLWithPath: path))
-        let result = try CheckRun(mapping: householdMapping, policy: defaultPolicy).run(export: path)
+        let result = try CheckRun(mapping: householdMapping, policy: Reference.policy).run(export: path)
         return result.document.findings.filter { $0.rule == "family-document-missing" || $0.rule == "replica-diverges" }
             .map { "\($0.rule) \($0.key.map(\.value).joined(separator: " "))" }
     }

@@ -2,6 +2,7 @@ import CasebridgeCheck
 @testable import CasebridgeGenerate
 import CasebridgeModel
 import Foundation
+import TestSupport
 import Testing
 
 /// Findings are pasted into tickets and e-mails: a value is quoted only when it is a code (at most 40
@@ -14,7 +15,7 @@ struct ValuesInFindingsTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("export.xml").path
         try Data(Fixture.export(Fixture.staff + sections, exportedAt: exportedAt).utf8).write(to: URL(fileURLWithPath: path))
-        let result = try CheckRun(mapping: referenceMapping, policy: defaultPolicy).run(export: path, displayName: "export.xml")
+        let result = try CheckRun(mapping: Reference.mapping, policy: Reference.policy).run(export: path, displayName: "export.xml")
         var text = ""
         result.document.write(as: .text) { text += $0 }
         return (result.document.json.serialised(), text, result.warnings)

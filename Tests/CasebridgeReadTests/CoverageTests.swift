@@ -2,6 +2,7 @@ import CasebridgeMapping
 import CasebridgeModel
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// A mapping that reads nothing from a misspelt path says so, with the line to fix.

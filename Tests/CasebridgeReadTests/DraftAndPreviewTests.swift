@@ -2,6 +2,7 @@ import CasebridgeMapping
 import CasebridgeModel
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// The public children-in-need census samples in ../shared/reference, each read as an unknown export.

@@ -1,6 +1,7 @@
 import CasebridgeMapping
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// Errors that say what is wrong with an export, on one line, without a byte of its content.
@@ -9,7 +10,7 @@ struct InputErrorTests {
         let folder = try TemporaryFolder()
         let path = try folder.write(data, to: name)
         do {
-            _ = try ExportReader(mapping: referenceMapping).read(path: path, into: CollectingSink())
+            _ = try ExportReader(mapping: Reference.mapping).read(path: path, into: CollectingSink())
         } catch let error as ReadError {
             #expect(!error.reason.contains("\n"), "one line: \(error.reason)")
             return error
@@ -78,7 +79,7 @@ struct InputErrorTests {
         let folder = try TemporaryFolder()
         let path = try folder.write(data, to: "export.xml")
         let sink = CollectingSink()
-        _ = try ExportReader(mapping: referenceMapping).read(path: path, into: sink)
+        _ = try ExportReader(mapping: Reference.mapping).read(path: path, into: sink)
         #expect(sink.records.first?.value("name") == "Ost")
     }
 
@@ -107,13 +108,13 @@ struct InputErrorTests {
         let folder = try TemporaryFolder()
         _ = try folder.write(envelopeStart + "</CaseExport>", to: "export.xml")
         do {
-            _ = try ExportReader(mapping: referenceMapping).read(path: folder.url.path, into: CollectingSink())
+            _ = try ExportReader(mapping: Reference.mapping).read(path: folder.url.path, into: CollectingSink())
             Issue.record("a folder was read")
         } catch let error as ReadError {
             #expect(error.reason == "this is a folder: did you mean \(folder.url.path)/export.xml?")
         }
         let empty = try TemporaryFolder()
-        #expect(throws: ReadError.self) { try ExportReader(mapping: referenceMapping).read(path: empty.url.path, into: CollectingSink()) }
+        #expect(throws: ReadError.self) { try ExportReader(mapping: Reference.mapping).read(path: empty.url.path, into: CollectingSink()) }
     }
 
     @Test func `a file cut short is still called cut short`() throws {

@@ -2,6 +2,7 @@ import CasebridgeMapping
 import CasebridgeModel
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// A nested, name/value export that uses every way a mapping can place and recode a value.

@@ -2,6 +2,7 @@ import CasebridgeMapping
 import CasebridgeModel
 @testable import CasebridgeRead
 import Foundation
+import TestSupport
 import Testing
 
 /// A survey describes an unknown export by counts and shapes, and shows values only for code lists.
