@@ -18,6 +18,8 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     let writer: BookkeepingWriter
     /// The columns of the target's tables, read once from the catalog.
     private var columnsByTable: [String: [PostgresColumn]]?
+    /// The rows of each data table before the run (its lineage), counted once for every table.
+    private var liveRows: [String: Int]?
 
     init(target: PostgresTarget, connection: PostgresConnection, staging: Database) throws {
         self.target = target
@@ -71,6 +73,11 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     // MARK: Shipping
 
     /// Sends every row `select` returns on the staging into `table`'s `columns` with `COPY`; returns how many.
+    ///
+    /// A temporary table that receives few rows (a delta's) is analysed: the server keeps no statistics
+    /// of temporary tables, and guesses hundreds of rows for one that holds two, which turns the joins
+    /// with a data table's key index into scans of the whole table. A large one is left alone: its size,
+    /// read from its pages, is guess enough, and analysing it would cost more than it saves.
     @discardableResult
     func ship(_ select: String, _ values: [SQLValue] = [], into table: String, columns: [String]) throws -> Int {
         var count = 0
@@ -81,8 +88,12 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             }
             count = stream.rows
         }
+        if table.hasPrefix("pg_temp."), count <= Self.analysedRows { try connection.execute("ANALYZE \(table)") }
         return count
     }
+
+    /// The most rows a temporary table is analysed with (``ship(_:_:into:columns:)``).
+    static let analysedRows = 10_000
 
     /// The columns of `table` in the target.
     func columns(of table: String) throws -> [PostgresColumn] {
@@ -98,7 +109,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         // Continuing the live state, only the rows the delta touched can differ from the target's.
         let onlyTouched = facts.continuesState && !table.isRebuiltWhole
         var changes = TableChanges(table: table.table)
-        changes.liveBefore = try connection.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = $1", [.text(table.table)])?.int ?? 0
+        changes.liveBefore = try liveRows(of: table.table)
         let counted = try staging.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
         let loadable = (counted?.int("n") ?? 0) - changes.quarantined
@@ -123,6 +134,19 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         }
         changes.unchanged = loadable - changes.inserted - changes.updated
         return changes
+    }
+
+    /// The rows `table` held before the run: one pass over the lineage counts them for every table (a
+    /// table's own load changes no other table's count).
+    private func liveRows(of table: String) throws -> Int {
+        if liveRows == nil {
+            var counts: [String: Int] = [:]
+            for row in try connection.rows("SELECT table_name, count(*) AS n FROM casebridge_lineage GROUP BY table_name") {
+                if let name = row["table_name"] { counts[name] = row.int("n") ?? 0 }
+            }
+            liveRows = counts
+        }
+        return liveRows?[table] ?? 0
     }
 
     /// `pg_temp.tmp_incoming`: the rows of `table` to compare with the target (those of records that load;

@@ -62,7 +62,10 @@ struct PostgresTableRows {
                   AND NOT EXISTS (SELECT 1 FROM pg_temp.tmp_keys k WHERE k.row_key = l.row_key)
                 """)
         }
-        guard try connection.scalar("SELECT count(*) FROM pg_temp.tmp_gone")?.int ?? 0 > 0 else { return 0 }
+        let gone = try connection.scalar("SELECT count(*) FROM pg_temp.tmp_gone")?.int ?? 0
+        guard gone > 0 else { return 0 }
+        // A few keys are found through the table's key index only once the server knows they are few.
+        if gone <= PostgresLoadSession.analysedRows { try connection.execute("ANALYZE pg_temp.tmp_gone") }
         let match = keyMatch(row: "t", key: "g.row_key")
         let object = table.columns.map { "\(PostgresSchemaVetting.literal($0.name)), t.\(quotedName($0.name))" }.joined(separator: ", ")
         try connection.execute("""
