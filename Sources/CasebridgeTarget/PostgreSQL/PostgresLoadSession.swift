@@ -113,13 +113,15 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         let counted = try staging.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
         let loadable = (counted?.int("n") ?? 0) - changes.quarantined
-        try shipIncoming(table, facts: facts, onlyTouched: onlyTouched)
-        defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
         let rows = PostgresTableRows(session: self, table: table, keyColumns: try columns(of: table.table).filter { $0.keyPosition > 0 })
+        let (select, values) = incomingRows(table, facts: facts, onlyTouched: onlyTouched)
         if changes.liveBefore == 0 {
-            // A table that holds nothing yet: every row is new, and nothing can have vanished.
-            changes.inserted = try rows.write(from: "pg_temp.tmp_incoming", run: run, upsert: false)
+            // A table that holds nothing yet: every row is new, and nothing can have vanished. The rows
+            // and their lineage are copied straight in, with no temporary table between.
+            changes.inserted = try rows.copyNew(select, values, run: run)
         } else {
+            try shipIncoming(table, select, values)
+            defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
             try connection.execute("""
                 CREATE TEMP TABLE tmp_changed AS
                 SELECT i.*, l.row_key IS NULL AS _new FROM pg_temp.tmp_incoming i
@@ -130,7 +132,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             changes.inserted = counts?.int("inserted") ?? 0
             changes.updated = counts?.int("updated") ?? 0
             changes.deleted = try rows.archiveVanished(run: run, onlyRemovedKeys: onlyTouched)
-            try rows.write(from: "pg_temp.tmp_changed", run: run, upsert: true)
+            try rows.write(from: "pg_temp.tmp_changed", run: run)
         }
         changes.unchanged = loadable - changes.inserted - changes.updated
         return changes
@@ -149,9 +151,22 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         return liveRows?[table] ?? 0
     }
 
-    /// `pg_temp.tmp_incoming`: the rows of `table` to compare with the target (those of records that load;
-    /// continuing the live state, only those the delta touched), with their key, hash, record and place.
-    private func shipIncoming(_ table: TableMapping, facts: RunFacts, onlyTouched: Bool) throws {
+    /// The staging's query of the rows of `table` to compare with the target (those of records that
+    /// load; continuing the live state, only those the delta touched), with their key, hash, record and
+    /// place (`_key`, `_hash`, `_record_id`, `_sequence`, `_line`), then the table's columns.
+    private func incomingRows(_ table: TableMapping, facts: RunFacts, onlyTouched: Bool) -> (String, [SQLValue]) {
+        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = ?)" : ""
+        return ("""
+            SELECT i._key AS _key, i._hash AS _hash, r.record_id AS _record_id,
+                   \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)) AS _sequence,
+                   \(RecordLocation.lineSQL("i._line")) AS _line, \(table.columns.map { "i." + quotedName($0.name) }.joined(separator: ", "))
+            FROM \(table.incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
+            WHERE i._q = 0\(touched)
+            """, onlyTouched ? [.text(table.table)] : [])
+    }
+
+    /// `pg_temp.tmp_incoming`: the rows of `table` that `select` (``incomingRows(_:facts:onlyTouched:)``) gives.
+    private func shipIncoming(_ table: TableMapping, _ select: String, _ values: [SQLValue]) throws {
         let columns = table.columns.map { quotedName($0.name) }
         try connection.execute("""
             DROP TABLE IF EXISTS pg_temp.tmp_incoming;
@@ -160,13 +175,6 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
                    \(columns.map { "t." + $0 }.joined(separator: ", "))
             FROM \(quotedName(table.table)) t WITH NO DATA
             """)
-        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = ?)" : ""
-        try ship("""
-            SELECT i._key, i._hash, r.record_id, \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)),
-                   \(RecordLocation.lineSQL("i._line")), \(columns.map { "i." + $0 }.joined(separator: ", "))
-            FROM \(table.incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-            WHERE i._q = 0\(touched)
-            """, onlyTouched ? [.text(table.table)] : [], into: "pg_temp.tmp_incoming",
-            columns: ["_key", "_hash", "_record_id", "_sequence", "_line"] + table.columns.map(\.name))
+        try ship(select, values, into: "pg_temp.tmp_incoming", columns: ["_key", "_hash", "_record_id", "_sequence", "_line"] + table.columns.map(\.name))
     }
 }
