@@ -75,7 +75,7 @@ package struct PostgresAddress: Sendable, Equatable {
         database = value("dbname") ?? user
     }
 
-    private static let passwordRefusal = "names a password; give it in PGPASSWORD, ~/.pgpass or the service file instead, so that "
+    private static let passwordRefusal = "it names a password; give it in PGPASSWORD, ~/.pgpass or the service file instead, so that "
         + "it is never on a command line, in a process list or in a log; nothing was changed"
 
     /// `postgresql://user:secret@…`: refused before libpq reads it, so that no message can echo it.
