@@ -28,7 +28,7 @@ struct ExitStatusTests {
         #expect(flat.contains(Status.help(for: statuses)), "\(help.stdout)")
     }
 
-    @Test(arguments: [(["help", "nosuch"], "there is no command 'nosuch' (commands: check, migrate, report, rules, generate, schedule, status)"),
+    @Test(arguments: [(["help", "nosuch"], "there is no command 'nosuch' (commands: check, migrate, report, rules, generate, schedule, status, survey, preview)"),
                       (["help", "schedule", "nope"], "there is no command 'schedule nope' (commands: run, install)")])
     func `help on a command that does not exist is a usage error`(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)
