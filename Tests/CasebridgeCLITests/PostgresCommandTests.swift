@@ -107,6 +107,63 @@ struct PostgresCommandTests {
         #expect(right.status == 0, "\(right.stderr)")
     }
 
+    @Test func `a service names the host, database, role and password: messages and the kept staging follow it, and never show the password`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("service")
+        let role = "cbt_sv_" + UUID().uuidString.prefix(8).lowercased()
+        try database.psql("CREATE ROLE \(role) LOGIN PASSWORD 'service-kept-pw'; GRANT CREATE ON DATABASE \(database.name) TO \(role)")
+        defer {
+            _ = try? database.psql("DROP OWNED BY \(role)")
+            _ = try? PostgresServer.psql(PostgresServer.uri ?? "", "DROP ROLE IF EXISTS \(role)")
+        }
+        let socket = try #require(URLComponents(string: database.uri)?.queryItems?.first { $0.name == "host" }?.value)
+        let services = try scratch.write("""
+            # the council's loading service
+            [other]
+            dbname=postgres
+            [ssd-load]
+            host=\(socket)
+            dbname=\(database.name)
+            user=\(role)
+            password=service-kept-pw
+            [wrong]
+            host=\(socket)
+            dbname=\(database.name)
+            user=\(role)
+            password=not-the-pw
+            """, to: "pg_service.conf")
+        let environment = ["PGSERVICEFILE": services, "PGPASSFILE": scratch.path("none")]
+        let loaded = try run(["migrate", MigrateExports.small, "--target", "service=ssd-load", "--quiet"], scratch, environment: environment)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout.contains("into PostgreSQL database \(database.name) on \(socket):5432, schema casebridge as run 1."), "\(loaded.stdout)")
+        // The same database named by its service or by a URI is the same target, with one kept staging.
+        let status = try run(["status", "--target", "service=ssd-load"], scratch, environment: environment)
+        #expect(status.status == 0 && status.stdout.contains("Last loaded sequence: 413 (run 1)\n"), "\(status.stdout) \(status.stderr)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge")).filter { $0.hasSuffix(".casebridge-state") }
+        #expect(kept.count == 1)
+        let byURI = try PostgresServer.with(database.uri, user: role)
+        let skipped = try run(["migrate", MigrateExports.small, "--target", byURI, "--quiet"], scratch,
+                              environment: ["PGPASSFILE": scratch.path("none"), "PGPASSWORD": "service-kept-pw"])
+        #expect(skipped.status == 0 && skipped.stdout.hasPrefix("Skipped:"), "\(skipped.stdout) \(skipped.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("state/casebridge")).filter { $0.hasSuffix(".casebridge-state") } == kept)
+
+        let wrong = try run(["migrate", MigrateExports.small, "--target", "service=wrong", "--quiet"], scratch, environment: environment)
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("PostgreSQL database \(database.name) on \(socket):5432") && wrong.stderr.contains("refused the password of role \(role)"),
+                "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("not-the-pw") && wrong.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func `sslmode goes to libpq as written: a mode it does not know is refused in one line, and require over the Unix socket loads`() throws {
+        let scratch = try TemporaryFolder()
+        let database = try PostgresServer.database("tls")
+        let bogus = try run(["migrate", MigrateExports.small, "--target", database.uri + "&sslmode=sometimes", "--quiet"], scratch)
+        #expect(bogus.status == 4 && bogus.stderr.contains("sslmode") && bogus.stderr.split(separator: "\n").count == 1, "\(bogus.stderr)")
+        // A Unix socket never uses TLS: libpq lets sslmode=require through there.
+        let loaded = try run(["migrate", MigrateExports.small, "--target", database.uri + "&sslmode=require", "--quiet"], scratch)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+    }
+
     /// Starts migrate into `target`, waits for `line` on its stderr, and kills it with SIGKILL.
     private func killMigrate(_ export: String, into target: String, at line: String, _ scratch: TemporaryFolder) throws -> Bool {
         let process = Process()

@@ -59,9 +59,13 @@ package struct PostgresAddress: Sendable, Equatable {
             defer { PQconninfoFree(options) }
             return Self.values(options)
         } ?? [:]
+        // A service's settings come before the environment's, as libpq takes them.
+        let service = given["service"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.environment["PGSERVICE"]
+        let fromService = service.map { PostgresServiceFile.settings(of: $0) } ?? [:]
         func value(_ key: String) -> String? {
-            if let value = given[key], !value.isEmpty { return value }
-            if let value = defaults[key], !value.isEmpty { return value }
+            for source in [given, fromService, defaults] {
+                if let value = source[key], !value.isEmpty { return value }
+            }
             return nil
         }
         conninfo = target
@@ -71,7 +75,7 @@ package struct PostgresAddress: Sendable, Equatable {
         database = value("dbname") ?? user
     }
 
-    private static let passwordRefusal = "names a password; give it in PGPASSWORD, ~/.pgpass or the service file instead, so that "
+    private static let passwordRefusal = "it names a password; give it in PGPASSWORD, ~/.pgpass or the service file instead, so that "
         + "it is never on a command line, in a process list or in a log; nothing was changed"
 
     /// `postgresql://user:secret@…`: refused before libpq reads it, so that no message can echo it.
@@ -110,7 +114,53 @@ package struct PostgresAddress: Sendable, Equatable {
     /// `$XDG_STATE_HOME/casebridge`, or `~/.local/state/casebridge`.
     package static var stateFolder: String {
         let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (NSHomeDirectory() + "/.local/state")
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (homeFolder + "/.local/state")
         return base + "/casebridge"
+    }
+
+    /// `~`: `$HOME` when it is set, as libpq reads `~/.pgpass` and `~/.pg_service.conf`, else the
+    /// user's home folder in the password database.
+    static var homeFolder: String {
+        ProcessInfo.processInfo.environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? NSHomeDirectory()
+    }
+}
+
+/// The settings of a service in libpq's connection service file, read as libpq reads them: the
+/// `[NAME]` section of `PGSERVICEFILE` (default `~/.pg_service.conf`), else of `pg_service.conf` in
+/// `PGSYSCONFDIR` (default Debian's `/etc/postgresql-common`). Only to name a `service=NAME` target
+/// (its host, port, database and role) in messages and in the paths of the files kept on this
+/// machine: the connection itself is libpq's, which reads the file again.
+enum PostgresServiceFile {
+    /// The settings of `service`, from the first file that defines it; none when no file does.
+    static func settings(of service: String) -> [String: String] {
+        let environment = ProcessInfo.processInfo.environment
+        let personal = environment["PGSERVICEFILE"] ?? (PostgresAddress.homeFolder + "/.pg_service.conf")
+        let system = (environment["PGSYSCONFDIR"] ?? "/etc/postgresql-common") + "/pg_service.conf"
+        for file in [personal, system] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8), let found = settings(of: service, in: text) else { continue }
+            return found
+        }
+        return [:]
+    }
+
+    /// The settings of `service` in a service file's `text`, or `nil` when it has no such section.
+    static func settings(of service: String, in text: String) -> [String: String]? {
+        var found: [String: String]?
+        var inService = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                if found != nil { break }
+                inService = line.dropFirst().dropLast() == service
+                if inService { found = [:] }
+                continue
+            }
+            guard inService, let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            // The first setting of a key stands, as in libpq.
+            if found?[key] == nil { found?[key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces) }
+        }
+        return found
     }
 }

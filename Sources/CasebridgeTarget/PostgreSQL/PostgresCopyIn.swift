@@ -3,9 +3,9 @@ import CasebridgeStore
 /// The data of one `COPY … FROM STDIN`, sent to the server in blocks of 256 KiB.
 ///
 /// Rows go in PostgreSQL's text format (``add(_:)-(SQLValue)``, ``endRow()``: a tab between fields, `\N` for
-/// NULL, backslash escapes), which measured as fast as the binary format for Casebridge's rows (see
-/// `PostgresCopyFormat`); content goes in the binary format (``PostgresBinaryCopy``), which sends bytea
-/// as it is instead of twice its size in hex.
+/// NULL, backslash escapes): the staging holds every value as text already, which the binary format
+/// would have to convert to each column's own binary form first; content goes in the binary format
+/// (``PostgresBinaryCopy``), which sends bytea as it is instead of twice its size in hex.
 final class PostgresCopyIn {
     private unowned let connection: PostgresConnection
     private var buffer: [UInt8] = []
@@ -38,6 +38,11 @@ final class PostgresCopyIn {
             buffer.append(0x4E)  // \N
             return
         }
+        // Most values need no escape: they go in one copy, and only the others byte by byte.
+        guard bytes.contains(where: Self.needsEscape) else {
+            buffer.append(contentsOf: bytes)
+            return
+        }
         for byte in bytes {
             switch byte {
             case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
@@ -47,6 +52,11 @@ final class PostgresCopyIn {
             default: buffer.append(byte)
             }
         }
+    }
+
+    /// A backslash, tab, line feed or carriage return: the bytes the text format escapes.
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte == 0x5C || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     private func addText(_ text: String) {

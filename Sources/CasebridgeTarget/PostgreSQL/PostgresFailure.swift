@@ -57,9 +57,13 @@ enum PostgresFailure {
         if message.contains("does not exist"), message.contains("database") {
             return "database \(address.database) does not exist on \(address.host):\(address.port)\(unchanged)"
         }
+        if message.hasPrefix("invalid "), message.contains(" value") {
+            // A setting libpq reads only as it connects, such as sslmode=sometimes.
+            return "the connection string has a setting libpq does not accept (\(message))\(unchanged)"
+        }
         if doing == .connecting || message.contains("Connection refused") || message.contains("No such file or directory")
             || message.contains("could not connect") || message.contains("could not translate host name") {
-            return "cannot connect to the PostgreSQL server at \(address.host):\(address.port) (\(message)); is it running?\(unchanged)"
+            return "cannot connect to the PostgreSQL server at \(address.host):\(address.port) (\(message)): check that it is running and listens there\(unchanged)"
         }
         if error.connectionLost {
             return "the connection to the server was lost (\(message)); the server rolled the transaction back\(unchanged)"

@@ -66,11 +66,22 @@ extension PostgresLoadSession {
     static let quarantineBatchBytes = 32 << 20
 
     func storeQuarantine(run: Int64, facts: RunFacts, source: ContentSource) throws -> Int {
-        let bookkeeping = writer.connection
-        // A record carried from an earlier export keeps the raw XML stored when that export's run quarantined it.
-        let earlierRaw: QuarantineRows.EarlierRaw = { kind, recordID, file, line in
-            try bookkeeping.rows(QuarantineRows.earlierRawSQL, QuarantineRows.earlierRawValues(kind, recordID, file, line)).first
-                .map { ($0["raw_sha256"], $0["raw_note"]) }
+        // A record carried from an earlier export keeps the raw XML stored when that export's run
+        // quarantined it: what the last run to quarantine each record stored is read once, in one
+        // statement, rather than asked of the server once a record.
+        var earlier: [String: (sha256: String?, note: String?)]?
+        let earlierRaw: QuarantineRows.EarlierRaw = { [connection] kind, recordID, file, line in
+            if earlier == nil {
+                earlier = [:]
+                for row in try connection.rows("""
+                    SELECT DISTINCT ON (kind, record_id, source_file, source_line) kind, record_id, source_file, source_line, raw_sha256, raw_note
+                    FROM casebridge_quarantine ORDER BY kind, record_id, source_file, source_line, run_id DESC
+                    """) {
+                    let key = Self.quarantinePlace(row["kind"] ?? "", row["record_id"], row["source_file"] ?? "", row["source_line"])
+                    earlier?[key] = (row["raw_sha256"], row["raw_note"])
+                }
+            }
+            return earlier?[Self.quarantinePlace(kind.rawValue, recordID, file, line.map(String.init))]
         }
         var batch: [QuarantineRow] = []
         var batchBytes = 0
@@ -87,6 +98,11 @@ extension PostgresLoadSession {
         }
         try sendQuarantine(batch, run: run, first: count)
         return count + batch.count
+    }
+
+    /// A quarantined record's kind, id, file and line as one key (`nil` apart from every value).
+    private static func quarantinePlace(_ kind: String, _ recordID: String?, _ file: String, _ line: String?) -> String {
+        [kind, recordID ?? "\u{0}", file, line ?? "\u{0}"].joined(separator: "\u{1F}")
     }
 
     /// Sends a batch of quarantined records, numbered from `first`: their raw XML (once per SHA-256),

@@ -18,6 +18,8 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     let writer: BookkeepingWriter
     /// The columns of the target's tables, read once from the catalog.
     private var columnsByTable: [String: [PostgresColumn]]?
+    /// The rows of each data table before the run (its lineage), counted once for every table.
+    private var liveRows: [String: Int]?
 
     init(target: PostgresTarget, connection: PostgresConnection, staging: Database) throws {
         self.target = target
@@ -71,6 +73,11 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     // MARK: Shipping
 
     /// Sends every row `select` returns on the staging into `table`'s `columns` with `COPY`; returns how many.
+    ///
+    /// A temporary table that receives few rows (a delta's) is analysed: the server keeps no statistics
+    /// of temporary tables, and guesses hundreds of rows for one that holds two, which turns the joins
+    /// with a data table's key index into scans of the whole table. A large one is left alone: its size,
+    /// read from its pages, is guess enough, and analysing it would cost more than it saves.
     @discardableResult
     func ship(_ select: String, _ values: [SQLValue] = [], into table: String, columns: [String]) throws -> Int {
         var count = 0
@@ -81,8 +88,12 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             }
             count = stream.rows
         }
+        if table.hasPrefix("pg_temp."), count <= Self.analysedRows { try connection.execute("ANALYZE \(table)") }
         return count
     }
+
+    /// The most rows a temporary table is analysed with (``ship(_:_:into:columns:)``).
+    static let analysedRows = 10_000
 
     /// The columns of `table` in the target.
     func columns(of table: String) throws -> [PostgresColumn] {
@@ -98,17 +109,19 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         // Continuing the live state, only the rows the delta touched can differ from the target's.
         let onlyTouched = facts.continuesState && !table.isRebuiltWhole
         var changes = TableChanges(table: table.table)
-        changes.liveBefore = try connection.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = $1", [.text(table.table)])?.int ?? 0
+        changes.liveBefore = try liveRows(of: table.table)
         let counted = try staging.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
         let loadable = (counted?.int("n") ?? 0) - changes.quarantined
-        try shipIncoming(table, facts: facts, onlyTouched: onlyTouched)
-        defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
         let rows = PostgresTableRows(session: self, table: table, keyColumns: try columns(of: table.table).filter { $0.keyPosition > 0 })
+        let (select, values) = incomingRows(table, facts: facts, onlyTouched: onlyTouched)
         if changes.liveBefore == 0 {
-            // A table that holds nothing yet: every row is new, and nothing can have vanished.
-            changes.inserted = try rows.write(from: "pg_temp.tmp_incoming", run: run, upsert: false)
+            // A table that holds nothing yet: every row is new, and nothing can have vanished. The rows
+            // and their lineage are copied straight in, with no temporary table between.
+            changes.inserted = try rows.copyNew(select, values, run: run)
         } else {
+            try shipIncoming(table, select, values)
+            defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
             try connection.execute("""
                 CREATE TEMP TABLE tmp_changed AS
                 SELECT i.*, l.row_key IS NULL AS _new FROM pg_temp.tmp_incoming i
@@ -119,15 +132,41 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             changes.inserted = counts?.int("inserted") ?? 0
             changes.updated = counts?.int("updated") ?? 0
             changes.deleted = try rows.archiveVanished(run: run, onlyRemovedKeys: onlyTouched)
-            try rows.write(from: "pg_temp.tmp_changed", run: run, upsert: true)
+            try rows.write(from: "pg_temp.tmp_changed", run: run)
         }
         changes.unchanged = loadable - changes.inserted - changes.updated
         return changes
     }
 
-    /// `pg_temp.tmp_incoming`: the rows of `table` to compare with the target (those of records that load;
-    /// continuing the live state, only those the delta touched), with their key, hash, record and place.
-    private func shipIncoming(_ table: TableMapping, facts: RunFacts, onlyTouched: Bool) throws {
+    /// The rows `table` held before the run: one pass over the lineage counts them for every table (a
+    /// table's own load changes no other table's count).
+    private func liveRows(of table: String) throws -> Int {
+        if liveRows == nil {
+            var counts: [String: Int] = [:]
+            for row in try connection.rows("SELECT table_name, count(*) AS n FROM casebridge_lineage GROUP BY table_name") {
+                if let name = row["table_name"] { counts[name] = row.int("n") ?? 0 }
+            }
+            liveRows = counts
+        }
+        return liveRows?[table] ?? 0
+    }
+
+    /// The staging's query of the rows of `table` to compare with the target (those of records that
+    /// load; continuing the live state, only those the delta touched), with their key, hash, record and
+    /// place (`_key`, `_hash`, `_record_id`, `_sequence`, `_line`), then the table's columns.
+    private func incomingRows(_ table: TableMapping, facts: RunFacts, onlyTouched: Bool) -> (String, [SQLValue]) {
+        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = ?)" : ""
+        return ("""
+            SELECT i._key AS _key, i._hash AS _hash, r.record_id AS _record_id,
+                   \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)) AS _sequence,
+                   \(RecordLocation.lineSQL("i._line")) AS _line, \(table.columns.map { "i." + quotedName($0.name) }.joined(separator: ", "))
+            FROM \(table.incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
+            WHERE i._q = 0\(touched)
+            """, onlyTouched ? [.text(table.table)] : [])
+    }
+
+    /// `pg_temp.tmp_incoming`: the rows of `table` that `select` (``incomingRows(_:facts:onlyTouched:)``) gives.
+    private func shipIncoming(_ table: TableMapping, _ select: String, _ values: [SQLValue]) throws {
         let columns = table.columns.map { quotedName($0.name) }
         try connection.execute("""
             DROP TABLE IF EXISTS pg_temp.tmp_incoming;
@@ -136,13 +175,6 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
                    \(columns.map { "t." + $0 }.joined(separator: ", "))
             FROM \(quotedName(table.table)) t WITH NO DATA
             """)
-        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM \(StagingTable.touched) WHERE tbl = ?)" : ""
-        try ship("""
-            SELECT i._key, i._hash, r.record_id, \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)),
-                   \(RecordLocation.lineSQL("i._line")), \(columns.map { "i." + $0 }.joined(separator: ", "))
-            FROM \(table.incoming) i JOIN \(StagingStore.table(table.from)) r ON r.rid = i._rid
-            WHERE i._q = 0\(touched)
-            """, onlyTouched ? [.text(table.table)] : [], into: "pg_temp.tmp_incoming",
-            columns: ["_key", "_hash", "_record_id", "_sequence", "_line"] + table.columns.map(\.name))
+        try ship(select, values, into: "pg_temp.tmp_incoming", columns: ["_key", "_hash", "_record_id", "_sequence", "_line"] + table.columns.map(\.name))
     }
 }

@@ -13,14 +13,13 @@ struct PostgresTableRows {
     private var name: String { PostgresSchemaVetting.literal(table.table) }
 
     /// Writes the rows of `source` (a temporary table shaped like `pg_temp.tmp_incoming`) and their
-    /// lineage; with `upsert`, a row whose key the table holds replaces it. Returns how many.
+    /// lineage; a row whose key the table holds replaces it. Returns how many.
     @discardableResult
-    func write(from source: String, run: Int64, upsert: Bool) throws -> Int {
+    func write(from source: String, run: Int64) throws -> Int {
         let columns = table.columns.map { quotedName($0.name) }
         let keys = keyColumns.sorted { $0.keyPosition < $1.keyPosition }.map { quotedName($0.name) }
         let others = columns.filter { !keys.contains($0) }
-        let onConflict = !upsert ? ""
-            : others.isEmpty ? " ON CONFLICT DO NOTHING"
+        let onConflict = others.isEmpty ? " ON CONFLICT DO NOTHING"
             : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         let written = try connection.command("""
             INSERT INTO \(quotedName(table.table)) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM \(source)\(onConflict)
@@ -29,8 +28,22 @@ struct PostgresTableRows {
         try connection.execute("""
             INSERT INTO casebridge_lineage (table_name, row_key, \(lineage.joined(separator: ", ")))
             SELECT \(name), _key, $1, _record_id, $2, _sequence, _line, _hash FROM \(source)
-            \(upsert ? "ON CONFLICT (table_name, row_key) DO UPDATE SET " + lineage.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ") : "")
+            ON CONFLICT (table_name, row_key) DO UPDATE SET \(lineage.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
             """, [.text(table.from.rawValue), .integer(run)])
+        return written
+    }
+
+    /// Copies the rows `select` gives on the staging (shaped as ``PostgresLoadSession``'s incoming rows)
+    /// into the table, which holds none yet, and their lineage: two `COPY`s, with no temporary table
+    /// between. Returns how many rows.
+    func copyNew(_ select: String, _ values: [SQLValue], run: Int64) throws -> Int {
+        let columns = table.columns.map(\.name)
+        let written = try session.ship("SELECT \(columns.map(quotedName).joined(separator: ", ")) FROM (\(select))", values,
+                                       into: quotedName(table.table), columns: columns)
+        try session.ship("""
+            SELECT \(name), _key, \(PostgresSchemaVetting.literal(table.from.rawValue)), _record_id, \(run), _sequence, _line, _hash FROM (\(select))
+            """, values, into: "casebridge_lineage",
+            columns: ["table_name", "row_key", "record_kind", "record_id", "run_id", "source_sequence", "source_line", "row_sha256"])
         return written
     }
 
@@ -62,7 +75,10 @@ struct PostgresTableRows {
                   AND NOT EXISTS (SELECT 1 FROM pg_temp.tmp_keys k WHERE k.row_key = l.row_key)
                 """)
         }
-        guard try connection.scalar("SELECT count(*) FROM pg_temp.tmp_gone")?.int ?? 0 > 0 else { return 0 }
+        let gone = try connection.scalar("SELECT count(*) FROM pg_temp.tmp_gone")?.int ?? 0
+        guard gone > 0 else { return 0 }
+        // A few keys are found through the table's key index only once the server knows they are few.
+        if gone <= PostgresLoadSession.analysedRows { try connection.execute("ANALYZE pg_temp.tmp_gone") }
         let match = keyMatch(row: "t", key: "g.row_key")
         let object = table.columns.map { "\(PostgresSchemaVetting.literal($0.name)), t.\(quotedName($0.name))" }.joined(separator: ", ")
         try connection.execute("""
