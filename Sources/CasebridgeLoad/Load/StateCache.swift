@@ -144,8 +144,11 @@ enum StateCache {
             let own = newFrom.map { "rid >= \($0)" } ?? "carried = 0"
             for kind in RecordKind.allCases {
                 let staged = StagingStore.table(kind)
-                if kind == .part { try database.execute("UPDATE \(staged) SET content_offset = NULL WHERE \(own)") }
-                try database.execute("UPDATE \(staged) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)")
+                // One pass per table: a Part's content offset (into this run's pack) goes with it.
+                let offset = kind == .part ? "content_offset = NULL, " : ""
+                try database.execute("""
+                    UPDATE \(staged) SET \(offset)line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)
+                    """)
             }
             try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
             for table in mapping.tables {
