@@ -22,6 +22,7 @@ public struct CheckResult: Sendable {
         read = staged.summary
         timings = staged.timings
         timings.rules = judgement.ruleSeconds
+        timings.judging = judgement.seconds
         warnings = judgement.warnings
         judgedChangedRecords = judgement.judgedChangedRecords
     }

@@ -52,6 +52,12 @@ struct MigrationPlan {
                 plan.keptStaging = KeptStaging(file: StagingFile(keptAt: engine.keptStagingPath),
                                                continuation: ExportStaging.Continuation(ridOffset: newFrom, sequence: sequence))
                 plan.stagingFile = plan.keptStaging!.file
+            } else if dryRun, let token = plan.expectedStateToken,
+                      let copy = StateCache.copyForDryRun(at: engine.keptStagingPath, token: token, mapping: migration.target) {
+                // A dry run continues a copy of the kept staging, which goes when the run ends.
+                plan.keptStaging = KeptStaging(file: copy.file,
+                                               continuation: ExportStaging.Continuation(ridOffset: copy.newFrom, sequence: sequence))
+                plan.stagingFile = copy.file
             }
             return plan
         } catch let error as DatabaseError {

@@ -12,12 +12,12 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
     private let maxQueuedBatches: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var queue: [[ReadRecord]] = []
+    private var queue: [[PendingRecord]] = []
     private var failure: (any Error)?
     private var closed = false
     private var done = false
     // Touched by the producer only:
-    private var pending: [ReadRecord] = []
+    private var pending: [PendingRecord] = []
 
     public init(_ target: RecordSink, batchSize: Int = 512, maxQueuedBatches: Int = 8) {
         self.target = target
@@ -30,6 +30,11 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
     }
 
     public func accept(_ record: ReadRecord) throws {
+        try accept(pending: PendingRecord(record))
+    }
+
+    /// Queues `record`; its values are read on the storing thread, just before it is stored.
+    public func accept(pending record: PendingRecord) throws {
         pending.append(record)
         if pending.count >= batchSize { try hand(over: false) }
     }
@@ -82,7 +87,7 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
             condition.unlock()
             guard !failed else { continue }
             do {
-                for record in batch { try target.accept(record) }
+                for record in batch { try target.accept(record.finished()) }
             } catch {
                 condition.lock()
                 failure = error

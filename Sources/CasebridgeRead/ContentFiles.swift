@@ -12,6 +12,8 @@ import Glibc
 public struct ContentFiles: Sendable {
     /// The export's folder, with links resolved.
     public let folder: String
+    /// The folder and its subfolders, open, for the short way to a file (``FolderHandles``).
+    private let handles: FolderHandles
 
     /// Content files beside the export at `exportPath`.
     public init(exportPath: String) {
@@ -19,6 +21,7 @@ public struct ContentFiles: Sendable {
         let directory = exportPath.lastIndex(of: "/").map { String(exportPath[..<$0]) } ?? ""
         let resolved = directory.isEmpty ? (exportPath.hasPrefix("/") ? "/" : ".") : directory
         folder = Self.realPath(resolved) ?? resolved
+        handles = FolderHandles(folder: folder)
     }
 
     /// The resolved path `href` names, or `nil` when it is absolute, leaves the folder, or does not exist.
@@ -42,6 +45,8 @@ public struct ContentFiles: Sendable {
 
     /// Reads the file `href` names, in blocks, handing each to `body`; `false` when it cannot be read.
     public func read(_ href: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        // The short way: opened relative to the folder, through no link; else the long way decides.
+        if let fd = handles.open(href) { return Self.readOpened(fd, body) }
         guard let path = resolve(href) else { return false }
         return Self.readFile(path, body)
     }
@@ -53,10 +58,16 @@ public struct ContentFiles: Sendable {
     static func readFile(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return false }
+        return readOpened(fd, body)
+    }
+
+    /// Reads the open file `fd` (closing it), in blocks; `false` when it is not a readable regular file.
+    static func readOpened(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
-        let size = 1 << 20
+        // A block the file's size (most attachments are a few KB), at most 1 MiB.
+        let size = min(1 << 20, max(4096, Int(info.st_size) + 1))
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -74,5 +85,60 @@ public struct ContentFiles: Sendable {
         guard let resolved = Glibc.realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+}
+
+/// The export's folder and the subfolders its `href`s name, held open, so that a content file is opened
+/// relative to its folder (`openat`) in one step rather than resolved from the root component by component.
+///
+/// Every step is opened with `O_NOFOLLOW`, so a file opened this way lies inside the folder through no link:
+/// where the way holds a link, `.` or `..`, or fails in any way, ``open(_:)`` gives `nil` and
+/// ``ContentFiles`` resolves the path the long way, which decides (and words) every refusal.
+final class FolderHandles: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`:
+    private let root: Int32
+    private var subfolders: [String: Int32] = [:]
+    /// Subfolders held open at most; others are opened and closed for each file.
+    private static let limit = 64
+
+    init(folder: String) {
+        root = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    deinit {
+        if root >= 0 { close(root) }
+        for fd in subfolders.values { close(fd) }
+    }
+
+    /// The file `href` names opened for reading (`O_NONBLOCK`, as ``ContentFiles/readFile(_:_:)``
+    /// opens it), or `nil` when the short way does not reach it.
+    func open(_ href: String) -> Int32? {
+        guard root >= 0, !href.isEmpty, !href.hasPrefix("/"), !href.utf8.contains(0) else { return nil }
+        let steps = href.split(separator: "/", omittingEmptySubsequences: false)
+        guard let name = steps.last, steps.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+        let folder = href.dropLast(name.count + (steps.count > 1 ? 1 : 0))
+        return lock.withLock {
+            guard let (directory, owned) = subfolder(folder) else { return nil }
+            defer { if owned { close(directory) } }
+            let fd = openat(directory, String(name), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            return fd >= 0 ? fd : nil
+        }
+    }
+
+    /// The open subfolder `path` (relative, without links), and whether the caller must close it.
+    private func subfolder(_ path: Substring) -> (Int32, owned: Bool)? {
+        if path.isEmpty { return (root, false) }
+        if let fd = subfolders[String(path)] { return (fd, false) }
+        var fd = root
+        for step in path.split(separator: "/") {
+            let next = openat(fd, String(step), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if fd != root { close(fd) }
+            guard next >= 0 else { return nil }
+            fd = next
+        }
+        guard subfolders.count < Self.limit else { return (fd, true) }
+        subfolders[String(path)] = fd
+        return (fd, false)
     }
 }

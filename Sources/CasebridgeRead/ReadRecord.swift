@@ -113,4 +113,14 @@ public struct EnvelopeRecord: Sendable {
 public protocol RecordSink: AnyObject {
     /// Takes one record. Throwing stops the read.
     func accept(_ record: ReadRecord) throws
+
+    /// Takes one record whose values are still to be read (``PendingRecord/finished()``): a sink that
+    /// stores on a thread of its own reads them there. By default, read at once and handed to ``accept(_:)``.
+    func accept(pending record: PendingRecord) throws
+}
+
+extension RecordSink {
+    public func accept(pending record: PendingRecord) throws {
+        try accept(record.finished())
+    }
 }

@@ -8,8 +8,8 @@ import Crypto
 /// is absolute, so a mapping has at most one record open at a time.
 final class RecordBuilder {
     /// A mapped field, compiled for the per-record path: no lookups by name, no copies of the mapping.
-    struct Field {
-        enum Requirement {
+    struct Field: Sendable {
+        enum Requirement: Sendable {
             case optional
             case always
             case whenEquals(Int, [String])
@@ -42,6 +42,8 @@ final class RecordBuilder {
     /// For each mapped field, its index among the kind's canonical fields (envelope: among envelope fields).
     let canonicalIndex: [Int]
     let canonicalCount: Int
+    /// How the fields' raw values read, on whichever thread reads them.
+    let reading: RecordReading
     /// The mapped field that holds base64 content, if any.
     let contentField: Int?
     /// For each inherited field: the builders that may enclose this one, deepest first.
@@ -106,6 +108,7 @@ final class RecordBuilder {
         }
         reportedIdFields = (kind?.reportedIdFields ?? []).map(position)
         canonicalCount = canonicalNames.count
+        reading = RecordReading(fields: compiled, canonicalIndex: canonicalIndex, canonicalCount: canonicalCount)
         contentField = fields.firstIndex { $0.format == .base64 }
         let slotCount = slots ?? fields.count
         buffers = Array(repeating: [], count: slotCount)

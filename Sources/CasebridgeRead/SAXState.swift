@@ -234,52 +234,6 @@ final class SAXState: SAXStream {
         return raws
     }
 
-    /// Reads each raw value by its field's rule (map, type, codes, range), then judges requirements on
-    /// the canonical values. A failure quotes the raw value only for a code or a recoded value, and
-    /// then at most 40 characters of it.
-    private func check(_ builder: RecordBuilder, raws: [String?]) -> (values: [String?], bad: [String?], invalid: [InvalidValue]) {
-        var values = [String?](repeating: nil, count: builder.canonicalCount)
-        var bad = values
-        let fields = builder.compiled
-        var readings = [ValueRule.Reading?](repeating: nil, count: fields.count)
-        var canonical = [String?](repeating: nil, count: fields.count)
-        for index in fields.indices where !fields[index].isContent {
-            guard let raw = raws[index] else { continue }
-            let reading = fields[index].rule.read(raw)
-            if case let .valid(value) = reading {
-                canonical[index] = value
-                values[builder.canonicalIndex[index]] = value
-            } else {
-                bad[builder.canonicalIndex[index]] = raw
-                readings[index] = reading
-            }
-        }
-        var invalid: [InvalidValue] = []
-        for index in fields.indices where !fields[index].isContent {
-            let field = fields[index]
-            if let raw = raws[index] {
-                guard case let .invalid(reason, quotes)? = readings[index] else { continue }
-                invalid.append(InvalidValue(field: field.name, label: field.label, raw: quotes ? ValueRule.quoted(raw) : nil,
-                                            reason: reason, isKey: field.isKey))
-            } else if isRequired(field, raws: raws, canonical: canonical) {
-                invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil,
-                                            reason: "is required but missing", isKey: field.isKey))
-            }
-        }
-        return (values, bad, invalid)
-    }
-
-    /// Whether a missing value is a finding: conditions are judged on the named field's canonical
-    /// value (`equals`) or on its presence, valid or not (`present`).
-    private func isRequired(_ field: RecordBuilder.Field, raws: [String?], canonical: [String?]) -> Bool {
-        switch field.requirement {
-        case .optional: return false
-        case .always: return true
-        case let .whenEquals(other, values): return canonical[other].map(values.contains) ?? false
-        case let .whenPresent(other): return raws[other] != nil
-        }
-    }
-
     /// Notes the counts the totals builder read: one kind's (one element per kind) or every kind's.
     private func collectTotals(_ index: Int) {
         let builder = builders[index]
@@ -301,11 +255,11 @@ final class SAXState: SAXStream {
         defer { builder.close() }
         let raws = raws(of: builder)
         builder.count(raws: raws)
-        let checked = check(builder, raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
+        // Values are read where the record is stored: on the storing thread when the sink has one.
         var record = ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
-            values: checked.values, badValues: checked.bad, invalid: checked.invalid, reportedId: reportedId)
+            values: [], badValues: [], invalid: [], reportedId: reportedId)
         if keepsRaws {
             var kept = [String?](repeating: nil, count: builder.canonicalCount)
             for index in raws.indices { kept[builder.canonicalIndex[index]] = raws[index] }
@@ -314,7 +268,7 @@ final class SAXState: SAXStream {
         let end = offset
         if builder.startOffset >= 0, end >= builder.startOffset { record.source = builder.startOffset..<end }
         if let part = partFields[index] {
-            let seq = part.seq.flatMap { checked.values[builder.canonicalIndex[$0]] }.flatMap { Int($0) }
+            let seq = part.seq.flatMap { builder.reading.canonical($0, in: raws) }.flatMap { Int($0) }
             record.content = builder.finishContent(
                 href: part.href.flatMap { raws[$0] }, encoding: part.encoding.flatMap { raws[$0] },
                 encodingMapped: part.encoding != nil, files: files, seq: seq)
@@ -325,7 +279,7 @@ final class SAXState: SAXStream {
         }
         counts[kind, default: 0] += 1
         do {
-            try sink.accept(record)
+            try sink.accept(pending: PendingRecord(record: record, raws: raws, reading: builder.reading))
         } catch {
             guard failure == nil else { return }
             failure = error
@@ -337,7 +291,7 @@ final class SAXState: SAXStream {
         let builder = builders[0]
         let raws = raws(of: builder)
         builder.count(raws: raws)
-        var checked = check(builder, raws: raws)
+        var checked = builder.reading.read(raws)
         // Envelope failures are printed on stderr, which never carries a value of the export.
         for index in checked.invalid.indices { checked.invalid[index].raw = nil }
         var values: [String: String] = [:]

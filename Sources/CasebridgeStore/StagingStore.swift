@@ -271,6 +271,12 @@ public final class StagingStore: RecordSink {
         _ = try database.scalar("SELECT count(*) FROM sqlite_master")
     }
 
+    /// Holds the staging file exclusively again after ``shareForReading()`` (from its next access on),
+    /// as it is held while loading.
+    public func holdExclusively() throws {
+        try database.execute("PRAGMA locking_mode = EXCLUSIVE")
+    }
+
     /// Records read per kind.
     public func recordCounts() throws -> [RecordKind: Int] {
         var counts: [RecordKind: Int] = [:]

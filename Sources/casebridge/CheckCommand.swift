@@ -122,15 +122,15 @@ struct CheckCommand: ParsableCommand {
         try destination.finish()
         if let output, !quiet { printError("casebridge: \(result.document.findings.count) findings written to \(output)") }
         if !quiet {
-            let seconds = result.timings.read + result.timings.index + result.timings.rules.map(\.1).reduce(0, +)
             let megabytes = Double(result.read.bytes) / 1_000_000
             printError(String(format: "casebridge: read %.1f MB in %.2f s (%.0f MB/s); staging %.2f s; rules %.2f s",
                               megabytes, result.timings.read, megabytes / max(result.timings.read, 0.001),
-                              result.timings.index, seconds - result.timings.read - result.timings.index))
+                              result.timings.index, result.timings.judging))
         }
         if timings {
             printError(String(format: "timing: read %.3f s", result.timings.read))
             printError(String(format: "timing: staging indexes and quarantine %.3f s", result.timings.index))
+            printError(String(format: "timing: rules %.3f s (two at a time; each rule's own seconds follow)", result.timings.judging))
             for (rule, seconds) in result.timings.rules { printError(String(format: "timing: rule %@ %.3f s", rule, seconds)) }
         }
         if result.document.findings.contains(where: { $0.severity <= failOn }) {

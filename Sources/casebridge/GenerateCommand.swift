@@ -33,6 +33,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("part-bytes"), help: "The typical decoded size of an inline part.")
     var partBytes: Int?
 
+    @Option(name: .customLong("attachment-rate"), help: "The share of parts written as files under attachments/ (an href) rather than inline, 0 to 1 (default 0.08).")
+    var attachmentRate: Double?
+
     @Option(help: "How to lay the records out: flat (the reference format, LCE2) or nested (the same records by household, read by mappings/examples/household-export.yaml).")
     var layout: ExportLayout = .flat
 
@@ -63,6 +66,9 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard families > 0 else { throw ValidationError("--families must be at least 1") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate must be between 0 and 1") }
+        if let attachmentRate, !(0...1).contains(attachmentRate) {
+            throw ValidationError("--attachment-rate must be between 0 and 1")
+        }
         if let series, series < 1 { throw ValidationError("--series must be at least 1") }
         guard activity > 0, activity.isFinite else { throw ValidationError("--activity must be above 0") }
         if activity != 1, series == nil { throw ValidationError("--activity applies to a series: give --series too") }
@@ -79,6 +85,7 @@ struct GenerateCommand: ParsableCommand {
         options.totals = !noTotals
         options.layout = layout
         if let partBytes { options.inlinePartBytes = partBytes }
+        if let attachmentRate { options.hrefPartRate = attachmentRate }
         if let sequence { options.sequence = sequence }
         if let exportId { options.exportId = exportId }
         if let series {

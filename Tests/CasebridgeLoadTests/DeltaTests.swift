@@ -312,6 +312,33 @@ struct DeltaTests {
         #expect(try dataTables(target) == dataTables(whole))
     }
 
+    @Test func `a dry-run delta continues a copy of the kept staging and reports what carrying the state from the target reports`() throws {
+        let folder = try TemporaryFolder()
+        let target = folder.path("target.db")
+        try load(Series.full, into: target)
+        let kept = keptState(target)
+        let hashes = (fileHash(target), fileHash(kept))
+        let first = Series.deltas[Series.deltas.startIndex]
+        let messages = Messages()
+        let continued = try load(first, into: target, dryRun: true, progress: messages.add)
+        #expect(messages.all.contains("applying the delta to the live state kept by the last run"))
+        #expect((fileHash(target), fileHash(kept)) == hashes)
+
+        // Without a kept staging, the dry run carries the live state from the target: the same report.
+        let aside = folder.path("kept-aside")
+        try FileManager.default.moveItem(atPath: kept, toPath: aside)
+        let carried = try load(first, into: target, dryRun: true)
+        try FileManager.default.moveItem(atPath: aside, toPath: kept)
+        #expect(continued.load.tables == carried.load.tables)
+        #expect(Set(continued.check.document.findings) == Set(carried.check.document.findings))
+        #expect(continued.load.quarantinedRecords == carried.load.quarantinedRecords)
+
+        // And what the delta then does.
+        let real = try load(first, into: target)
+        #expect(continued.load.tables == real.load.tables)
+        #expect(Set(continued.check.document.findings) == Set(real.check.document.findings))
+    }
+
     @Test func `a delta into a target that holds no full export is refused`() throws {
         let folder = try TemporaryFolder()
         let target = folder.path("target.db")

@@ -10,6 +10,9 @@ public struct StageTimings: Sendable {
     /// Indexes, quarantine, the policy tables and (in a migration) the rows each target table would receive.
     public var index: Double = 0
     public var rules: [(String, Double)] = []
+    /// Seconds from the first rule's start to the last one's end: less than the sum of ``rules``, as
+    /// rules run two at a time.
+    public var judging: Double = 0
 }
 
 /// The first phase of `check` and `migrate`: an export read through a mapping into a staging database.

@@ -191,14 +191,23 @@ public struct RuleContext {
         self.export = export
         self.policy = policy
         self.sourceFiles = sourceFiles
+        database = staging.database
+    }
+
+    /// The same context, its rules' queries run through `database` (another connection to the same
+    /// staging file, for rules run beside each other).
+    func reading(through database: Database) -> RuleContext {
+        var context = self
+        context.database = database
+        return context
     }
 
     /// The as-of date as SQL text, or `nil` when the export's `exportedAt` is missing or invalid
     /// (rules that need it then find nothing, and check warns).
     public var asOf: String? { export.asOf?.iso }
 
-    /// The staging database.
-    public var database: Database { staging.database }
+    /// The staging database: the staging's own connection, or another one to the same file.
+    public private(set) var database: Database
 
     /// Where a record was read, from its staged location (``RecordLocation``): a line of this export,
     /// or of the earlier export a carried record came from.

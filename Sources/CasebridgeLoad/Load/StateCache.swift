@@ -47,6 +47,20 @@ enum StateCache {
         return highest + 1
     }
 
+    /// A temporary copy of the staging kept at `path`, for a dry run to continue as a delta does (the
+    /// copy goes when the run ends; the kept staging stays as it was), and the first rid the delta's
+    /// records get in it. `nil` when the kept staging cannot be continued, or when another run began to
+    /// change it while it was copied (a run withdraws its token before it changes anything, so a token
+    /// still in place after the copy means the copy is whole).
+    static func copyForDryRun(at path: String, token: String, mapping: TargetMapping) -> (file: StagingFile, newFrom: Int)? {
+        guard continuable(at: path, token: token, mapping: mapping) != nil else { return nil }
+        let copy = StagingFile.temporary()
+        guard (try? FileManager.default.copyItem(atPath: path, toPath: copy.path)) != nil,
+              continuable(at: path, token: token, mapping: mapping) != nil,
+              let newFrom = continuable(at: copy.path, token: token, mapping: mapping) else { return nil }
+        return (copy, newFrom)
+    }
+
     /// Withdraws the kept staging's token before the run `runToken` changes it, so that a run that does
     /// not finish leaves it unused (and a second run that starts on it meanwhile keeps the first from
     /// sealing it); and empties the tables that list what the delta changes.
@@ -144,8 +158,11 @@ enum StateCache {
             let own = newFrom.map { "rid >= \($0)" } ?? "carried = 0"
             for kind in RecordKind.allCases {
                 let staged = StagingStore.table(kind)
-                if kind == .part { try database.execute("UPDATE \(staged) SET content_offset = NULL WHERE \(own)") }
-                try database.execute("UPDATE \(staged) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)")
+                // One pass per table: a Part's content offset (into this run's pack) goes with it.
+                let offset = kind == .part ? "content_offset = NULL, " : ""
+                try database.execute("""
+                    UPDATE \(staged) SET \(offset)line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)
+                    """)
             }
             try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
             for table in mapping.tables {
