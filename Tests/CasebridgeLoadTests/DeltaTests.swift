@@ -331,7 +331,7 @@ struct DeltaTests {
         try FileManager.default.moveItem(atPath: aside, toPath: kept)
         #expect(continued.load.tables == carried.load.tables)
         #expect(Set(continued.check.document.findings) == Set(carried.check.document.findings))
-        #expect(continued.load.quarantinedRecords == carried.load.quarantinedRecords)
+        #expect(continued.load.quarantine == carried.load.quarantine)
 
         // And what the delta then does.
         let real = try load(first, into: target)
