@@ -19,6 +19,33 @@ func sqlite(_ database: String, _ sql: String) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// Starts `casebridge migrate EXPORT --target TARGET --allow-deletions` (with `environment` added to
+/// this process's), waits for `line` on its stderr, and kills it with SIGKILL; whether it was killed there.
+func killMigrate(_ export: String, into target: String, at line: String, environment: [String: String] = [:]) throws -> Bool {
+    let process = Process()
+    process.executableURL = CLI.executable
+    process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    var seen = ""
+    var killed = false
+    while process.isRunning {
+        let data = err.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        seen += String(decoding: data, as: UTF8.self)
+        if seen.contains(line) {
+            kill(process.processIdentifier, SIGKILL)
+            killed = true
+            break
+        }
+    }
+    process.waitUntilExit()
+    return killed && process.terminationReason == .uncaughtSignal
+}
+
 /// Everything a database holds, as SQL text (opening it also rolls back a transaction a killed
 /// process left behind, as any later run would).
 func dump(_ database: String) throws -> String { try sqlite(database, ".dump") }
@@ -168,30 +195,6 @@ struct MigrateCommandTests {
         #expect(try dump(target) == before)
     }
 
-    /// Starts migrate, waits for `line` on its stderr, and kills it with SIGKILL.
-    private func killMigrate(_ export: String, into target: String, at line: String) throws -> Bool {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        var seen = ""
-        var killed = false
-        while process.isRunning {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-            if seen.contains(line) {
-                kill(process.processIdentifier, SIGKILL)
-                killed = true
-                break
-            }
-        }
-        process.waitUntilExit()
-        return killed && process.terminationReason == .uncaughtSignal
-    }
 
     @Test(arguments: ["preparing rows", "loading ssd_person", "loading cb_document"])
     func `migrate killed mid-run leaves the target exactly as it was, and the next run completes`(_ moment: String) throws {

@@ -10,8 +10,13 @@ import Glibc
 /// `XDG_STATE_HOME` in its scratch folder, where the kept staging and the report's secret go.
 @Suite(.enabled(if: PostgresServer.enabled))
 struct PostgresCommandTests {
+    /// The environment that keeps a run's state in `scratch`.
+    private func state(_ scratch: TemporaryFolder) -> [String: String] {
+        ["XDG_STATE_HOME": scratch.path("state")]
+    }
+
     private func run(_ arguments: [String], _ scratch: TemporaryFolder, environment: [String: String] = [:]) throws -> CLI.Result {
-        try CLI.run(arguments, environment: ["XDG_STATE_HOME": scratch.path("state")].merging(environment) { $1 })
+        try CLI.run(arguments, environment: state(scratch).merging(environment) { $1 })
     }
 
     @Test func `migrate, a dry run, a repeat, a gap, status and report take a PostgreSQL URI as they take a path`() throws {
@@ -164,39 +169,13 @@ struct PostgresCommandTests {
         #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
-    /// Starts migrate into `target`, waits for `line` on its stderr, and kills it with SIGKILL.
-    private func killMigrate(_ export: String, into target: String, at line: String, _ scratch: TemporaryFolder) throws -> Bool {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": scratch.path("state")]) { $1 }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        var seen = ""
-        var killed = false
-        while process.isRunning {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-            if seen.contains(line) {
-                kill(process.processIdentifier, SIGKILL)
-                killed = true
-                break
-            }
-        }
-        process.waitUntilExit()
-        return killed && process.terminationReason == .uncaughtSignal
-    }
-
     @Test(arguments: ["loading ssd_person", "loading cb_document", "storing content", "keeping the live state"])
     func `migrate killed mid-load leaves every table of a PostgreSQL target as it was, and the next run completes`(_ moment: String) throws {
         let scratch = try TemporaryFolder()
         let database = try PostgresServer.database("kill")
         #expect(try run(["migrate", MigrateExports.large, "--target", database.uri, "--quiet"], scratch).status == 0)
         let before = try database.dump()
-        #expect(try killMigrate(MigrateExports.largeOther, into: database.uri, at: moment, scratch), "migrate was not killed at '\(moment)'")
+        #expect(try killMigrate(MigrateExports.largeOther, into: database.uri, at: moment, environment: state(scratch)), "migrate was not killed at '\(moment)'")
         #expect(try database.dump() == before)
         let resumed = try run(["migrate", MigrateExports.largeOther, "--target", database.uri, "--quiet", "--allow-deletions"], scratch)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -208,7 +187,7 @@ struct PostgresCommandTests {
         let database = try PostgresServer.database("killdelta")
         #expect(try run(["migrate", MigrateExports.series[412]!, "--target", database.uri, "--quiet"], scratch).status == 0)
         let before = try database.dump()
-        #expect(try killMigrate(MigrateExports.series[413]!, into: database.uri, at: "loading cb_document", scratch))
+        #expect(try killMigrate(MigrateExports.series[413]!, into: database.uri, at: "loading cb_document", environment: state(scratch)))
         #expect(try database.dump() == before)
         for sequence in 413...414 {
             let resumed = try run(["migrate", MigrateExports.series[sequence]!, "--target", database.uri, "--quiet"], scratch)
@@ -220,7 +199,7 @@ struct PostgresCommandTests {
     @Test func `two migrate runs into one PostgreSQL target at once: one loads, the other skips it or is refused, never both`() throws {
         let scratch = try TemporaryFolder()
         let database = try PostgresServer.database("twice")
-        let environment = ["XDG_STATE_HOME": scratch.path("state")]
+        let environment = state(scratch)
         let runs = try (0..<2).map { index in
             try Background(["migrate", MigrateExports.small, "--target", database.uri, "--quiet"], scratch: scratch, name: "run\(index)",
                            environment: environment)

@@ -112,7 +112,7 @@ struct MigrateMappingCoverageTests {
         #expect(loaded.stderr.contains("casebridge: mapping warning: \(mapping):"), "\(loaded.stderr)")
         #expect(loaded.stdout.contains("Visit                0         0           0  none read: the mapping's path for it (line "), "\(loaded.stdout)")
         #expect(loaded.stdout.contains("Person               1         1           0  ok"), "\(loaded.stdout)")
-        let options = try sqlite3(target, "SELECT options FROM casebridge_run")
+        let options = try sqlite(target, "SELECT options FROM casebridge_run")
         #expect(options.contains("\"mappingWarnings\":[\"\(mapping):") && options.contains("/CaseExport/Visits/Vist matched no element"),
                 "the warning is recorded with the run: \(options)")
 
@@ -122,19 +122,6 @@ struct MigrateMappingCoverageTests {
         #expect(fixed.status == 0, "\(fixed.stderr)")
         #expect(fixed.stderr.isEmpty && !fixed.stdout.contains("none read"), "\(fixed.stderr)")
     }
-}
-
-/// What the `sqlite3` shell prints for `sql` on `database`.
-func sqlite3(_ database: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [database, sql]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }
 
 struct ShortExportNameTests {
