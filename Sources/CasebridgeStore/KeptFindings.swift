@@ -13,7 +13,8 @@ extension StagingStore {
             guard let rule = row["rule"], let kind = row["subject_kind"], let id = row["subject_id"],
                   let severity = row["severity"].flatMap(Severity.init(rawValue:)), let message = row["message"],
                   let key = row["key"].flatMap(Self.fields), let context = row["context"].flatMap(Self.fields) else { return nil }
-            let source = row["file"].map { SourceLocation(file: $0, line: row.int("line") ?? 0) }
+            let lines = (row["lines"] ?? "").split(separator: ",").compactMap { Int($0) }
+            let source = row["file"].map { SourceLocation(file: $0, line: row.int("line") ?? 0, lines: lines) }
             kept.append((RecordKey(kind: kind, id: id),
                          Finding(rule: rule, severity: severity, key: key, context: context, message: message, source: source)))
         }
@@ -32,12 +33,13 @@ extension StagingStore {
             } else {
                 try database.execute("DELETE FROM \(StagingTable.finding)")
             }
-            let insert = try database.prepare("INSERT INTO \(StagingTable.finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let insert = try database.prepare("INSERT INTO \(StagingTable.finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for (subject, finding) in findings {
                 try insert.bind([
                     .text(finding.rule), .text(subject.kind), .text(subject.id), .text(finding.severity.rawValue),
                     .text(Self.text(finding.key)), .text(Self.text(finding.context)), .text(finding.message),
                     SQLValue(finding.source?.file), SQLValue(finding.source?.line),
+                    SQLValue(finding.source.flatMap { $0.lines.isEmpty ? nil : $0.lines.map(String.init).joined(separator: ",") }),
                 ])
                 try insert.step()
             }

@@ -62,10 +62,11 @@ public struct StagingTable: Hashable, Sendable, CustomStringConvertible {
 
     // MARK: Findings kept for the next delta
 
-    /// The findings of rules that judge one record at a time, each with the record it is about.
+    /// The findings of rules that judge one record at a time, each with the record it is about
+    /// (`lines`: the source's lines, comma-separated, for a finding that stands for several records).
     public static let finding = StagingTable("stg_finding", """
         (rule TEXT NOT NULL, subject_kind TEXT NOT NULL, subject_id TEXT NOT NULL, severity TEXT NOT NULL, key TEXT NOT NULL,
-         context TEXT NOT NULL, message TEXT NOT NULL, file TEXT, line INTEGER)
+         context TEXT NOT NULL, message TEXT NOT NULL, file TEXT, line INTEGER, lines TEXT)
         """)
     /// What those findings were made with (one row, or none).
     public static let findingBasis = StagingTable("stg_finding_basis", "(basis TEXT NOT NULL)")
