@@ -94,4 +94,36 @@ struct PostgresDeltaTests {
         let keywords = try database.keywordString()
         #expect(try TargetEngines.open(target: keywords).keptStagingPath == kept)
     }
+
+    @Test func `a load that changes a tenth of a table or more leaves its statistics made; a smaller change leaves them to autovacuum`() throws {
+        let database = try PostgresServer.database("analyse")
+        // reltuples: -1 until the table is first analysed; then the rows the statistics counted.
+        func statistics() throws -> [String: String] {
+            let rows = try database.psql("""
+                SELECT relname, reltuples::bigint FROM pg_class
+                WHERE relnamespace = 'casebridge'::regnamespace AND relkind = 'r'
+                """)
+            return Dictionary(uniqueKeysWithValues: rows.split(separator: "\n").map { line in
+                let fields = line.split(separator: "|", maxSplits: 1)
+                return (String(fields[0]), String(fields[1]))
+            })
+        }
+        func rows(_ table: String) throws -> String {
+            try database.psql("SELECT count(*) FROM casebridge.\(quotedName(table))").trimmingCharacters(in: .newlines)
+        }
+        let full = try load(Series.full, into: database.uri)
+        let afterFull = try statistics()
+        for table in full.load.tables where table.inserted > 0 { #expect(afterFull[table.table] == (try rows(table.table)), "\(table.table)") }
+        #expect(afterFull["casebridge_lineage"] == (try rows("casebridge_lineage")))
+
+        let delta = try load(Series.deltas[Series.deltas.startIndex], into: database.uri)
+        let changed = delta.load.tables.filter { $0.inserted + $0.updated + $0.deleted > 0 }
+        let reshaped = changed.filter { ($0.inserted + $0.updated + $0.deleted) * 10 > $0.liveBefore }
+        try #require(changed.count > reshaped.count, "the delta changes some table by less than a tenth")
+        let afterDelta = try statistics()
+        for table in changed {
+            let expected = reshaped.contains(table) ? try rows(table.table) : afterFull[table.table]
+            #expect(afterDelta[table.table] == expected, "\(table.table)")
+        }
+    }
 }

@@ -64,6 +64,23 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
 
     func finishRun(_ outcome: LoadOutcome, reconciliation: [KindReconciliation]) throws {
         try writer.finishRun(outcome, reconciliation: reconciliation)
+        try analyseReshapedTables(outcome.tables)
+    }
+
+    /// Analyses, before the run commits, the data tables whose rows it changed by more than a tenth (all
+    /// of them on a first load), with the lineage and the live state beside them. Autovacuum would do so
+    /// too, but some time later: a delta loaded before it had would be planned with no statistics, and
+    /// join a few rows to a whole table by scanning it (a 1 % delta right after a full load took 12 % of
+    /// the full load's time, 9 % once analysed). A small change leaves the statistics to autovacuum.
+    ///
+    /// A role that does not own a table may not analyse it; the server skips the table with a warning,
+    /// which is kept from the output (`client_min_messages` for the rest of the transaction).
+    private func analyseReshapedTables(_ tables: [TableChanges]) throws {
+        let reshaped = tables.filter { ($0.inserted + $0.updated + $0.deleted) * 10 > $0.liveBefore }.map(\.table)
+        guard !reshaped.isEmpty else { return }
+        let analysed = reshaped + ["casebridge_lineage", LiveState.invalidTable] + LiveState.kinds.map(LiveState.table)
+        try connection.execute("SET LOCAL client_min_messages = error")
+        try connection.execute("ANALYZE " + analysed.map(quotedName).joined(separator: ", "))
     }
 
     func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws {
