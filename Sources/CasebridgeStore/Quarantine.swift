@@ -77,13 +77,16 @@ extension StagingStore {
     public func cascadeQuarantine() throws {
         for kind in RecordKind.allCases {
             guard let owner = kind.owner else { continue }
+            // What is already quarantined for this reason is one list (`NOT IN`, built once), not a
+            // search of the unindexed quarantine table for every owned row (`NOT EXISTS`): 22 of the
+            // staging step's 29 s on a 5 GB export.
             try database.execute("""
                 INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
                 SELECT '\(kind.rawValue)', t.rid, t.record_id, 'its \(owner.rawValue) is quarantined', t.line
                 FROM \(Self.table(kind)) t
                 WHERE t.owner_rid IN (SELECT rid FROM \(StagingTable.quarantine) WHERE kind = '\(owner.rawValue)')
-                  AND NOT EXISTS (SELECT 1 FROM \(StagingTable.quarantine) q WHERE q.kind = '\(kind.rawValue)' AND q.rid = t.rid
-                                  AND q.reason = 'its \(owner.rawValue) is quarantined')
+                  AND t.rid NOT IN (SELECT rid FROM \(StagingTable.quarantine) WHERE kind = '\(kind.rawValue)' AND rid IS NOT NULL
+                                    AND reason = 'its \(owner.rawValue) is quarantined')
                 """)
         }
         for kind in RecordKind.allCases {
