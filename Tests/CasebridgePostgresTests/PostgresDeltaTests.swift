@@ -118,7 +118,7 @@ struct PostgresDeltaTests {
 
         let delta = try load(Series.deltas[Series.deltas.startIndex], into: database.uri)
         let changed = delta.load.tables.filter { $0.inserted + $0.updated + $0.deleted > 0 }
-        let reshaped = changed.filter { ($0.inserted + $0.updated + $0.deleted) * 10 > $0.liveBefore }
+        let reshaped = changed.filter(PostgresLoadSession.reshapes)
         try #require(changed.count > reshaped.count, "the delta changes some table by less than a tenth")
         let afterDelta = try statistics()
         for table in changed {

@@ -77,7 +77,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     /// A role that does not own a table may not analyse it; the server skips the table with a warning,
     /// which is kept from the output (`client_min_messages` for the rest of the transaction).
     private func analyseReshapedTables(_ tables: [TableChanges]) throws {
-        let reshaped = tables.filter { ($0.inserted + $0.updated + $0.deleted) * 10 > $0.liveBefore }
+        let reshaped = tables.filter(Self.reshapes)
         guard !reshaped.isEmpty else { return }
         var analysed = ["casebridge_lineage (table_name, row_key)"]
         for table in reshaped {
@@ -86,6 +86,12 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         }
         try connection.execute("SET LOCAL client_min_messages = error")
         try connection.execute("ANALYZE " + analysed.joined(separator: ", "))
+    }
+
+    /// Whether `changes` change more than a tenth of the table's rows before the run (any change to an
+    /// empty table), which has the table analysed.
+    static func reshapes(_ changes: TableChanges) -> Bool {
+        (changes.inserted + changes.updated + changes.deleted) * 10 > changes.liveBefore
     }
 
     func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws {
