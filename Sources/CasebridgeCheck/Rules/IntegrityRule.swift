@@ -217,10 +217,11 @@ public struct RuleContext {
         return SourceLocation(file: place.file, line: place.line)
     }
 
-    /// Where the records a finding stands for were read, from their staged locations: the first
-    /// (in file order) as the finding's line, and, when there are more than one, every line in the same
-    /// file as ``SourceLocation/lines``.
-    public func source(lines locations: [Int]) -> SourceLocation? {
+    /// Where the records a finding stands for were read, from their staged locations as SQL's
+    /// `group_concat(line)` lists them (`"12,40,77"`): the first (in file order) as the finding's line,
+    /// and, when there are more than one, every line in the same file as ``SourceLocation/lines``.
+    public func source(locations list: String?) -> SourceLocation? {
+        let locations = (list ?? "").split(separator: ",").compactMap { Int($0) }
         let places = locations.sorted().map {
             RecordLocation.place($0, file: export.file, sequence: export.sequence, earlierFiles: sourceFiles)
         }

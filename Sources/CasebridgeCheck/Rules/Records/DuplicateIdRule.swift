@@ -67,7 +67,7 @@ public struct DuplicateIdRule: IntegrityRule {
                     key: [FindingField("recordKind", kind.reportedKind.rawValue), FindingField("recordId", id)],
                     message: "\(row.int("copies") ?? 2) \(kind.rawValue) records share id \(id) (lines \(row["lines"] ?? "?")); "
                         + "all are quarantined",
-                    source: context.source(lines: (row["locations"] ?? "").split(separator: ",").compactMap { Int($0) })))
+                    source: context.source(locations: row["locations"])))
             }
         }
         return findings

@@ -71,7 +71,7 @@ public struct InvalidValueRule: IntegrityRule {
             let id = row["record_id"] ?? "?"
             let label = row["label"] ?? "?"
             let value = row["raw"].map { "'\($0)' " } ?? ""
-            let source = context.source(lines: (row["lines"] ?? "").split(separator: ",").compactMap { Int($0) })
+            let source = context.source(locations: row["lines"])
             let lines = RuleContext.linesPhrase(source)
             let quarantine = row.int("is_key") != 1 ? ""
                 : "; it is a key field, so \(lines == nil ? "the record is" : "each record is") quarantined"
