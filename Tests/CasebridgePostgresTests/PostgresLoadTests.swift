@@ -48,6 +48,46 @@ struct PostgresLoadTests {
         #expect(try TargetEngines.open(target: database.uri).history().lastLoadedRun()?.sequence == 413)
     }
 
+    @Test func `a first load builds again every index and key it took off its new tables: the target has those its DDL makes`() throws {
+        let database = try PostgresServer.database("indexes")
+        try migrate(Exports.small, into: database.uri)
+        // The same DDL run alone, into a schema of its own.
+        let ddl = try #require(Reference.targetMapping.postgresDDL).text
+        try database.psql("CREATE SCHEMA made; SET search_path = made; \(ddl)\n\(PostgresBookkeeping.ddl)")
+        database.extraSchemas = ["made"]
+        let indexes = { (schema: String) in
+            try database.psql("""
+                SELECT tablename, indexname, replace(indexdef, ' ON \(schema).', ' ON ') FROM pg_indexes
+                WHERE schemaname = '\(schema)' ORDER BY 1, 2
+                """)
+        }
+        let constraints = { (schema: String) in
+            try database.psql("""
+                SELECT t.relname, k.conname, replace(pg_get_constraintdef(k.oid), ' \(schema).', ' ') FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+                WHERE k.connamespace = '\(schema)'::regnamespace ORDER BY 1, 2
+                """)
+        }
+        #expect(try indexes("casebridge") == indexes("made"))
+        #expect(try constraints("casebridge") == constraints("made"))
+        #expect(try indexes("casebridge").contains("casebridge_lineage_pkey"))
+        #expect(try constraints("casebridge").contains("REFERENCES cb_content(sha256) DEFERRABLE INITIALLY DEFERRED"))
+    }
+
+    @Test func `a key the copied rows break fails when it is built again, and the transaction with it`() throws {
+        let database = try PostgresServer.database("rebuild")
+        let connection = try PostgresConnection(database.uri)
+        try connection.execute("""
+            BEGIN; CREATE SCHEMA s; CREATE TABLE s.a (id text PRIMARY KEY, note text);
+            CREATE TABLE s.b (id text PRIMARY KEY, a_id text REFERENCES s.a (id)); CREATE INDEX b_a ON s.b (a_id)
+            """)
+        let deferred = try PostgresDeferredIndexes.detach(["a", "b"], schema: "s", connection: connection)
+        #expect(try connection.scalar("SELECT count(*) FROM pg_index WHERE indrelid IN ('s.a'::regclass, 's.b'::regclass)")?.int == 0)
+        try connection.execute("INSERT INTO s.a VALUES ('1', 'x'), ('1', 'y'); INSERT INTO s.b VALUES ('2', '1')")
+        #expect(throws: PostgresError.self) { try deferred.rebuild(connection: connection) }
+        try connection.execute("ROLLBACK")
+        #expect(try connection.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 's'")?.int == 0)
+    }
+
     @Test func `two runs loading one PostgreSQL target at once take turns: exactly one loads the export`() throws {
         let database = try PostgresServer.database("race")
         let outcomes = Outcomes()

@@ -174,6 +174,12 @@ enum PostgresBookkeeping {
         }
     }
 
+    /// The bookkeeping tables a first load fills with a row for each row or record it loads (the
+    /// lineage and the live state), whose indexes it builds once they are full (``PostgresDeferredIndexes``).
+    static var filledInBulk: [String] {
+        ["casebridge_lineage", LiveState.invalidTable] + LiveState.kinds.map(LiveState.table)
+    }
+
     /// The bookkeeping tables a loading role writes (all but the meta table after creation), for the
     /// check of its privileges.
     static var tables: [String] {

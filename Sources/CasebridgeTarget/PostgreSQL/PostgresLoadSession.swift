@@ -20,6 +20,8 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     private var columnsByTable: [String: [PostgresColumn]]?
     /// The rows of each data table before the run (its lineage), counted once for every table.
     private var liveRows: [String: Int]?
+    /// The indexes of the tables this run created, taken off while they fill (``PostgresDeferredIndexes``).
+    private var deferredIndexes: PostgresDeferredIndexes?
 
     init(target: PostgresTarget, connection: PostgresConnection, staging: Database) throws {
         self.target = target
@@ -40,14 +42,18 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         }
         try connection.execute(ddl.text)
         // One target mapping serves both engines: the PostgreSQL DDL must make the SQLite DDL's tables.
-        let made = try PostgresCatalog(connection: connection, schema: target.schema).tables().mapValues { $0.map(\.ddlColumn) }
-        let differences = DDLColumn.differences(made, from: try mapping.sqliteTables())
+        let made = try PostgresCatalog(connection: connection, schema: target.schema).tables()
+        let differences = DDLColumn.differences(made.mapValues { $0.map(\.ddlColumn) }, from: try mapping.sqliteTables())
         guard differences.isEmpty else {
             throw TargetError(ddl.path, "does not make the tables of \(URL(fileURLWithPath: mapping.ddlPath).lastPathComponent): "
                 + differences.prefix(3).joined(separator: "; ") + "; nothing was changed")
         }
         try connection.execute(PostgresBookkeeping.ddl)
         try writer.writeMeta(mapping, ddlSHA256: ddl.sha256)
+        // The data tables' keys, as made, for the rest of the run: their indexes now go until it ends.
+        columnsByTable = made
+        deferredIndexes = try PostgresDeferredIndexes.detach(mapping.tables.map(\.table) + PostgresBookkeeping.filledInBulk,
+                                                             schema: target.schema, connection: connection)
     }
 
     /// A PostgreSQL target begins at bookkeeping version 3 (``PostgresSchemaVetting`` refuses any other):
@@ -63,6 +69,8 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) { try writer.compareFindings(run: run) }
 
     func finishRun(_ outcome: LoadOutcome, reconciliation: [KindReconciliation]) throws {
+        try deferredIndexes?.rebuild(connection: connection)
+        deferredIndexes = nil
         try writer.finishRun(outcome, reconciliation: reconciliation)
         try analyseReshapedTables(outcome.tables)
     }
@@ -110,10 +118,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     func ship(_ select: String, _ values: [SQLValue] = [], into table: String, columns: [String]) throws -> Int {
         var count = 0
         try connection.copyIn("COPY \(table) (\(columns.map(quotedName).joined(separator: ", "))) FROM STDIN") { stream in
-            try staging.forEachRowBytes(select, values) { row in
-                for index in 0..<row.count { stream.add(row[index]) }
-                try stream.endRow()
-            }
+            try staging.forEachRowBytes(select, values) { try stream.addRow($0) }
             count = stream.rows
         }
         if table.hasPrefix("pg_temp."), count <= Self.analysedRows { try connection.execute("ANALYZE \(table)") }
