@@ -85,8 +85,9 @@ final class PostgresConnection {
         let stream = PostgresCopyIn(connection: self)
         do {
             try body(stream)
-            try stream.flush()
+            try stream.finish()
         } catch {
+            stream.abandon()
             PQputCopyEnd(handle, "casebridge abandoned the copy")
             drainResults()
             throw error

@@ -1,6 +1,8 @@
 import CasebridgeStore
 
-/// The data of one `COPY … FROM STDIN`, sent to the server in blocks of 256 KiB.
+/// The data of one `COPY … FROM STDIN`, sent to the server in blocks of 256 KiB: a copy of one block
+/// from the calling thread, a larger one from a thread of its own (``PostgresCopySender``) while the
+/// next block is made.
 ///
 /// Rows go in PostgreSQL's text format (``add(_:)-(SQLValue)``, ``endRow()``: a tab between fields, `\N` for
 /// NULL, backslash escapes): the staging holds every value as text already, which the binary format
@@ -12,6 +14,8 @@ final class PostgresCopyIn {
     private var fieldsInRow = 0
     /// The rows ended so far.
     private(set) var rows = 0
+    /// Sends the blocks once there is more than one (``PostgresCopySender``).
+    private var sender: PostgresCopySender?
 
     private static let blockSize = 256 << 10
 
@@ -99,17 +103,41 @@ final class PostgresCopyIn {
     func raw(_ bytes: UnsafeRawBufferPointer) throws {
         if buffer.count + bytes.count > Self.blockSize { try flush() }
         if bytes.count >= Self.blockSize {
+            // Sent from here, after every block before it.
+            try sender?.waitUntilSent()
             try connection.putCopyData(bytes)
         } else {
             buffer.append(contentsOf: bytes)
         }
     }
 
-    /// Sends what the buffer holds.
+    /// Hands what the buffer holds to the sender, which is started with the first full block.
     func flush() throws {
         guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { try connection.putCopyData($0) }
-        buffer.removeAll(keepingCapacity: true)
+        if sender == nil { sender = PostgresCopySender(connection: connection) }
+        let next = try sender!.send(buffer)
+        buffer = next
+        buffer.reserveCapacity(Self.blockSize + (16 << 10))
+    }
+
+    /// Sends the rest and waits until every block has gone: the connection is the caller's again.
+    func finish() throws {
+        guard let sender else {
+            guard !buffer.isEmpty else { return }
+            try buffer.withUnsafeBytes { try connection.putCopyData($0) }
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        if !buffer.isEmpty { buffer = try sender.send(buffer) }
+        try sender.finish()
+        self.sender = nil
+    }
+
+    /// Drops what is not sent yet (the copy is abandoned): the connection is the caller's again.
+    func abandon() {
+        sender?.stop()
+        sender = nil
+        buffer.removeAll()
     }
 }
 
