@@ -64,27 +64,35 @@ package struct BookkeepingWriter {
     /// Compares this run's findings with the previous loaded run's by identity: a gap still open keeps
     /// the run it was first found in, and the previous run's gaps this run no longer holds are recorded
     /// as resolved. Returns how many are new and how many resolved.
+    ///
+    /// An engine may store the findings with their first run already found (``previousLoadedRun(before:)``);
+    /// only those stored as first found in this run are looked up here.
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) {
-        let previous = try connection.rows(
-            "SELECT max(run_id) AS previous FROM casebridge_run WHERE outcome = 'loaded' AND run_id < ?", [.integer(run)]).first?.int("previous")
-        if let previous {
+        if let previous = try previousLoadedRun(before: run) {
             try connection.execute("""
-                UPDATE casebridge_finding SET first_run = coalesce(
-                    (SELECT p.first_run FROM casebridge_finding p WHERE p.identity = casebridge_finding.identity AND p.run_id = ?2), run_id)
-                WHERE run_id = ?1
-                """, [.integer(run), .integer(Int64(previous))])
+                UPDATE casebridge_finding SET first_run =
+                    (SELECT p.first_run FROM casebridge_finding p WHERE p.identity = casebridge_finding.identity AND p.run_id = ?2)
+                WHERE run_id = ?1 AND first_run = ?1
+                  AND EXISTS (SELECT 1 FROM casebridge_finding p WHERE p.identity = casebridge_finding.identity AND p.run_id = ?2)
+                """, [.integer(run), .integer(previous)])
             try connection.execute("""
                 INSERT INTO casebridge_finding_resolved (run_id, rule, identity, record_kind, record_id, child, family, team, first_run)
                 SELECT ?1, p.rule, p.identity, p.record_kind, p.record_id, p.child, p.family, p.team, p.first_run
                 FROM casebridge_finding p
                 WHERE p.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM casebridge_finding f WHERE f.identity = p.identity AND f.run_id = ?1)
-                """, [.integer(run), .integer(Int64(previous))])
+                """, [.integer(run), .integer(previous)])
         }
         let counts = try connection.rows("""
             SELECT (SELECT count(*) FROM casebridge_finding WHERE run_id = ?1 AND first_run = ?1) AS new_count,
                    (SELECT count(*) FROM casebridge_finding_resolved WHERE run_id = ?1) AS resolved_count
             """, [.integer(run)]).first
         return (counts?.int("new_count") ?? 0, counts?.int("resolved_count") ?? 0)
+    }
+
+    /// The last run loaded before `run`, whose findings this run's are compared with (`nil`: none).
+    func previousLoadedRun(before run: Int64) throws -> Int64? {
+        try connection.rows("SELECT max(run_id) AS previous FROM casebridge_run WHERE outcome = 'loaded' AND run_id < ?", [.integer(run)])
+            .first?.int("previous").map(Int64.init)
     }
 
     /// Records what the run did and marks it loaded.

@@ -149,6 +149,9 @@ enum PostgresBookkeeping {
         """ + stateDDL
 
     /// The live state's tables (``LiveState``), shaped like staging's: whole numbers `bigint`, the rest `text`.
+    /// Keyed by `rid`, by which a delta removes what it replaced or deleted; the state is otherwise read
+    /// whole (``PostgresLiveState/carry(into:sequence:)``), so it needs none of the indexes by record or
+    /// owner that carrying wants in the local copy (``LiveState/ddl``).
     static var stateDDL: String {
         var sql = ""
         for kind in LiveState.kinds {
@@ -157,8 +160,6 @@ enum PostgresBookkeeping {
                 "\(quotedName(column)) \(type(of: column, kind: kind))"
             }
             sql += "CREATE TABLE \(table) (\(columns.joined(separator: ", ")));\n"
-            sql += kind.owner == nil ? "CREATE INDEX \(table)_record_id ON \(table) (record_id);\n"
-                : "CREATE INDEX \(table)_owner_rid ON \(table) (owner_rid);\n"
         }
         let invalid = StagingStore.invalidColumns.map { "\($0) \(["rid", "is_key", "line"].contains($0) ? "bigint" : "text")" }
         sql += "CREATE TABLE \(LiveState.invalidTable) (\(invalid.joined(separator: ", ")));\n"
