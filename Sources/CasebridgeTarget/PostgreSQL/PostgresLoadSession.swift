@@ -148,6 +148,12 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         let loadable = (counted?.int("n") ?? 0) - changes.quarantined
         let rows = PostgresTableRows(session: self, table: table, keyColumns: try columns(of: table.table).filter { $0.keyPosition > 0 })
         let (select, values) = incomingRows(table, facts: facts, onlyTouched: onlyTouched)
+        if onlyTouched, try !deltaReaches(table) {
+            // The delta wrote no record this table takes rows from and removed none of its keys: nothing
+            // of it can differ from the target's, and the server is not asked.
+            changes.unchanged = loadable
+            return changes
+        }
         if changes.liveBefore == 0 {
             // A table that holds nothing yet: every row is new, and nothing can have vanished. The rows
             // and their lineage are copied straight in, with no temporary table between.
@@ -169,6 +175,13 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         }
         changes.unchanged = loadable - changes.inserted - changes.updated
         return changes
+    }
+
+    /// Whether a delta continuing the live state touched a row of `table` or removed one of its keys.
+    private func deltaReaches(_ table: TableMapping) throws -> Bool {
+        try staging.scalar("""
+            SELECT EXISTS (SELECT 1 FROM \(StagingTable.touched) WHERE tbl = ?1) OR EXISTS (SELECT 1 FROM \(StagingTable.removedKeys) WHERE tbl = ?1)
+            """, [.text(table.table)])?.int == 1
     }
 
     /// The rows `table` held before the run: one pass over the lineage counts them for every table (a
