@@ -42,6 +42,9 @@ public struct CheckRun {
     public var rules: [any IntegrityRule]
     /// Where to keep the staging database; a temporary file, removed afterwards, when `nil`.
     public var stagingPath: String?
+    /// Whether the mapping's coverage warnings (a path that matched nothing, a required field empty in
+    /// every record) refuse the export once it is read, before any rule runs: ``MappingCoverageError``.
+    public var strictMapping = false
 
     public init(mapping: Mapping, policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all, stagingPath: String? = nil) {
         self.mapping = mapping
@@ -56,6 +59,8 @@ public struct CheckRun {
         let file = stagingPath.map(StagingFile.init(keptAt:)) ?? .temporary()
         let staged = try ExportStaging(mapping: mapping).read(export: path, displayName: displayName, into: file, progress: progress)
             .finish(policy: policy)
+        let coverage = staged.summary.coverage.warnings
+        if strictMapping, !coverage.isEmpty { throw MappingCoverageError(warnings: coverage) }
         return CheckResult(staged, try Judge(policy: policy, rules: rules).judge(staged))
     }
 }

@@ -108,15 +108,20 @@ struct CheckCommand: ParsableCommand {
             try OutputPath.vet(staging, option: "--staging", inputs: [export], specialFiles: .refused,
                                isOwn: StagingStore.isStaging(prefix:))
         }
-        let result = try whileReading(export, quiet: quiet) { progress in
-            try CheckRun(mapping: mapping, policy: policy, stagingPath: staging).run(export: export) { done, total in
-                progress?.update(done: done, total: total)
+        var run = CheckRun(mapping: mapping, policy: policy, stagingPath: staging)
+        run.strictMapping = strictMapping
+        let result: CheckResult
+        do {
+            result = try whileReading(export, quiet: quiet) { progress in
+                try run.run(export: export) { done, total in progress?.update(done: done, total: total) }
             }
+        } catch let error as MappingCoverageError {
+            printCoverage(error.warnings, strict: true)
+            printError("casebridge: --strict-mapping: the export was not checked")
+            throw ExitCode(ExitStatus.usage)
         }
         for warning in result.warnings { printError("casebridge: warning: \(warning)") }
-        let coverage = result.read.coverage.warnings
-        printCoverage(coverage, strict: strictMapping)
-        if strictMapping, !coverage.isEmpty { throw ExitCode(ExitStatus.usage) }
+        printCoverage(result.read.coverage.warnings, strict: false)
         let destination = try TextOutput(path: output)
         result.document.write(as: format) { destination.write($0) }
         try destination.finish()

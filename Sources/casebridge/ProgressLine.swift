@@ -53,5 +53,8 @@ func whileReading<T>(_ export: String, verb: String = "reading", quiet: Bool, _ 
         progress?.finish()
         printError("casebridge: \(error)")
         throw ExitCode(ExitStatus.unreadable)
+    } catch {
+        progress?.finish()
+        throw error
     }
 }
