@@ -9,6 +9,8 @@ import Foundation
 /// goes through ``copyIn(_:_:)`` and ``copyOut(_:_:)``. Not thread-safe: one connection belongs to one task.
 final class PostgresConnection {
     let handle: OpaquePointer
+    /// Whether statements sent by ``send(_:)`` may still be running: every other call waits for them first.
+    private var sent = false
 
     /// Connects with a libpq connection string (keyword/value pairs or a URI), which names no password:
     /// libpq finds one in `PGPASSWORD`, `~/.pgpass` or the service file.
@@ -41,17 +43,44 @@ final class PostgresConnection {
 
     /// Runs one or more statements that take no values (a DDL file).
     func execute(_ sql: String) throws(PostgresError) {
+        try awaitSent()
         try check(PQexec(handle, sql), expecting: PGRES_COMMAND_OK)
+    }
+
+    /// Sends one or more statements that take no values, and returns while the server runs them: the
+    /// next call on the connection waits for them, and throws their failure if they failed.
+    func send(_ sql: String) throws(PostgresError) {
+        try awaitSent()
+        guard PQsendQuery(handle, sql) == 1 else { throw PostgresError(connection: handle) }
+        sent = true
+    }
+
+    /// Waits for the statements ``send(_:)`` sent; throws the first failure among them.
+    func awaitSent() throws(PostgresError) {
+        guard sent else { return }
+        sent = false
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            if failure == nil, status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK {
+                failure = PostgresError(result: result, connection: handle)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if !isAlive { throw PostgresError(connection: handle) }
     }
 
     /// Runs one statement with its values bound.
     func execute(_ sql: String, _ values: [SQLValue]) throws(PostgresError) {
+        try awaitSent()
         try check(run(sql, values), expecting: PGRES_COMMAND_OK)
     }
 
     /// Runs one statement with its values bound; returns how many rows it inserted, updated or deleted.
     @discardableResult
     func command(_ sql: String, _ values: [SQLValue] = []) throws(PostgresError) -> Int {
+        try awaitSent()
         let result = run(sql, values)
         defer { PQclear(result) }
         try Self.require(result, PGRES_COMMAND_OK, on: handle)
@@ -60,6 +89,7 @@ final class PostgresConnection {
 
     /// Every row one statement returns.
     func rows(_ sql: String, _ values: [SQLValue] = []) throws(PostgresError) -> [Row] {
+        try awaitSent()
         let result = run(sql, values)
         defer { PQclear(result) }
         try Self.require(result, PGRES_TUPLES_OK, on: handle)
@@ -79,6 +109,7 @@ final class PostgresConnection {
     /// Runs `COPY … FROM STDIN` and hands `body` the stream to write its rows into; ends the copy when
     /// `body` returns (the server then checks and stores every row), abandons it when `body` throws.
     func copyIn(_ sql: String, _ body: (PostgresCopyIn) throws -> Void) throws {
+        try awaitSent()
         let start = PQexec(handle, sql)
         defer { PQclear(start) }
         try Self.require(start, PGRES_COPY_IN, on: handle)
@@ -98,6 +129,7 @@ final class PostgresConnection {
 
     /// Runs `COPY … TO STDOUT` and hands `body` each block of data the server sends.
     func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try awaitSent()
         let start = PQexec(handle, sql)
         defer { PQclear(start) }
         try Self.require(start, PGRES_COPY_OUT, on: handle)

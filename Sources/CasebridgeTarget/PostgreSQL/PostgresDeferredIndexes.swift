@@ -53,9 +53,11 @@ struct PostgresDeferredIndexes {
         return PostgresDeferredIndexes(rebuilds: keys + plain + foreignKeys)
     }
 
-    /// Builds every index and constraint taken off again: keys, then the other indexes, then the foreign
-    /// keys (each checked in one pass over its table).
-    func rebuild(connection: PostgresConnection) throws {
-        for statement in rebuilds { try connection.execute(statement) }
+    /// Sends the statements that build every index and constraint taken off again (keys, then the other
+    /// indexes, then the foreign keys, each checked in one pass over its table), and returns while the
+    /// server builds them: the connection's next call waits for them (``PostgresConnection/send(_:)``).
+    func startRebuilding(connection: PostgresConnection) throws {
+        guard !rebuilds.isEmpty else { return }
+        try connection.send(rebuilds.joined(separator: ";\n"))
     }
 }

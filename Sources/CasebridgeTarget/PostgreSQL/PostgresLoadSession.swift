@@ -69,10 +69,18 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) { try writer.compareFindings(run: run) }
 
     func finishRun(_ outcome: LoadOutcome, reconciliation: [KindReconciliation]) throws {
-        try deferredIndexes?.rebuild(connection: connection)
-        deferredIndexes = nil
+        try startRebuildingDeferredIndexes()
         try writer.finishRun(outcome, reconciliation: reconciliation)
         try analyseReshapedTables(outcome.tables)
+    }
+
+    /// Has the server build the indexes this run took off its new tables (``PostgresDeferredIndexes``),
+    /// once every table they check is full: after the content (which a part's foreign key names) and
+    /// before the quarantine, whose raw XML the client reads from the export meanwhile. At the latest,
+    /// when the run finishes.
+    func startRebuildingDeferredIndexes() throws {
+        try deferredIndexes?.startRebuilding(connection: connection)
+        deferredIndexes = nil
     }
 
     /// Analyses, before the run commits, the key columns of the data tables whose rows it changed by
