@@ -2,22 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A mapping of the reference format's visits only, at `element`.
-func visitsMapping(_ element: String, fields: String) -> String {
-    """
-    format: m
-    defaultNamespace: "urn:lce:2"
-    root: CaseExport
-    envelope:
-      exportedAt: {path: "@exportedAt", type: utc-timestamp}
-    records:
-      - kind: Visit
-        element: \(element)
-        fields:
-    \(fields)
-    """
-}
-
 /// `survey`, `preview` and `check --strict-mapping` from the command line: exit statuses and outputs.
 struct SurveyPreviewCommandTests {
     @Test func `survey prints the tree and exits 0; JSON parses`() throws {

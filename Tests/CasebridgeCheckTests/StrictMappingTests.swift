@@ -31,18 +31,7 @@ struct StrictMappingTests {
 
     /// A mapping of visits at `element`.
     static func mapping(_ element: String) throws -> Mapping {
-        try MappingLoader.parse("""
-            format: m
-            defaultNamespace: "urn:lce:2"
-            root: CaseExport
-            envelope:
-              exportedAt: {path: "@exportedAt", type: utc-timestamp}
-            records:
-              - kind: Visit
-                element: \(element)
-                fields:
-                  id: "@id"
-            """, file: "m.yaml")
+        try MappingLoader.parse(visitsMapping(element, fields: "      id: \"@id\""), file: "m.yaml")
     }
 
     @Test func `a path that matched nothing refuses the export before the rules, and only under strictMapping`() throws {

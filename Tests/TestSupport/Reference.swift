@@ -25,3 +25,19 @@ public enum Reference {
         }
     }
 }
+
+/// A mapping of the reference format's visits only, at `element`.
+public func visitsMapping(_ element: String, fields: String) -> String {
+    """
+    format: m
+    defaultNamespace: "urn:lce:2"
+    root: CaseExport
+    envelope:
+      exportedAt: {path: "@exportedAt", type: utc-timestamp}
+    records:
+      - kind: Visit
+        element: \(element)
+        fields:
+    \(fields)
+    """
+}
