@@ -95,7 +95,7 @@ struct Loader {
     /// export cut short looks like: over the policy's guard it is refused, or (allowed) recorded.
     private func guardDeletions(_ request: LoadRequest, options: JSONValue, session: any TargetSession,
                                 outcome: inout LoadOutcome) throws {
-        guard request.facts.export.kind != "delta" else { return }
+        guard request.facts.guardsDeletions else { return }
         let guardrail = request.deletionGuard
         outcome.overDeletionGuard = outcome.tables.filter { guardrail.exceeded(deleted: $0.deleted, live: $0.liveBefore) }
         guard !outcome.overDeletionGuard.isEmpty else { return }

@@ -12,7 +12,8 @@ public struct TableChanges: Sendable, Equatable {
     /// Records of the table's kind that would have had a row here but are in quarantine after the run
     /// (a delta's included: the live state's).
     public var quarantined = 0
-    /// The table's live rows before the run.
+    /// The table's live rows before the run: counted for a full export, whose deletion guard weighs the
+    /// deleted rows against them (``RunFacts/guardsDeletions``); 0 for a delta.
     public var liveBefore = 0
 
     public init(table: String) {
@@ -75,6 +76,10 @@ public struct RunFacts: Sendable {
     /// `stg_removed_keys`, can have changed.
     public var continuedFrom: Int?
     public var continuesState: Bool { continuedFrom != nil }
+    /// Whether the load weighs what it deletes of each table against the rows the table held before
+    /// (``TableChanges/liveBefore``, counted only then): a full export deletes what it no longer holds,
+    /// and an export cut short looks like one that deleted much; a delta deletes only what it names.
+    public var guardsDeletions: Bool { export.kind != "delta" }
     /// Recorded in the target: the staging kept after this run is the live state only while the two agree.
     public var stateToken: String?
     /// For a delta: the token the target held when its state was read; another means another run loaded

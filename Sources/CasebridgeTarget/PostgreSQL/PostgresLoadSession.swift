@@ -104,10 +104,12 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         try connection.execute("ANALYZE " + analysed.joined(separator: ", "))
     }
 
-    /// Whether `changes` change more than a tenth of the table's rows before the run (any change to an
-    /// empty table), which has the table analysed.
+    /// Whether `changes` change more than a tenth of the rows the table held before the run (any change
+    /// to an empty table), which has the table analysed. The rows held are taken as those the run kept,
+    /// replaced or deleted (a delta does not count them: ``RunFacts/guardsDeletions``); the rows of
+    /// records in quarantine, kept as they were, are left out of it.
     static func reshapes(_ changes: TableChanges) -> Bool {
-        (changes.inserted + changes.updated + changes.deleted) * 10 > changes.liveBefore
+        (changes.inserted + changes.updated + changes.deleted) * 10 > changes.unchanged + changes.updated + changes.deleted
     }
 
     func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws {
@@ -150,7 +152,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         // Continuing the live state, only the rows the delta touched can differ from the target's.
         let onlyTouched = facts.continuesState && !table.isRebuiltWhole
         var changes = TableChanges(table: table.table)
-        changes.liveBefore = try liveRows(of: table.table)
+        if facts.guardsDeletions { changes.liveBefore = try liveRows(of: table.table) }
         let counted = try staging.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
         let loadable = (counted?.int("n") ?? 0) - changes.quarantined
@@ -162,24 +164,17 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             changes.unchanged = loadable
             return changes
         }
-        if changes.liveBefore == 0 {
+        if facts.guardsDeletions ? changes.liveBefore == 0 : try heldNoRows(table.table) {
             // A table that holds nothing yet: every row is new, and nothing can have vanished. The rows
             // and their lineage are copied straight in, with no temporary table between.
             changes.inserted = try rows.copyNew(select, values, run: run)
         } else {
             try shipIncoming(table, select, values)
-            defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming, pg_temp.tmp_changed") }
-            try connection.execute("""
-                CREATE TEMP TABLE tmp_changed AS
-                SELECT i.*, l.row_key IS NULL AS _new FROM pg_temp.tmp_incoming i
-                LEFT JOIN casebridge_lineage l ON l.table_name = \(PostgresSchemaVetting.literal(table.table)) AND l.row_key = i._key
-                WHERE l.row_sha256 IS DISTINCT FROM i._hash
-                """)
-            let counts = try connection.rows("SELECT count(*) FILTER (WHERE _new) AS inserted, count(*) FILTER (WHERE NOT _new) AS updated FROM pg_temp.tmp_changed").first
-            changes.inserted = counts?.int("inserted") ?? 0
-            changes.updated = counts?.int("updated") ?? 0
+            defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming") }
+            // The vanished keys are those no incoming row produces, the written ones those it does: in
+            // either order, neither step sees the other's rows.
             changes.deleted = try rows.archiveVanished(run: run, onlyRemovedKeys: onlyTouched)
-            try rows.write(from: "pg_temp.tmp_changed", run: run)
+            (changes.inserted, changes.updated) = try rows.writeChanged(from: "pg_temp.tmp_incoming", run: run)
         }
         changes.unchanged = loadable - changes.inserted - changes.updated
         return changes
@@ -190,6 +185,13 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         try staging.scalar("""
             SELECT EXISTS (SELECT 1 FROM \(StagingTable.touched) WHERE tbl = ?1) OR EXISTS (SELECT 1 FROM \(StagingTable.removedKeys) WHERE tbl = ?1)
             """, [.text(table.table)])?.int == 1
+    }
+
+    /// Whether `table` held no rows before the run, asked of its lineage without counting them: its least
+    /// key, which the lineage's key index gives at once (where `LIMIT 1` would scan the table's rows
+    /// up to the first of this table).
+    private func heldNoRows(_ table: String) throws -> Bool {
+        try connection.scalar("SELECT min(row_key) FROM casebridge_lineage WHERE table_name = $1", [.text(table)])?.string == nil
     }
 
     /// The rows `table` held before the run: one pass over the lineage counts them for every table (a

@@ -12,25 +12,32 @@ struct PostgresTableRows {
     private var connection: PostgresConnection { session.connection }
     private var name: String { PostgresSchemaVetting.literal(table.table) }
 
-    /// Writes the rows of `source` (a temporary table shaped like `pg_temp.tmp_incoming`) and their
-    /// lineage; a row whose key the table holds replaces it. Returns how many.
-    @discardableResult
-    func write(from source: String, run: Int64) throws -> Int {
+    /// Writes the rows of `source` (a temporary table shaped like `pg_temp.tmp_incoming`) whose key the
+    /// lineage does not hold or holds with another hash, and their lineage; a row whose key the table
+    /// holds replaces it. One statement: the rows that differ are found once and both inserts read them.
+    /// Returns how many were new and how many replaced a row.
+    func writeChanged(from source: String, run: Int64) throws -> (inserted: Int, updated: Int) {
         let columns = table.columns.map { quotedName($0.name) }
         let keys = keyColumns.sorted { $0.keyPosition < $1.keyPosition }.map { quotedName($0.name) }
         let others = columns.filter { !keys.contains($0) }
         let onConflict = others.isEmpty ? " ON CONFLICT DO NOTHING"
             : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        let written = try connection.command("""
-            INSERT INTO \(quotedName(table.table)) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM \(source)\(onConflict)
-            """)
         let lineage = ["record_kind", "record_id", "run_id", "source_sequence", "source_line", "row_sha256"]
-        try connection.execute("""
-            INSERT INTO casebridge_lineage (table_name, row_key, \(lineage.joined(separator: ", ")))
-            SELECT \(name), _key, $1, _record_id, $2, _sequence, _line, _hash FROM \(source)
-            ON CONFLICT (table_name, row_key) DO UPDATE SET \(lineage.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
-            """, [.text(table.from.rawValue), .integer(run)])
-        return written
+        let counts = try connection.rows("""
+            WITH _changed AS (
+                SELECT i.*, l.row_key IS NULL AS _new FROM \(source) i
+                LEFT JOIN casebridge_lineage l ON l.table_name = \(name) AND l.row_key = i._key
+                WHERE l.row_sha256 IS DISTINCT FROM i._hash
+            ), _rows AS (
+                INSERT INTO \(quotedName(table.table)) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM _changed\(onConflict)
+            ), _lineage AS (
+                INSERT INTO casebridge_lineage (table_name, row_key, \(lineage.joined(separator: ", ")))
+                SELECT \(name), _key, $1, _record_id, $2, _sequence, _line, _hash FROM _changed
+                ON CONFLICT (table_name, row_key) DO UPDATE SET \(lineage.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+            )
+            SELECT count(*) FILTER (WHERE _new) AS inserted, count(*) FILTER (WHERE NOT _new) AS updated FROM _changed
+            """, [.text(table.from.rawValue), .integer(run)]).first
+        return (counts?.int("inserted") ?? 0, counts?.int("updated") ?? 0)
     }
 
     /// Copies the rows `select` gives on the staging (shaped as ``PostgresLoadSession``'s incoming rows)
@@ -54,14 +61,17 @@ struct PostgresTableRows {
     /// (`stg_removed_keys`) can have vanished.
     func archiveVanished(run: Int64, onlyRemovedKeys: Bool) throws -> Int {
         let incoming = table.incoming
+        // The candidates of a delta: removed keys no incoming row produces. Most nights, the records
+        // written again produce every key they had, and the server is not asked.
+        let candidates = """
+            SELECT DISTINCT k.key FROM \(StagingTable.removedKeys) k
+            WHERE k.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = k.key)
+            """
+        if onlyRemovedKeys, try session.staging.scalar("SELECT EXISTS (\(candidates))", [.text(table.table)])?.int != 1 { return 0 }
         try connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_keys, pg_temp.tmp_gone; CREATE TEMP TABLE tmp_keys (row_key text)")
         defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_keys, pg_temp.tmp_gone") }
         if onlyRemovedKeys {
-            // The candidates: removed keys no incoming row produces.
-            try session.ship("""
-                SELECT DISTINCT k.key FROM \(StagingTable.removedKeys) k
-                WHERE k.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(incoming) i WHERE i._key = k.key)
-                """, [.text(table.table)], into: "pg_temp.tmp_keys", columns: ["row_key"])
+            try session.ship(candidates, [.text(table.table)], into: "pg_temp.tmp_keys", columns: ["row_key"])
             try connection.execute("""
                 CREATE TEMP TABLE tmp_gone AS SELECT DISTINCT l.row_key FROM pg_temp.tmp_keys k
                 JOIN casebridge_lineage l ON l.table_name = \(name) AND l.row_key = k.row_key

@@ -63,8 +63,10 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
             WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.\(StagingTable.touched) WHERE tbl = ?1)" : "")
             """, [.text(table.table)])
         var changes = TableChanges(table: table.table)
-        changes.liveBefore = try database.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = ?",
-                                                 [.text(table.table)])?.int ?? 0
+        if facts.guardsDeletions {
+            changes.liveBefore = try database.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = ?",
+                                                     [.text(table.table)])?.int ?? 0
+        }
         // Rows of quarantined records, and loadable rows, in one pass.
         let counted = try database.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
