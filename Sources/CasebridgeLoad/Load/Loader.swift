@@ -78,14 +78,16 @@ struct Loader {
             progress("storing content")
             try session.storeContent(in: contentTable, facts: facts, source: request.source, outcome: &outcome)
         }
+        // The live state before the quarantine: an engine that builds a new target's indexes once its
+        // tables are full (PostgreSQL) has them built while the quarantine's raw XML is read.
+        progress("keeping the live state")
+        try session.saveLiveState(sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta",
+                                  continuedFrom: facts.continuedFrom)
         progress("storing quarantine")
         outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
         outcome.findings = try session.storeFindings(request.findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)
-        progress("keeping the live state")
-        try session.saveLiveState(sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta",
-                                  continuedFrom: facts.continuedFrom)
         try session.recordStateToken(facts.stateToken)
         try session.finishRun(outcome, reconciliation: request.reconciliation)
         return outcome

@@ -75,9 +75,9 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
     }
 
     /// Has the server build the indexes this run took off its new tables (``PostgresDeferredIndexes``),
-    /// once every table they check is full: after the content (which a part's foreign key names) and
-    /// before the quarantine, whose raw XML the client reads from the export meanwhile. At the latest,
-    /// when the run finishes.
+    /// once every table they check is full: after the content (which a part's foreign key names) and the
+    /// live state, before the quarantine, whose raw XML the client reads from the export meanwhile. At the
+    /// latest, when the run finishes.
     func startRebuildingDeferredIndexes() throws {
         try deferredIndexes?.startRebuilding(connection: connection)
         deferredIndexes = nil
