@@ -3,7 +3,8 @@
 ///
 /// The decoder carries an incomplete 4-character group across pieces and hands decoded bytes to
 /// `output` in blocks, so memory stays at one block whatever the content's size. Whole groups of four
-/// alphabet characters take a fast path (one table lookup each, no branch per character); whitespace,
+/// alphabet characters take a fast path (one table lookup each giving its bits in place, one test per
+/// group, as many groups as the input and the block hold without a check between them); whitespace,
 /// padding and groups split across pieces take the careful one.
 public final class Base64StreamDecoder {
     /// Why content failed to decode, for messages.
@@ -29,6 +30,20 @@ public final class Base64StreamDecoder {
         return UnsafePointer(table)
     }()
 
+    /// The fast path's four tables, one for each place of a group: an alphabet character's six bits
+    /// already shifted into the group's 24, anything else all ones (which no four valid places make).
+    nonisolated(unsafe) private static let placed: UnsafePointer<UInt32> = {
+        let placed = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 256)
+        for place in 0..<4 {
+            for character in 0..<256 {
+                let value = table[character]
+                placed[place * 256 + character] = value < 64 ? UInt32(value) << UInt32(18 - 6 * place) : notInAlphabet
+            }
+        }
+        return UnsafePointer(placed)
+    }()
+    private static let notInAlphabet: UInt32 = 0xFFFF_FFFF
+
     /// The first failure met, if any; once failed, further input is ignored.
     public private(set) var failure: Failure?
     /// Whether any non-whitespace character has been seen.
@@ -45,7 +60,7 @@ public final class Base64StreamDecoder {
     /// A decoder that flushes decoded bytes in blocks of `blockSize`.
     public init(blockSize: Int = 1 << 16) {
         capacity = max(blockSize, 3)
-        block = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        block = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
     }
 
     deinit { block.deallocate() }
@@ -70,22 +85,31 @@ public final class Base64StreamDecoder {
         var count = blockCount
         var sawAny = false
         while p < end {
-            // Fast path: whole groups of four alphabet characters.
+            // Fast path: whole groups of four alphabet characters, as many at a time as both the input
+            // and the block hold.
             if quantumCount == 0, paddingCount == 0 {
-                while end - p >= 4 {
-                    let a = table[Int(p[0])], b = table[Int(p[1])], c = table[Int(p[2])], d = table[Int(p[3])]
-                    if (a | b | c | d) & 0xC0 != 0 { break }
+                let placed = Self.placed
+                var interrupted = false
+                while !interrupted, end - p >= 4 {
                     if count + 3 > capacity {
                         output(UnsafeBufferPointer(start: out, count: count))
                         count = 0
                     }
-                    let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    out[count] = UInt8(truncatingIfNeeded: value >> 16)
-                    out[count + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                    out[count + 2] = UInt8(truncatingIfNeeded: value)
-                    count += 3
-                    p += 4
-                    sawAny = true
+                    let groups = min((end - p) / 4, (capacity - count) / 3)
+                    var done = 0
+                    while done < groups {
+                        let group = UnsafeRawPointer(p).loadUnaligned(as: UInt32.self).littleEndian
+                        let value = placed[Int(group & 0xFF)] | placed[256 + Int(group >> 8 & 0xFF)]
+                            | placed[512 + Int(group >> 16 & 0xFF)] | placed[768 + Int(group >> 24)]
+                        if value > 0xFF_FFFF { interrupted = true; break }
+                        // Four bytes written, three kept: the fourth is the next group's first (the block
+                        // has a byte to spare beyond its capacity).
+                        UnsafeMutableRawPointer(out + count).storeBytes(of: (value << 8).bigEndian, as: UInt32.self)
+                        count += 3
+                        p += 4
+                        done += 1
+                    }
+                    if done > 0 { sawAny = true }
                 }
                 if p == end { break }
             }

@@ -304,6 +304,51 @@ struct Base64StreamDecoderTests {
         #expect(decode([text]).1 != nil)
     }
 
+    /// Decodes `text` fed in pieces of the given sizes (cycled), with blocks of `blockSize`.
+    func decode(_ text: [UInt8], pieces: [Int], blockSize: Int) -> ([UInt8], Base64StreamDecoder.Failure?) {
+        let decoder = Base64StreamDecoder(blockSize: blockSize)
+        var out: [UInt8] = []
+        var start = 0, piece = 0
+        text.withUnsafeBufferPointer { all in
+            while start < all.count {
+                let end = min(all.count, start + pieces[piece % pieces.count])
+                decoder.feed(UnsafeBufferPointer(rebasing: all[start..<end])) { out.append(contentsOf: $0) }
+                start = end
+                piece += 1
+            }
+        }
+        decoder.finish { out.append(contentsOf: $0) }
+        return (out, decoder.failure)
+    }
+
+    @Test(arguments: [3, 4, 5, 64, 1 << 16])
+    func `long content decodes whole in any pieces and blocks, wrapped or not`(blockSize: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 2, 3, 47, 48, 49, 1000, 4099] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            for options: Data.Base64EncodingOptions in [[], .lineLength76Characters, .lineLength64Characters] {
+                let text = Array(Data(bytes).base64EncodedString(options: options).utf8)
+                for pieces in [[text.count + 1], [1], [7, 1, 2, 13], [4096]] {
+                    let (decoded, failure) = decode(text, pieces: pieces, blockSize: blockSize)
+                    #expect(failure == nil && decoded == bytes, "length \(length), pieces \(pieces), block \(blockSize)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [0, 1, 2, 3, 4, 5, 6, 7, 40, 41, 42, 43, 398, 399])
+    func `a character outside the alphabet anywhere in long content fails, whatever the block`(position: Int) {
+        let text = Array(Data((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }).base64EncodedString().utf8)
+        for bad in [UInt8(ascii: "*"), UInt8(ascii: "-"), 0x80, 0xFF, 0] {
+            var broken = text
+            broken[position] = bad
+            for blockSize in [4, 1 << 16] {
+                #expect(decode(broken, pieces: [broken.count], blockSize: blockSize).1 == .invalidCharacter(bad))
+                #expect(decode(broken, pieces: [5, 3], blockSize: blockSize).1 == .invalidCharacter(bad))
+            }
+        }
+    }
+
     @Test func `every length round-trips through Foundation's encoder`() {
         for length in 0..<40 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
