@@ -88,6 +88,8 @@ public struct Migration {
     public func run(export path: String, displayName: String? = nil, into engine: any TargetEngine, dryRun: Bool = false,
                     readProgress: ((Int64, Int64) -> Void)? = nil, progress: @escaping (String) -> Void = { _ in }) throws -> MigrationResult {
         let started = Date()
+        // The run's audit names the build, as the findings a delta carries are tied to it.
+        CasebridgeBuild.prepareDigest()
         let plan = try MigrationPlan.settle(export: path, migration: self, engine: engine, dryRun: dryRun)
         let stateToken = UUID().uuidString
         if let kept = plan.keptStaging {

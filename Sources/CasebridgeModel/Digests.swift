@@ -53,4 +53,10 @@ public enum CasebridgeBuild {
         guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return "unknown" }
         return FileDigest.sha256(path: path) ?? "unknown"
     }()
+
+    /// Starts working out ``digest`` on a thread of its own (hashing the executable takes a few tens of
+    /// milliseconds), so that a run which needs it once it has read its export finds it ready.
+    public static func prepareDigest() {
+        Thread.detachNewThread { _ = digest }
+    }
 }

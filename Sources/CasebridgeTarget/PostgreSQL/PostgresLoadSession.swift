@@ -169,8 +169,8 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
             // and their lineage are copied straight in, with no temporary table between.
             changes.inserted = try rows.copyNew(select, values, run: run)
         } else {
+            // The next table's rows replace these (``shipIncoming(_:_:_:)``); the last go with the session.
             try shipIncoming(table, select, values)
-            defer { try? connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_incoming") }
             // The vanished keys are those no incoming row produces, the written ones those it does: in
             // either order, neither step sees the other's rows.
             changes.deleted = try rows.archiveVanished(run: run, onlyRemovedKeys: onlyTouched)
