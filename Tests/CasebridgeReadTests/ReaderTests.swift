@@ -282,12 +282,15 @@ struct ReaderTests {
 }
 
 struct Base64StreamDecoderTests {
-    func decode(_ pieces: [String]) -> ([UInt8], Base64StreamDecoder.Failure?) {
-        let decoder = Base64StreamDecoder(blockSize: 4)
+    func decode(_ pieces: [String], blockSize: Int = 4) -> ([UInt8], Base64StreamDecoder.Failure?) {
+        decode(pieces.map { Array($0.utf8) }, blockSize: blockSize)
+    }
+
+    func decode(_ pieces: [[UInt8]], blockSize: Int) -> ([UInt8], Base64StreamDecoder.Failure?) {
+        let decoder = Base64StreamDecoder(blockSize: blockSize)
         var out: [UInt8] = []
         for piece in pieces {
-            var piece = piece
-            piece.withUTF8 { decoder.feed($0) { out.append(contentsOf: $0) } }
+            piece.withUnsafeBufferPointer { decoder.feed($0) { out.append(contentsOf: $0) } }
         }
         decoder.finish { out.append(contentsOf: $0) }
         return (out, decoder.failure)
@@ -306,19 +309,14 @@ struct Base64StreamDecoderTests {
 
     /// Decodes `text` fed in pieces of the given sizes (cycled), with blocks of `blockSize`.
     func decode(_ text: [UInt8], pieces: [Int], blockSize: Int) -> ([UInt8], Base64StreamDecoder.Failure?) {
-        let decoder = Base64StreamDecoder(blockSize: blockSize)
-        var out: [UInt8] = []
-        var start = 0, piece = 0
-        text.withUnsafeBufferPointer { all in
-            while start < all.count {
-                let end = min(all.count, start + pieces[piece % pieces.count])
-                decoder.feed(UnsafeBufferPointer(rebasing: all[start..<end])) { out.append(contentsOf: $0) }
-                start = end
-                piece += 1
-            }
+        var split: [[UInt8]] = []
+        var start = 0
+        while start < text.count {
+            let end = min(text.count, start + pieces[split.count % pieces.count])
+            split.append(Array(text[start..<end]))
+            start = end
         }
-        decoder.finish { out.append(contentsOf: $0) }
-        return (out, decoder.failure)
+        return decode(split, blockSize: blockSize)
     }
 
     @Test(arguments: [3, 4, 5, 64, 1 << 16])
