@@ -133,7 +133,10 @@ public struct Migration {
         facts.expectedStateToken = plan.expectedStateToken
         facts.exportSHA256 = check.read.sha256
         facts.audit = .current(mappingFile: mapping.file, policyFile: policy.file, targetMappingFile: target.path)
-        let request = LoadRequest(facts: facts, findings: check.document.findings, reconciliation: reconciliation,
+        // Completed from the staging on a thread of their own while the tables load.
+        let findings = CompletedFindings.start(check.document.findings, staging: staged.file.path, asOf: facts.export.asOf?.iso)
+        defer { findings.waitUntilDone() }
+        let request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
         let loader = Loader(mapping: target, progress: progress)

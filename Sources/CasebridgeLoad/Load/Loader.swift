@@ -35,7 +35,8 @@ public struct DeletionGuardError: ExitStatusError, Sendable {
 /// how strict to be.
 struct LoadRequest {
     var facts: RunFacts
-    var findings: [Finding]
+    /// The run's findings, being completed from the staging while the tables load.
+    var findings: CompletedFindings
     var reconciliation: [KindReconciliation]
     /// Where the load reads what staging does not hold (raw XML, attachments, inline content).
     var source: ContentSource
@@ -86,7 +87,7 @@ struct Loader {
         progress("storing quarantine")
         outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
-        outcome.findings = try session.storeFindings(request.findings, run: outcome.runID, asOf: facts.export.asOf?.iso)
+        outcome.findings = try session.storeFindings(request.findings, run: outcome.runID)
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)
         try session.recordStateToken(facts.stateToken)
         try session.finishRun(outcome, reconciliation: request.reconciliation)

@@ -66,8 +66,11 @@ enum StateCache {
     /// sealing it); and empties the tables that list what the delta changes.
     static func begin(_ path: String, runToken: String) throws {
         let database = try Database(path: path, create: false)
-        try database.execute("UPDATE \(StagingTable.cache) SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
-        try StagingStore.emptyDeltaLists(in: database)
+        // One transaction: each of its own would write, and wait for, a journal of its own.
+        try database.transaction {
+            try database.execute("UPDATE \(StagingTable.cache) SET value = ? WHERE key = 'token'", [.text("in use by " + runToken)])
+            try StagingStore.emptyDeltaLists(in: database)
+        }
     }
 
     /// Applies a delta read into the kept staging (its records from rid `newFrom` on): the old records

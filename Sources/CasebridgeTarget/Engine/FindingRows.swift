@@ -9,6 +9,13 @@ enum FindingRows {
     static let columns = ["rule", "severity", "identity", "key_json", "context_json", "record_kind", "record_id", "child", "family",
                           "document", "message", "source_file", "source_line"]
 
+    /// The columns of a finding as stored, completed (``CompletedFindings``): ``columns``, then `team` and
+    /// `event_date`. The run, and the run the finding was first found in, are the store's.
+    static let storedColumns = columns + ["team", "event_date"]
+
+    /// Where `identity` is in ``columns`` (and ``storedColumns``).
+    static let identityIndex = columns.firstIndex(of: "identity")!
+
     /// The values of ``columns`` for `finding`.
     static func values(_ finding: Finding) -> [SQLValue] {
         let keyJSON = JSONValue.object(finding.key.map { ($0.name, .string($0.value)) }).serialised()
@@ -35,41 +42,40 @@ enum FindingRows {
         return nil
     }
 
-    /// The statements that complete the findings of `table` (in `schema`: `temp.` or none) its rows
-    /// `condition` selects, from the staging tables read with the prefix `staging` (`s.` when staging
-    /// is attached as `s`, none on staging's own connection). A statement that `takesAsOf` takes the
+    /// The statements that complete the findings in `table` (`temp.finding_out`), on a connection to the
+    /// staging, whose tables of the staged export they read. A statement that `takesAsOf` takes the
     /// run's as-of date as its one parameter (NULL when it has none).
-    static func contextUpdates(schema: String = "", table: String, staging: String,
-                               rows condition: String) -> [(sql: String, takesAsOf: Bool)] {
-        func records(_ kind: RecordKind) -> String { staging + StagingTable.records(kind).name }
+    static func contextUpdates(table: String) -> [(sql: String, takesAsOf: Bool)] {
+        func records(_ kind: RecordKind) -> String { StagingTable.records(kind).name }
+        // The table's own name, which names its row in the subqueries.
+        let row = table.split(separator: ".").last.map(String.init) ?? table
         return [
             // Findings about a record of a child (a document, a plan, a visit, a membership) concern that child.
             ("""
-            UPDATE \(schema)\(table) SET child = CASE record_kind
-                WHEN 'Document' THEN (SELECT x.person FROM \(records(.document)) x WHERE x.record_id = \(table).record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Plan' THEN (SELECT x.person FROM \(records(.plan)) x WHERE x.record_id = \(table).record_id ORDER BY x.rid LIMIT 1)
+            UPDATE \(table) SET child = CASE record_kind
+                WHEN 'Document' THEN (SELECT x.person FROM \(records(.document)) x WHERE x.record_id = \(row).record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Plan' THEN (SELECT x.person FROM \(records(.plan)) x WHERE x.record_id = \(row).record_id ORDER BY x.rid LIMIT 1)
                 WHEN 'Outcome' THEN (SELECT p.person FROM \(records(.outcome)) x JOIN \(records(.plan)) p ON p.rid = x.owner_rid
-                                     WHERE x.record_id = \(table).record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Visit' THEN (SELECT x.person FROM \(records(.visit)) x WHERE x.record_id = \(table).record_id ORDER BY x.rid LIMIT 1)
-                WHEN 'Member' THEN (SELECT x.person FROM \(records(.member)) x WHERE x.record_id = \(table).record_id ORDER BY x.rid LIMIT 1)
+                                     WHERE x.record_id = \(row).record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Visit' THEN (SELECT x.person FROM \(records(.visit)) x WHERE x.record_id = \(row).record_id ORDER BY x.rid LIMIT 1)
+                WHEN 'Member' THEN (SELECT x.person FROM \(records(.member)) x WHERE x.record_id = \(row).record_id ORDER BY x.rid LIMIT 1)
                 END
-            WHERE \(condition) AND child IS NULL
+            WHERE child IS NULL
             """, false),
             // The team that holds the child's case on the as-of date (else the latest allocation), and the
             // date of the event the gap concerns, both from the staged export.
             ("""
-            UPDATE \(schema)\(table) SET team = (
+            UPDATE \(table) SET team = (
                 SELECT a.team FROM \(records(.allocation)) a JOIN \(records(.person)) p ON p.rid = a.owner_rid
-                WHERE p.id = \(table).child AND a.team IS NOT NULL
+                WHERE p.id = \(row).child AND a.team IS NOT NULL
                 ORDER BY (a."from" <= ?1 AND (a."to" IS NULL OR a."to" >= ?1)) DESC, a."from" DESC LIMIT 1)
-            WHERE \(condition) AND child IS NOT NULL
+            WHERE child IS NOT NULL
             """, true),
             ("""
-            UPDATE \(schema)\(table) SET event_date = coalesce(
-                (SELECT d.eventDate FROM \(records(.document)) d WHERE d.id = \(table).document ORDER BY d.rid LIMIT 1),
-                (SELECT min(d.eventDate) FROM \(records(.document)) d WHERE d.origin = json_extract(\(table).key_json, '$.origin')),
-                (SELECT p.reviewDue FROM \(records(.plan)) p WHERE p.id = json_extract(\(table).key_json, '$.plan') ORDER BY p.rid LIMIT 1))
-            WHERE \(condition)
+            UPDATE \(table) SET event_date = coalesce(
+                (SELECT d.eventDate FROM \(records(.document)) d WHERE d.id = \(row).document ORDER BY d.rid LIMIT 1),
+                (SELECT min(d.eventDate) FROM \(records(.document)) d WHERE d.origin = json_extract(\(row).key_json, '$.origin')),
+                (SELECT p.reviewDue FROM \(records(.plan)) p WHERE p.id = json_extract(\(row).key_json, '$.plan') ORDER BY p.rid LIMIT 1))
             """, false),
         ]
     }

@@ -82,8 +82,8 @@ public protocol TargetSession: TargetRuns {
     func storeContent(in table: String, facts: RunFacts, source: ContentSource, outcome: inout LoadOutcome) throws
     /// Stores the quarantined records with their reasons and raw XML (read from `source`); returns how many.
     func storeQuarantine(run: Int64, facts: RunFacts, source: ContentSource) throws -> Int
-    /// Stores the run's findings; returns how many.
-    func storeFindings(_ findings: [Finding], run: Int64, asOf: String?) throws -> Int
+    /// Stores the run's findings, completed from the staging; returns how many.
+    func storeFindings(_ findings: CompletedFindings, run: Int64) throws -> Int
     /// Compares the run's findings with the previous loaded run's: how many are new and how many resolved.
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int)
     /// Brings the target's live state up to date with the staging.

@@ -204,20 +204,18 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
 
     // MARK: Findings
 
-    func storeFindings(_ findings: [Finding], run: Int64, asOf: String?) throws -> Int {
-        let columns = FindingRows.columns.joined(separator: ", ")
+    func storeFindings(_ findings: CompletedFindings, run: Int64) throws -> Int {
+        let columns = FindingRows.storedColumns
         let insert = try database.prepare("""
-            INSERT INTO casebridge_finding (run_id, \(columns), first_run)
-            VALUES (?1, \(FindingRows.columns.indices.map { "?\($0 + 2)" }.joined(separator: ", ")), ?1)
+            INSERT INTO casebridge_finding (run_id, \(columns.joined(separator: ", ")), first_run)
+            VALUES (?1, \(columns.indices.map { "?\($0 + 2)" }.joined(separator: ", ")), ?1)
             """)
-        for finding in findings {
-            try insert.bind([.integer(run)] + FindingRows.values(finding))
+        let rows = try findings.rows()
+        for values in rows {
+            try insert.bind([.integer(run)] + values)
             try insert.step()
         }
-        for update in FindingRows.contextUpdates(table: "casebridge_finding", staging: "s.", rows: "run_id = \(run)") {
-            try database.execute(update.sql, update.takesAsOf ? [SQLValue(asOf)] : [])
-        }
-        return findings.count
+        return rows.count
     }
 
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int) { try writer.compareFindings(run: run) }
