@@ -28,6 +28,24 @@ extension StagingStore {
     /// family's members by `family`): a delta keeps them for the records it drops (`stg_dropped_refs`).
     public static let groupingFields: [RecordKind: [String]] = [.document: ["origin"], .member: ["family"]]
 
+    /// The indexes ``markChanges(newFrom:naming:)`` finds the documents of a person or a family that
+    /// changed by: without them, each was a pass over every document the state holds (a twentieth of a
+    /// nightly delta's time). A staging kept for the next delta gets them (``buildChangeIndexes(in:)``);
+    /// a check, which marks no changes, does without.
+    static let changeIndexes: [RecordKind: [[String]]] = [.document: [["person"], ["family"]]]
+
+    /// Builds ``changeIndexes`` in the staging `database`, where it lacks them.
+    public static func buildChangeIndexes(in database: Database) throws {
+        for (kind, lists) in changeIndexes.sorted(by: { $0.key < $1.key }) {
+            let table = Self.table(kind)
+            for columns in lists {
+                try database.execute("""
+                    CREATE INDEX IF NOT EXISTS \(table)_\(columns.joined(separator: "_")) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))
+                    """)
+            }
+        }
+    }
+
     /// Builds `temp.changed_record` and `temp.scope_record` for the records read from rid `newFrom` on,
     /// and returns the changed records' keys (`kind` and `id`). With `naming`, the records that name (by
     /// a field named after the kind: `person`) an id of those kinds that appeared or went are changed too.

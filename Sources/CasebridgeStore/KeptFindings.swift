@@ -9,16 +9,24 @@ extension StagingStore {
     public func keptFindings(basis: String) throws -> [(subject: RecordKey, finding: Finding)]? {
         guard try database.scalar("SELECT basis FROM \(StagingTable.findingBasis)")?.string == basis else { return nil }
         var kept: [(subject: RecordKey, finding: Finding)] = []
-        for row in try database.rows("SELECT * FROM \(StagingTable.finding)") {
-            guard let rule = row["rule"], let kind = row["subject_kind"], let id = row["subject_id"],
-                  let severity = row["severity"].flatMap(Severity.init(rawValue:)), let message = row["message"],
-                  let key = row["key"].flatMap(Self.fields), let context = row["context"].flatMap(Self.fields) else { return nil }
-            let lines = (row["lines"] ?? "").split(separator: ",").compactMap { Int($0) }
-            let source = row["file"].map { SourceLocation(file: $0, line: row.int("line") ?? 0, lines: lines) }
+        var unreadable = false
+        // The columns by place: a nightly delta reads back nearly every finding of the last run.
+        try database.forEachRow("""
+            SELECT rule, subject_kind, subject_id, severity, message, key, context, file, line, lines FROM \(StagingTable.finding)
+            """) { row in
+            let value = { (index: Int) in row.values[index].string }
+            guard !unreadable, let rule = value(0), let kind = value(1), let id = value(2),
+                  let severity = value(3).flatMap(Severity.init(rawValue:)), let message = value(4),
+                  let key = value(5).flatMap(Self.fields), let context = value(6).flatMap(Self.fields) else {
+                unreadable = true
+                return
+            }
+            let lines = (value(9) ?? "").utf8.split(separator: UInt8(ascii: ",")).compactMap { Int(Substring($0)) }
+            let source = value(7).map { SourceLocation(file: $0, line: row.values[8].int ?? 0, lines: lines) }
             kept.append((RecordKey(kind: kind, id: id),
                          Finding(rule: rule, severity: severity, key: key, context: context, message: message, source: source)))
         }
-        return kept
+        return unreadable ? nil : kept
     }
 
     /// Keeps `findings` made on `basis`: in place of those about the records in
@@ -58,10 +66,10 @@ extension StagingStore {
     private static func fields(_ text: String) -> [FindingField]? {
         guard !text.isEmpty else { return [] }
         var fields: [FindingField] = []
-        for field in text.split(separator: recordSeparator, omittingEmptySubsequences: false) {
-            let parts = field.split(separator: unitSeparator, maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            fields.append(FindingField(String(parts[0]), String(parts[1])))
+        // Split on the separators' bytes (each one byte in UTF-8), not by characters.
+        for field in text.utf8.split(separator: 0x1E, omittingEmptySubsequences: false) {
+            guard let unit = field.firstIndex(of: 0x1F) else { return nil }
+            fields.append(FindingField(String(Substring(field[..<unit])), String(Substring(field[field.index(after: unit)...]))))
         }
         return fields
     }

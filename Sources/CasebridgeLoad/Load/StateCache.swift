@@ -151,7 +151,8 @@ enum StateCache {
 
     /// Makes the staging of a committed run the kept staging of `target`: its records' locations name
     /// `sequence`, content offsets into the run's temporary pack are dropped, the lists of what the run
-    /// changed are emptied, and it carries `token`. With `newFrom`, only records from that rid on are
+    /// changed are emptied, the indexes the next delta finds what it changed by are built
+    /// (``StagingStore/buildChangeIndexes(in:)``), and it carries `token`. With `newFrom`, only records from that rid on are
     /// the run's own (a delta continuing the kept staging), and the token is set only if no other run
     /// took the staging since this one began; else every record not carried is the run's own.
     static func seal(_ path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
@@ -178,6 +179,7 @@ enum StateCache {
                 DELETE FROM \(StagingTable.quarantine) WHERE kind = 'Deleted';
                 """)
             try StagingStore.emptyDeltaLists(in: database)
+            try StagingStore.buildChangeIndexes(in: database)
             try database.execute("INSERT OR REPLACE INTO \(StagingTable.cache) (key, value) VALUES ('key', ?)", [.text(key(for: mapping))])
         }
         // The token goes last, once everything else is on disk: a staging torn by a power cut is never
