@@ -53,24 +53,30 @@ struct PostgresLiveState {
         if isFull {
             try connection.execute("TRUNCATE " + Self.tables.map(\.name).joined(separator: ", "))
         } else {
-            try connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_dropped; CREATE TEMP TABLE tmp_dropped (kind text, rid bigint)")
-            try session.ship("SELECT kind, rid FROM \(StagingTable.dropped)", into: "pg_temp.tmp_dropped", columns: ["kind", "rid"])
-            for kind in LiveState.kinds {
-                try connection.execute("DELETE FROM \(LiveState.table(kind)) s USING pg_temp.tmp_dropped d WHERE d.kind = $1 AND s.rid = d.rid",
-                                       [.text(kind.rawValue)])
+            // Only the kinds the delta dropped records of are asked of the server.
+            let dropped = try session.staging.rows("SELECT DISTINCT kind FROM \(StagingTable.dropped)").compactMap { $0["kind"] }
+            if !dropped.isEmpty {
+                try connection.execute("DROP TABLE IF EXISTS pg_temp.tmp_dropped; CREATE TEMP TABLE tmp_dropped (kind text, rid bigint)")
+                try session.ship("SELECT kind, rid FROM \(StagingTable.dropped)", into: "pg_temp.tmp_dropped", columns: ["kind", "rid"])
+                for kind in LiveState.kinds where dropped.contains(kind.rawValue) {
+                    try connection.execute("DELETE FROM \(LiveState.table(kind)) s USING pg_temp.tmp_dropped d WHERE d.kind = $1 AND s.rid = d.rid",
+                                           [.text(kind.rawValue)])
+                }
+                try connection.execute("""
+                    DELETE FROM \(LiveState.invalidTable) s WHERE s.rid IN (SELECT rid FROM pg_temp.tmp_dropped);
+                    DROP TABLE pg_temp.tmp_dropped
+                    """)
             }
-            try connection.execute("""
-                DELETE FROM \(LiveState.invalidTable) s WHERE s.rid IN (SELECT rid FROM pg_temp.tmp_dropped);
-                DROP TABLE pg_temp.tmp_dropped
-                """)
         }
         for kind in LiveState.kinds {
-            try session.ship(LiveState.stateRows(kind, staging: "", sequence: sequence, own: own), into: LiveState.table(kind),
-                             columns: StagingStore.tableColumns(of: kind))
+            let rows = LiveState.stateRows(kind, staging: "", sequence: sequence, own: own)
+            // A kind of which the run has no record of its own sends nothing (a delta's, most kinds).
+            guard try isFull || continuedFrom == nil || session.staging.scalar("SELECT EXISTS (\(rows))")?.int == 1 else { continue }
+            try session.ship(rows, into: LiveState.table(kind), columns: StagingStore.tableColumns(of: kind))
         }
-        for kind in LiveState.kinds {
-            try session.ship(LiveState.invalidRows(kind, staging: "", sequence: sequence, own: own), [.text(kind.rawValue)],
-                             into: LiveState.invalidTable, columns: StagingStore.invalidColumns)
-        }
+        // The invalid values of every kind in one COPY.
+        let invalid = LiveState.kinds.map { LiveState.invalidRows($0, staging: "", sequence: sequence, own: own) }
+        try session.ship(invalid.joined(separator: "\nUNION ALL\n"), LiveState.kinds.map { .text($0.rawValue) },
+                         into: LiveState.invalidTable, columns: StagingStore.invalidColumns)
     }
 }
