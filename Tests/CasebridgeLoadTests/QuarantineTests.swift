@@ -70,6 +70,25 @@ struct QuarantineTests {
         #expect(try count(database, "SELECT count(*) FROM ssd_cin_visits") == 1)
     }
 
+    @Test func `a quarantined record whose start tag is longer than the first look back keeps its raw XML whole`() throws {
+        let folder = try TemporaryFolder()
+        // Two persons share an id; the start tag of each runs over 6,000 bytes (spaces between its attributes).
+        func padded(_ person: String) -> String {
+            let close = person.firstIndex(of: ">")!
+            return String(person[..<close]) + String(repeating: " ", count: 6_000) + String(person[close...])
+        }
+        let export = Fixture.export(Fixture.staff + Fixture.people(padded(Fixture.person("C-9")), padded(Fixture.person("C-9", birthDate: "2015-01-01"))))
+        let exportPath = try folder.write(export, to: "export.xml")
+        let target = folder.path("target.db")
+        _ = try migrate(exportPath, into: target)
+        let database = try Database(path: target, readOnly: true, create: false)
+        let xml = try database.rows("""
+            SELECT r.xml FROM casebridge_quarantine q JOIN casebridge_raw_xml r ON r.sha256 = q.raw_sha256 WHERE q.kind = 'Person' ORDER BY q.source_line
+            """).compactMap { $0["xml"] }
+        #expect(xml.count == 2)
+        #expect(xml.allSatisfy { $0.hasPrefix(#"<Person id="C-9""#) && $0.hasSuffix("</Person>") && export.contains($0) })
+    }
+
     @Test func `a record with every reason against it lists them all`() throws {
         let folder = try TemporaryFolder()
         // D-1 is shared by two documents, and one of them also has a bad type: both reasons are kept.
