@@ -136,19 +136,24 @@ public struct Migration {
         // Completed from the staging on a thread of their own while the tables load.
         let findings = CompletedFindings.start(check.document.findings, staging: staged.file.path, asOf: facts.export.asOf?.iso)
         defer { findings.waitUntilDone() }
-        let request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
+        var request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
+        if !dryRun, let sequence = plan.header.sequence {
+            request.keeper = StagingKeeper(file: staged.file, keptAt: engine.keptStagingPath, token: stateToken, mapping: target,
+                                           sequence: sequence, newFrom: staged.continuing?.ridOffset)
+        }
+        // A run that fails leaves nothing working on the staging behind it.
+        defer { request.keeper?.waitUntilPrepared() }
         let loader = Loader(mapping: target, progress: progress)
         let outcome = try engine.transaction(staging: staged.file.path, creating: plan.state == .fresh) { session in
             let outcome = try loader.load(request, into: session, fresh: plan.state == .fresh)
             if !dryRun { progress("committing") }
             return (outcome, dryRun ? .rollback : .commit)
         }
-        if !dryRun, let sequence = plan.header.sequence {
+        if let keeper = request.keeper {
             progress("keeping the live state's staging for the next delta")
-            StateCache.keep(staged.file, at: engine.keptStagingPath, token: stateToken, mapping: target, sequence: sequence,
-                            newFrom: staged.continuing?.ridOffset)
+            keeper.keep()
         }
         if let warning = plan.sinceWarning { check.warnings.append(warning) }
         return MigrationResult(dryRun: dryRun, target: engine.name, check: check, reconciliation: reconciliation, load: outcome,

@@ -45,6 +45,9 @@ struct LoadRequest {
     var deletionGuard: DeletionGuard
     /// Whether a full export over ``deletionGuard`` fails the load (else it is only reported).
     var refusesOverDeletion: Bool
+    /// What keeps the staging for the next delta once the run commits (`nil`: a dry run, or an export
+    /// with no sequence), which an engine that stops reading the staging before it commits has begin early.
+    var keeper: StagingKeeper?
 }
 
 /// The load, step by step, inside one target transaction: what is written, in what order and under
@@ -79,8 +82,8 @@ struct Loader {
             progress("storing content")
             try session.storeContent(in: contentTable, facts: facts, source: request.source, outcome: &outcome)
         }
-        // The live state before the quarantine: an engine that builds a new target's indexes once its
-        // tables are full (PostgreSQL) has them built while the quarantine's raw XML is read.
+        // An engine that builds a new target's indexes once its tables are full (PostgreSQL) builds them
+        // as the run finishes, while the staging is made ready for the next delta (below).
         progress("keeping the live state")
         try session.saveLiveState(sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta",
                                   continuedFrom: facts.continuedFrom)
@@ -88,6 +91,8 @@ struct Loader {
         outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
         outcome.findings = try session.storeFindings(request.findings, run: outcome.runID)
+        // The staging is read no more by an engine that does not read it until it commits.
+        if !session.readsStagingUntilCommit { request.keeper?.startPreparing() }
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)
         try session.recordStateToken(facts.stateToken)
         try session.finishRun(outcome, reconciliation: request.reconciliation)

@@ -149,13 +149,15 @@ enum StateCache {
         }
     }
 
-    /// Makes the staging of a committed run the kept staging of `target`: its records' locations name
-    /// `sequence`, content offsets into the run's temporary pack are dropped, the lists of what the run
-    /// changed are emptied, the indexes the next delta finds what it changed by are built
-    /// (``StagingStore/buildChangeIndexes(in:)``), and it carries `token`. With `newFrom`, only records from that rid on are
-    /// the run's own (a delta continuing the kept staging), and the token is set only if no other run
-    /// took the staging since this one began; else every record not carried is the run's own.
-    static func seal(_ path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
+    /// Makes the staging of a run the live state's, for the next delta (all but its token, which
+    /// ``seal(_:token:newFrom:)`` writes once the run committed): its records' locations name `sequence`,
+    /// content offsets into the run's temporary pack are dropped, the lists of what the run changed are
+    /// emptied, and the indexes the next delta finds what it changed by are built
+    /// (``StagingStore/buildChangeIndexes(in:)``). With `newFrom`, only records from that rid on are the
+    /// run's own (a delta continuing the kept staging); else every record not carried is. Everything it
+    /// wrote is on disk when it returns. A staging prepared for a run that then fails carries no token
+    /// the target knows, and is not used.
+    static func prepareSeal(_ path: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
         let database = try Database(path: path, create: false)
         try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         try database.transaction {
@@ -185,6 +187,13 @@ enum StateCache {
         // The token goes last, once everything else is on disk: a staging torn by a power cut is never
         // taken for the live state.
         sync(path)
+    }
+
+    /// Gives the staging ``prepareSeal(_:mapping:sequence:newFrom:)`` prepared the token of the committed
+    /// run: with `newFrom` (continuing the kept staging), only if no other run took it since this one began.
+    static func seal(_ path: String, token: String, newFrom: Int?) throws {
+        let database = try Database(path: path, create: false)
+        try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         if newFrom == nil {
             try database.execute("INSERT OR REPLACE INTO \(StagingTable.cache) (key, value) VALUES ('token', ?)", [.text(token)])
         } else {
@@ -198,28 +207,5 @@ enum StateCache {
         guard file >= 0 else { return }
         fsync(file)
         close(file)
-    }
-
-    /// Keeps the staging of a committed run (`file`) as the staging kept at `path` for the next delta:
-    /// sealed in place when the run continued it (`newFrom`), else sealed and moved there (replacing the
-    /// one before). A failure here costs the next delta speed, not correctness: the kept staging is then
-    /// not used.
-    static func keep(_ file: StagingFile, at path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) {
-        if newFrom != nil {
-            do {
-                try seal(file.path, token: token, mapping: mapping, sequence: sequence, newFrom: newFrom)
-            } catch {
-                StagingFile.remove(path)
-            }
-            return
-        }
-        do {
-            try seal(file.path, token: token, mapping: mapping, sequence: sequence, newFrom: nil)
-            chmod(file.path, 0o600)
-            guard rename(file.path, path) == 0 else { return }
-            try? FileManager.default.removeItem(atPath: path + "-journal")
-        } catch {
-            try? FileManager.default.removeItem(atPath: path)
-        }
     }
 }

@@ -66,6 +66,10 @@ public protocol TargetEngine: AnyObject {
 
 /// What the load does inside the target's transaction, step by step: each step one engine's SQL.
 public protocol TargetSession: TargetRuns {
+    /// Whether the session reads the staging until its transaction ends (an SQLite target, which attaches
+    /// it), rather than no more once the run's findings are stored (a PostgreSQL target): only then may
+    /// the staging be made ready for the next delta while the session finishes.
+    var readsStagingUntilCommit: Bool { get }
     /// Creates the target's schema and Casebridge's bookkeeping in a new target.
     func createSchema(_ mapping: TargetMapping) throws
     /// Brings an older target's bookkeeping to this Casebridge's version.

@@ -66,7 +66,6 @@ extension PostgresLoadSession {
     static let quarantineBatchBytes = 32 << 20
 
     func storeQuarantine(run: Int64, facts: RunFacts, source: ContentSource) throws -> Int {
-        try startRebuildingDeferredIndexes()
         // A record carried from an earlier export keeps the raw XML stored when that export's run
         // quarantined it: what the last run to quarantine each record stored is read once, in one
         // statement, rather than asked of the server once a record.

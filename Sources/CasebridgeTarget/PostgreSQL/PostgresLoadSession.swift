@@ -32,6 +32,9 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         writer = BookkeepingWriter(portable)
     }
 
+    /// The staging is read on a connection of the session's own, no more once the findings are stored.
+    var readsStagingUntilCommit: Bool { false }
+
     // MARK: Schema and run
 
     func createSchema(_ mapping: TargetMapping) throws {
@@ -74,11 +77,11 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         try analyseReshapedTables(outcome.tables)
     }
 
-    /// Has the server build the indexes this run took off its new tables (``PostgresDeferredIndexes``),
-    /// once every table they check is full: after the content (which a part's foreign key names) and the
-    /// live state, before the quarantine, whose raw XML the client reads from the export meanwhile. At the
-    /// latest, when the run finishes.
-    func startRebuildingDeferredIndexes() throws {
+    /// Has the server build the indexes this run took off its new tables (``PostgresDeferredIndexes``)
+    /// as the run finishes, once every table they check is full and the staging is read no more: the
+    /// staging is made ready for the next delta meanwhile (``readsStagingUntilCommit``), which on a new
+    /// target's first load takes about as long as the builds.
+    private func startRebuildingDeferredIndexes() throws {
         try deferredIndexes?.startRebuilding(connection: connection)
         deferredIndexes = nil
     }
