@@ -32,7 +32,8 @@ public struct MigrationResult: Sendable {
     public var check: CheckResult
     public var reconciliation: [KindReconciliation]
     public var load: LoadOutcome
-    /// Seconds spent reading and checking, and loading.
+    /// Seconds spent reading and staging the export, and then checking and loading it (the rules run
+    /// beside the load).
     public var checkSeconds: Double
     public var loadSeconds: Double
 }
@@ -44,12 +45,13 @@ public struct MigrationResult: Sendable {
 ///     .run(export: "export.xml", into: "target.db")
 /// ```
 ///
-/// Its phases run one after another, each handing its value to the next: settle the export's place in
-/// the target's history (``MigrationPlan``), read it into staging (``ExportStaging``; a delta completed
-/// with the live state it changes), prepare the rows each target table would receive (``IncomingRows``),
-/// judge (``Judge``), then load (``Loader``) in one transaction of the target's engine
-/// (``TargetEngine``), and keep the staging for the next delta. A run that fails or is killed leaves the
-/// target as it was; a dry run does all of it and rolls back.
+/// Its phases hand their values on: settle the export's place in the target's history
+/// (``MigrationPlan``), read it into staging (``ExportStaging``; a delta completed with the live state it
+/// changes), prepare the rows each target table would receive (``IncomingRows``), then load (``Loader``)
+/// in one transaction of the target's engine (``TargetEngine``) while the rules judge (``Judge``) on a
+/// thread of their own (both only read the staging; the load stores the findings once they are made),
+/// and keep the staging, with the findings it carries, for the next delta. A run that fails or is killed
+/// leaves the target as it was; a dry run does all of it and rolls back.
 public struct Migration {
     public var mapping: Mapping
     public var policy: Policy
@@ -101,19 +103,19 @@ public struct Migration {
         }
         let pack = ContentPack()
         var staged: StagedExport
-        let judgement: Judgement
         let reconciliation: [KindReconciliation]
+        var judge = Judge(policy: policy, rules: rules)
+        judge.sourceFiles = plan.sourceFiles
+        judge.mergesDeltaWithState = true
+        // A staging a committed run keeps carries the findings of rules that judge one record at a time,
+        // written once the load has read the staging (the rules run beside it, below).
+        judge.keepsFindings = !dryRun && plan.header.sequence != nil
+        judge.defersKeeping = true
         do {
             staged = try stage(path, displayName: displayName, plan: plan, engine: engine, pack: pack,
                                readProgress: readProgress, progress: progress)
             let coverage = staged.summary.coverage.warnings
             if strictMapping, !coverage.isEmpty { throw MappingCoverageError(warnings: coverage) }
-            var judge = Judge(policy: policy, rules: rules)
-            judge.sourceFiles = plan.sourceFiles
-            judge.mergesDeltaWithState = true
-            // A staging a committed run keeps carries the findings of rules that judge one record at a time.
-            judge.keepsFindings = !dryRun && plan.header.sequence != nil
-            judgement = try judge.judge(staged)
             reconciliation = try IncomingRows(mapping: target, staging: staged.staging).reconcile(newFrom: staged.continuing?.ridOffset)
             let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
             if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
@@ -124,18 +126,19 @@ public struct Migration {
         }
         let checkSeconds = Date().timeIntervalSince(started)
         let loadStart = Date()
-        var check = CheckResult(staged, judgement)
-        var facts = RunFacts(exportFile: check.document.export.file, export: check.document.export,
-                             options: Self.recording(coverage: check.read.coverage.warnings, in: options), startedAt: started)
+        // The rules judge on a thread of their own while the tables load (both only read the staging),
+        // and their findings are completed there for storing.
+        let judging = Judging(judge: judge, staged: staged)
+        let findings = CompletedFindings.start(staging: staged.file.path, asOf: staged.header.asOf?.iso) { try judging.run() }
+        defer { findings.waitUntilDone() }
+        var facts = RunFacts(exportFile: staged.header.file, export: staged.header,
+                             options: Self.recording(coverage: staged.summary.coverage.warnings, in: options), startedAt: started)
         facts.sourceFiles = plan.sourceFiles
         facts.continuedFrom = staged.continuing?.ridOffset
         facts.stateToken = dryRun ? nil : stateToken
         facts.expectedStateToken = plan.expectedStateToken
-        facts.exportSHA256 = check.read.sha256
+        facts.exportSHA256 = staged.summary.sha256
         facts.audit = .current(mappingFile: mapping.file, policyFile: policy.file, targetMappingFile: target.path)
-        // Completed from the staging on a thread of their own while the tables load.
-        let findings = CompletedFindings.start(check.document.findings, staging: staged.file.path, asOf: facts.export.asOf?.iso)
-        defer { findings.waitUntilDone() }
         var request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
@@ -151,10 +154,13 @@ public struct Migration {
             if !dryRun { progress("committing") }
             return (outcome, dryRun ? .rollback : .commit)
         }
+        // The load stored the findings, so the rules are done.
+        let judgement = judging.judgement()
         if let keeper = request.keeper {
             progress("keeping the live state's staging for the next delta")
-            keeper.keep()
+            keeper.keep { try judge.keep(judgement, in: staged.staging) }
         }
+        var check = CheckResult(staged, judgement)
         if let warning = plan.sinceWarning { check.warnings.append(warning) }
         return MigrationResult(dryRun: dryRun, target: engine.name, check: check, reconciliation: reconciliation, load: outcome,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
@@ -189,5 +195,31 @@ public struct Migration {
         try IncomingRows(mapping: target, staging: staged.staging).prepare(newFrom: staged.continuing?.ridOffset)
         staged.timings.index += Date().timeIntervalSince(start)
         return staged
+    }
+}
+
+/// The rules' judgement of a staged export, made on the thread that runs them (``run()``) and read once
+/// it is done (``judgement()``): the staging's own connection is that thread's meanwhile.
+private final class Judging: @unchecked Sendable {
+    private let judge: Judge
+    private let staged: StagedExport
+    private let lock = NSLock()
+    private var made: Judgement?
+
+    init(judge: Judge, staged: StagedExport) {
+        self.judge = judge
+        self.staged = staged
+    }
+
+    /// Judges the export; returns its findings.
+    func run() throws -> [Finding] {
+        let judgement = try judge.judge(staged)
+        lock.withLock { made = judgement }
+        return judgement.document.findings
+    }
+
+    /// The judgement ``run()`` made: asked only once the load stored the findings it gave.
+    func judgement() -> Judgement {
+        lock.withLock { made }!
     }
 }

@@ -114,7 +114,7 @@ struct MigrateCommand: ParsableCommand {
         printCoverage(result.check.read.coverage.warnings, strict: false)
         print(MigrationSummary.text(result), terminator: "")
         if !quiet {
-            printError(String(format: "casebridge: read and check %.2f s, load %.2f s", result.checkSeconds, result.loadSeconds))
+            printError(String(format: "casebridge: read and stage %.2f s, check and load %.2f s", result.checkSeconds, result.loadSeconds))
         }
     }
 }

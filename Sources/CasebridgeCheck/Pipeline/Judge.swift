@@ -14,6 +14,18 @@ public struct Judgement: Sendable {
     /// the records it changed alone (``CarriedFindings``): how many records (by kind and id) and family
     /// documents (by origin) that was.
     public var judgedChangedRecords: Int?
+    /// The findings to keep in the staging for the next delta, when the judge was told to leave that to
+    /// its caller (``Judge/defersKeeping``): ``Judge/keep(_:in:)`` writes them.
+    public var findingsToKeep: FindingsToKeep?
+}
+
+/// The findings a judgement keeps in the staging for the next delta (``Judge/keepsFindings``), and how.
+public struct FindingsToKeep: Sendable {
+    var subjects: [(subject: RecordKey, finding: Finding)]
+    /// What they were made with (empty when one names no record: the next delta then judges every record).
+    var basis: String
+    /// In place of the kept findings about the records the delta changed only (`temp.changed_record`).
+    var onlyChanged: Bool
 }
 
 /// The second phase of `check` and `migrate`: every rule over a staged export.
@@ -30,6 +42,10 @@ public struct Judge {
     public var keepsFindings = false
     /// Whether a delta is judged with the live state it changes (a migration), not on its own (a check).
     public var mergesDeltaWithState = false
+    /// Leave writing the findings kept for the next delta to the caller (``keep(_:in:)``), so that judging
+    /// only reads the staging (beside other readers: a load that reads it meanwhile); the staging lets
+    /// other connections read it when judging ends (``StagingStore/shareForReading()``).
+    public var defersKeeping = false
 
     public init(policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all) {
         self.policy = policy
@@ -50,14 +66,23 @@ public struct Judge {
             carried = CarriedFindings.Carried(kept: kept, changed: changed)
         }
         let (found, seconds) = try findings(in: context, carried: carried)
-        if let basis { try keep(found, in: staging, basis: basis, carried: carried) }
+        let toKeep = basis.map { findingsToKeep(found, basis: $0, carried: carried) }
+        if let toKeep, !defersKeeping { try staging.keep(findings: toKeep.subjects, basis: toKeep.basis, onlyChanged: toKeep.onlyChanged) }
         let counts = try staging.recordCounts()
         let document = FindingsDocument(
             export: staged.header, recordCounts: Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) }),
             quarantined: try staging.quarantineCount().records, findings: Array(found.joined()), rulesRun: rules.map { $0.description.id })
+        if defersKeeping { try staging.shareForReading() }
         return Judgement(document: document, ruleSeconds: zip(rules, seconds).map { ($0.description.id, $1) },
                          seconds: Date().timeIntervalSince(start), warnings: warnings(staged),
-                         judgedChangedRecords: carried?.changed.count)
+                         judgedChangedRecords: carried?.changed.count, findingsToKeep: defersKeeping ? toKeep : nil)
+    }
+
+    /// Keeps in `staging` the findings `judgement` left to keep (``defersKeeping``), on the connection that
+    /// judged (whose temporary tables list what the delta changed).
+    public func keep(_ judgement: Judgement, in staging: StagingStore) throws {
+        guard let toKeep = judgement.findingsToKeep else { return }
+        try staging.keep(findings: toKeep.subjects, basis: toKeep.basis, onlyChanged: toKeep.onlyChanged)
     }
 
     private func warnings(_ staged: StagedExport) -> [String] {
@@ -107,9 +132,9 @@ public struct Judge {
         return (found, seconds)
     }
 
-    /// Keeps the findings of the rules with a subject in the staging (those about changed records only,
+    /// The findings of the rules with a subject to keep in the staging (those about changed records only,
     /// when `carried`: the others are kept already).
-    private func keep(_ found: [[Finding]], in staging: StagingStore, basis: String, carried: CarriedFindings.Carried?) throws {
+    private func findingsToKeep(_ found: [[Finding]], basis: String, carried: CarriedFindings.Carried?) -> FindingsToKeep {
         var subjects: [(subject: RecordKey, finding: Finding)] = []
         var complete = true
         for (index, rule) in rules.enumerated() {
@@ -124,6 +149,6 @@ public struct Judge {
             }
         }
         // A finding that names no record cannot be carried: the next delta then judges every record.
-        try staging.keep(findings: subjects, basis: complete ? basis : "", onlyChanged: carried != nil)
+        return FindingsToKeep(subjects: subjects, basis: complete ? basis : "", onlyChanged: carried != nil)
     }
 }

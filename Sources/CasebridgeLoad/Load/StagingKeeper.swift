@@ -59,14 +59,16 @@ final class StagingKeeper: @unchecked Sendable {
         }
     }
 
-    /// Keeps the staging of the run, which committed: prepared now unless it was already, then sealed with
-    /// the run's token.
-    func keep() {
-        startPreparing()
-        waitUntilPrepared()
-        let result = condition.withLock { prepared! }
+    /// Keeps the staging of the run, which committed: the findings kept for the next delta written
+    /// (`keepingFindings`, on the connection that judged), the staging prepared unless it was already,
+    /// then sealed with the run's token.
+    func keep(keepingFindings: () throws -> Void) {
         do {
-            try result.get()
+            waitUntilPrepared()
+            try keepingFindings()
+            startPreparing()
+            waitUntilPrepared()
+            try condition.withLock { prepared! }.get()
             try StateCache.seal(file.path, token: token, newFrom: newFrom)
         } catch {
             StagingFile.remove(newFrom == nil ? file.path : keptPath)

@@ -191,7 +191,9 @@ enum StateCache {
 
     /// Gives the staging ``prepareSeal(_:mapping:sequence:newFrom:)`` prepared the token of the committed
     /// run: with `newFrom` (continuing the kept staging), only if no other run took it since this one began.
+    /// What was written since it was prepared (the findings kept) is on disk first.
     static func seal(_ path: String, token: String, newFrom: Int?) throws {
+        sync(path)
         let database = try Database(path: path, create: false)
         try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         if newFrom == nil {
