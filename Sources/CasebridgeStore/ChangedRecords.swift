@@ -36,14 +36,7 @@ extension StagingStore {
 
     /// Builds ``changeIndexes`` in the staging `database`, where it lacks them.
     public static func buildChangeIndexes(in database: Database) throws {
-        for (kind, lists) in changeIndexes.sorted(by: { $0.key < $1.key }) {
-            let table = Self.table(kind)
-            for columns in lists {
-                try database.execute("""
-                    CREATE INDEX IF NOT EXISTS \(table)_\(columns.joined(separator: "_")) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))
-                    """)
-            }
-        }
+        try createIndexes(changeIndexes, in: database)
     }
 
     /// Builds `temp.changed_record` and `temp.scope_record` for the records read from rid `newFrom` on,

@@ -228,13 +228,23 @@ public final class StagingStore: RecordSink {
     ]
 
     private func buildIndexes() throws {
+        var indexes: [RecordKind: [[String]]] = [:]
         for kind in RecordKind.allCases {
-            let table = Self.table(kind)
             var indexed = Self.indexes[kind] ?? []
             if kind.hasUniqueId { indexed.append(["record_id"]) }
             if kind.owner != nil { indexed.append(["owner_rid"]) }
-            for columns in indexed {
-                let name = "\(table)_\(columns.joined(separator: "_"))"
+            indexes[kind] = indexed
+        }
+        try Self.createIndexes(indexes, in: database)
+    }
+
+    /// Creates, where `database` lacks them, indexes on the staged records of each kind over each list of
+    /// `columns`, named after the table, then `infix`, then the columns.
+    static func createIndexes(_ indexes: [RecordKind: [[String]]], in database: Database, infix: String = "_") throws {
+        for (kind, lists) in indexes.sorted(by: { $0.key < $1.key }) {
+            let table = Self.table(kind)
+            for columns in lists {
+                let name = "\(table)\(infix)\(columns.joined(separator: "_"))"
                 try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))")
             }
         }
@@ -256,13 +266,7 @@ public final class StagingStore: RecordSink {
 
     /// Builds more indexes on staged records (`columns` are canonical field names of `kind`).
     public func addIndexes(_ indexes: [RecordKind: [[String]]]) throws {
-        for (kind, lists) in indexes.sorted(by: { $0.key < $1.key }) {
-            for columns in lists {
-                let table = Self.table(kind)
-                let name = "\(table)_x_\(columns.joined(separator: "_"))"
-                try database.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(columns.map(quotedName).joined(separator: ", ")))")
-            }
-        }
+        try Self.createIndexes(indexes, in: database, infix: "_x_")
     }
 
     /// Lets other connections read the staging file (it is held exclusively while loading).

@@ -71,7 +71,7 @@ struct PostgresLiveState {
         for kind in LiveState.kinds {
             let rows = LiveState.stateRows(kind, staging: "", sequence: sequence, own: own)
             // A kind of which the run has no record of its own sends nothing (a delta's, most kinds).
-            guard try isFull || continuedFrom == nil || session.staging.scalar("SELECT EXISTS (\(rows))")?.int == 1 else { continue }
+            guard try continuedFrom == nil || session.staging.scalar("SELECT EXISTS (\(rows))")?.int == 1 else { continue }
             try session.ship(rows, into: LiveState.table(kind), columns: StagingStore.tableColumns(of: kind))
         }
         // The invalid values of every kind in one COPY.
