@@ -39,13 +39,15 @@ public struct FindingsDocument: Sendable {
     public var rulesRun: [String]
 
     public init(
-        export: ExportHeader, recordCounts: [String: Int], quarantined: Int, findings: [Finding],
+        export: ExportHeader, recordCounts: [String: Int], quarantined: Int, findings: consuming [Finding],
         rulesRun: [String]
     ) {
         self.export = export
         self.recordCounts = recordCounts
         self.quarantined = quarantined
-        self.findings = findings.sorted(by: Finding.contractOrder)
+        // Sorted where they lie: a run with many findings holds them once, not twice.
+        self.findings = findings
+        self.findings.sort(by: Finding.contractOrder)
         self.rulesRun = rulesRun
     }
 

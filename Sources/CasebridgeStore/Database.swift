@@ -166,6 +166,16 @@ public final class Database {
         while try statement.step() { try body(statement.row()) }
     }
 
+    /// What `transform` makes of each row `sql` returns, leaving out its `nil`s: the rows are read one at
+    /// a time and never held all at once (as ``forEachRow(_:_:_:)``).
+    public func mapRows<T>(_ sql: String, _ values: [SQLValue] = [], _ transform: (Row) throws -> T?) throws -> [T] {
+        var results: [T] = []
+        try forEachRow(sql, values) { row in
+            if let result = try transform(row) { results.append(result) }
+        }
+        return results
+    }
+
     /// Hands `body` every row `sql` returns as the bytes of its columns (``RowBytes``), without building a
     /// value per field: for streaming rows into another database. The statement is prepared afresh.
     public func forEachRowBytes(_ sql: String, _ values: [SQLValue] = [], _ body: (RowBytes) throws -> Void) throws {

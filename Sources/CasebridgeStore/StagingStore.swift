@@ -65,13 +65,30 @@ public final class StagingStore: RecordSink {
         try prepareInserts()
     }
 
+    /// The page cache (KiB) while records are read and indexed: SQLite also sorts for an index build in
+    /// up to this much memory before it spills to a temporary file.
+    private static let stagingCacheKiB = 16384
+    /// The page cache (KiB) while rules run: each `GROUP BY` and `ORDER BY` of a rule's query may sort in
+    /// up to this much memory, and a query holds its sorters until it ends, so a smaller cache keeps a
+    /// large export's judging in bounded memory (the rules scan their tables; a larger cache did not make
+    /// them faster).
+    private static let judgingCacheKiB = 4096
+
     private static func configure(_ database: Database) throws {
         try database.execute("""
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
-            PRAGMA cache_size = -16384;
+            PRAGMA cache_size = -\(stagingCacheKiB);
             PRAGMA locking_mode = EXCLUSIVE;
             """)
+    }
+
+    /// Runs `judge` (the rules' queries) with the smaller page cache of ``judgingCacheKiB``, then gives
+    /// the staging its own cache back.
+    public func whileJudging<T>(_ judge: () throws -> T) throws -> T {
+        try database.execute("PRAGMA cache_size = -\(Self.judgingCacheKiB)")
+        defer { try? database.execute("PRAGMA cache_size = -\(Self.stagingCacheKiB)") }
+        return try judge()
     }
 
     private func prepareInserts() throws {

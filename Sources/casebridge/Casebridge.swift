@@ -19,6 +19,7 @@ struct Casebridge: ParsableCommand {
     /// Runs the command line: a usage error exits 2 as the contract says, and an error that knows its
     /// exit status (``ExitStatusError``) is printed on one line and exits with it.
     static func main() {
+        ReturnedMemory.fixMappingThreshold()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "help", let message = unknownHelpTopic(Array(arguments.dropFirst())) {
             printError("casebridge: help: \(message)")

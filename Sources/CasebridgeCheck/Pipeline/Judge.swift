@@ -65,17 +65,31 @@ public struct Judge {
             let changed = try staging.markChanges(newFrom: continuing.ridOffset, naming: named)
             carried = CarriedFindings.Carried(kept: kept, changed: changed)
         }
-        let (found, seconds) = try findings(in: context, carried: carried)
+        var found: [[Finding]]
+        let seconds: [Double]
+        (found, seconds) = try staging.whileJudging { try findings(in: context, carried: carried) }
         let toKeep = basis.map { findingsToKeep(found, basis: $0, carried: carried) }
         if let toKeep, !defersKeeping { try staging.keep(findings: toKeep.subjects, basis: toKeep.basis, onlyChanged: toKeep.onlyChanged) }
         let counts = try staging.recordCounts()
         let document = FindingsDocument(
             export: staged.header, recordCounts: Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) }),
-            quarantined: try staging.quarantineCount().records, findings: Array(found.joined()), rulesRun: rules.map { $0.description.id })
+            quarantined: try staging.quarantineCount().records, findings: Self.joined(&found), rulesRun: rules.map { $0.description.id })
         if defersKeeping { try staging.shareForReading() }
         return Judgement(document: document, ruleSeconds: zip(rules, seconds).map { ($0.description.id, $1) },
                          seconds: Date().timeIntervalSince(start), warnings: warnings(staged),
                          judgedChangedRecords: carried?.changed.count, findingsToKeep: defersKeeping ? toKeep : nil)
+    }
+
+    /// Every rule's findings in one array, each rule's let go as it is added (a run with many findings
+    /// holds them once, not twice).
+    private static func joined(_ found: inout [[Finding]]) -> [Finding] {
+        var all: [Finding] = []
+        all.reserveCapacity(found.reduce(0) { $0 + $1.count })
+        for index in found.indices {
+            all.append(contentsOf: found[index])
+            found[index] = []
+        }
+        return all
     }
 
     /// Keeps in `staging` the findings `judgement` left to keep (``defersKeeping``), on the connection that

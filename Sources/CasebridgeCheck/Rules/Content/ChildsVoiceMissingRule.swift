@@ -36,7 +36,7 @@ public struct ChildsVoiceMissingRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try RequiredSections.missing(in: context, childsVoice: true).map { row in
+        try RequiredSections.missing(in: context, childsVoice: true) { row in
             let id = row["id"] ?? "?"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,
@@ -50,16 +50,16 @@ public struct ChildsVoiceMissingRule: IntegrityRule {
 
 /// Documents lacking a non-blank section that the policy requires of their type.
 enum RequiredSections {
-    /// Rows of (document, section) where the section is missing: the child's-voice section when
-    /// `childsVoice`, every other required section otherwise.
-    static func missing(in context: RuleContext, childsVoice: Bool) throws -> [Row] {
-        try context.database.rows("""
+    /// What `finding` makes of each row of (document, section) where the section is missing: the
+    /// child's-voice section when `childsVoice`, every other required section otherwise.
+    static func missing(in context: RuleContext, childsVoice: Bool, _ finding: (Row) -> Finding) throws -> [Finding] {
+        try context.database.mapRows("""
             SELECT d.id, d.person, d.family, d.line, r.section, t.description
             FROM stg_document d
             JOIN policy_section r ON r.type = d.type
             JOIN policy_type t ON t.type = d.type
             WHERE d.quarantined = 0 AND (r.section = ?1) = ?2
               AND NOT EXISTS (SELECT 1 FROM stg_section s WHERE s.owner_rid = d.rid AND s.name = r.section AND s.text IS NOT NULL)
-            """, [.text(context.policy.childsVoiceSection), .integer(childsVoice ? 1 : 0)])
+            """, [.text(context.policy.childsVoiceSection), .integer(childsVoice ? 1 : 0)], finding)
     }
 }

@@ -35,7 +35,7 @@ public struct RequiredSectionMissingRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try RequiredSections.missing(in: context, childsVoice: false).map { row in
+        try RequiredSections.missing(in: context, childsVoice: false) { row in
             let id = row["id"] ?? "?"
             let section = row["section"] ?? "?"
             return Finding(

@@ -80,7 +80,8 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
     }
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        let rows = try context.database.rows("""
+        var seen = Set<[String]>()
+        return try context.database.mapRows("""
             WITH events AS (
                 SELECT origin, family, eventDate, min(line) AS line FROM stg_document
                 WHERE quarantined = 0 AND scope = 'family' AND origin IS NOT NULL AND family IS NOT NULL AND eventDate IS NOT NULL
@@ -94,9 +95,7 @@ public struct FamilyDocumentMissingRule: IntegrityRule {
               AND NOT EXISTS (SELECT 1 FROM stg_document c
                               WHERE c.origin = e.origin AND c.person = m.person AND c.quarantined = 0 AND c.scope = 'family')
             ORDER BY e.origin, m.person, e.line
-            """)
-        var seen = Set<[String]>()
-        return rows.compactMap { row in
+            """) { row in
             let origin = row["origin"] ?? "?", child = row["child"] ?? "?"
             guard seen.insert([origin, child]).inserted else { return nil }
             let family = row["family"] ?? "?"

@@ -60,7 +60,8 @@ public struct ReplicaDivergesRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        let rows = try context.database.rows("""
+        var seen = Set<String>()
+        return try context.database.mapRows("""
             WITH copies AS (
                 SELECT id, person, family, origin, line,
                        CASE WHEN version IS NOT NULL THEN version WHEN version_bad IS NULL THEN 1 END AS v,
@@ -77,9 +78,7 @@ public struct ReplicaDivergesRule: IntegrityRule {
             UNION ALL
             SELECT a.id, a.person, a.family, a.origin, a.line, a.v, a.v, CASE WHEN m.sha IS NULL THEN 'no majority' ELSE 'differs' END
             FROM at_latest a LEFT JOIN majority m ON m.origin = a.origin WHERE m.sha IS NULL OR m.sha <> a.sha
-            """)
-        var seen = Set<String>()
-        return rows.compactMap { row in
+            """) { row in
             let id = row["id"] ?? "?"
             guard seen.insert(id).inserted else { return nil }
             let origin = row["origin"] ?? "?"

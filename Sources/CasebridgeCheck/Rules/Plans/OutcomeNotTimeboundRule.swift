@@ -30,10 +30,10 @@ public struct OutcomeNotTimeboundRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try context.database.rows("""
+        try context.database.mapRows("""
             SELECT o.plan, o.id, o.line, p.person FROM stg_outcome o LEFT JOIN stg_plan p ON p.rid = o.owner_rid
             WHERE o.quarantined = 0 AND o.targetDate IS NULL AND o.targetDate_bad IS NULL
-            """).map { row in
+            """) { row in
             let plan = row["plan"] ?? "?", outcome = row["id"] ?? "?"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,

@@ -29,10 +29,10 @@ public struct PlanReviewOverdueRule: IntegrityRule {
 
     public func findings(in context: RuleContext) throws -> [Finding] {
         guard let asOf = context.asOf else { return [] }
-        return try context.database.rows("""
+        return try context.database.mapRows("""
             SELECT id, person, type, reviewDue, line FROM stg_plan
             WHERE quarantined = 0 AND "end" IS NULL AND end_bad IS NULL AND reviewDue < ?
-            """, [.text(asOf)]).map { row in
+            """, [.text(asOf)]) { row in
             let id = row["id"] ?? "?"
             let due = row["reviewDue"].flatMap(CivilDate.init(iso:))?.uk ?? "?"
             return Finding(

@@ -26,10 +26,10 @@ public struct PlanWithoutOutcomesRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try context.database.rows("""
+        try context.database.mapRows("""
             SELECT p.id, p.person, p.type, p.line FROM stg_plan p
             WHERE p.quarantined = 0 AND NOT EXISTS (SELECT 1 FROM stg_outcome o WHERE o.owner_rid = p.rid)
-            """).map { row in
+            """) { row in
             let id = row["id"] ?? "?"
             return Finding(
                 rule: Self.description.id, severity: Self.description.severity,

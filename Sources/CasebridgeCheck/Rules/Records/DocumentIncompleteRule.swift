@@ -87,7 +87,7 @@ public struct DocumentIncompleteRule: IntegrityRule {
 
     public func findings(in context: RuleContext) throws -> [Finding] {
         // Each way an upload can fall short is a flag; only documents with a raised flag come back.
-        let rows = try context.database.rows("""
+        return try context.database.mapRows("""
             WITH parts AS (
                 SELECT owner_rid AS document_rid, count(*) AS part_count, count(DISTINCT seq) AS distinct_seqs,
                        sum(bytes) AS declared_bytes,
@@ -112,8 +112,7 @@ public struct DocumentIncompleteRule: IntegrityRule {
             SELECT * FROM judged
             WHERE no_manifest OR wrong_count OR problem IS NOT NULL OR invalid_values OR repeated_seq OR wrong_size
                OR wrong_hash OR wrong_total OR wrong_content
-            """)
-        return rows.map { row in
+            """) { row in
             let reasons = Self.reasons(row)
             let id = row["id"] ?? "?"
             let more = reasons.count > 1 ? " (and \(reasons.count - 1) more problem\(reasons.count > 2 ? "s" : ""))" : ""

@@ -32,10 +32,10 @@ public struct DocumentNotUploadedRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try context.database.rows("""
+        try context.database.mapRows("""
             SELECT id, person, family, type, eventDate, line FROM stg_document
             WHERE quarantined = 0 AND uploadedAt IS NULL AND uploadedAt_bad IS NULL
-            """).map { row in
+            """) { row in
             let id = row["id"] ?? "?"
             let person = row["person"] ?? "?"
             let event = row["eventDate"].flatMap(CivilDate.init(iso:)).map { " of \($0.uk)" } ?? ""

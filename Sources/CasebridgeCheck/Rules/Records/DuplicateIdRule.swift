@@ -54,13 +54,12 @@ public struct DuplicateIdRule: IntegrityRule {
         for kind in RecordKind.allCases where kind.hasUniqueId {
             // Reported once, on the records that share the id: what they own shares it only within them.
             let owner = StagingStore.sharedIdOwner(of: kind)
-            let rows = try context.database.rows("""
+            try context.database.forEachRow("""
                 SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines,
                        group_concat(line) AS locations
                 FROM (SELECT record_id, line, \(owner) AS owner FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
                 GROUP BY record_id, owner HAVING count(*) > 1
-                """)
-            for row in rows {
+                """) { row in
                 let id = row["record_id"] ?? "?"
                 findings.append(Finding(
                     rule: Self.description.id, severity: Self.description.severity,

@@ -62,11 +62,11 @@ public struct InvalidValueRule: IntegrityRule {
     /// One finding per record kind, id and field: records of a kind without an id (`?`) share one
     /// identity, so one finding stands for them all and lists every line (``SourceLocation/lines``).
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try context.database.rows("""
+        try context.database.mapRows("""
             SELECT reported_kind, record_id, label, min(raw) AS raw, min(reason) AS reason, max(is_key) AS is_key,
                    group_concat(DISTINCT line) AS lines
             FROM stg_invalid GROUP BY reported_kind, record_id, label
-            """).map { row in
+            """) { row in
             let kind = row["reported_kind"] ?? "?"
             let id = row["record_id"] ?? "?"
             let label = row["label"] ?? "?"

@@ -45,7 +45,9 @@ public struct OrphanReferenceRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        let rows = try context.database.rows("""
+        // One finding per record, naming everything it points at that is not there.
+        var byRecord: [String: (kind: String, id: String, line: Int?, missing: [String])] = [:]
+        try context.database.forEachRow("""
             SELECT 'Document' AS kind, d.record_id, d.line, 'person' AS field, d.person AS target FROM stg_document d
               WHERE d.quarantined = 0 AND d.person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stg_person p WHERE p.id = d.person)
             UNION ALL
@@ -61,11 +63,8 @@ public struct OrphanReferenceRule: IntegrityRule {
             UNION ALL
             SELECT 'Member', t.record_id, t.line, 'person', t.person FROM stg_member t
               WHERE t.quarantined = 0 AND t.person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stg_person p WHERE p.id = t.person)
-            """)
-        // One finding per record, naming everything it points at that is not there.
-        var byRecord: [String: (kind: String, id: String, line: Int?, missing: [String])] = [:]
-        for row in rows {
-            guard let kind = row["kind"], let id = row["record_id"] else { continue }
+            """) { row in
+            guard let kind = row["kind"], let id = row["record_id"] else { return }
             let missing = "\(row["field"] == "family" ? "family" : "person") \(row["target"] ?? "?")"
             byRecord["\(kind)\u{0}\(id)", default: (kind, id, row.int("line"), [])].missing.append(missing)
         }

@@ -51,7 +51,7 @@ public struct LateUploadRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        try context.database.rows("""
+        try context.database.mapRows("""
             SELECT d.id, d.person, d.family, d.type, d.line, d.eventDate, d.uploadedAt_london AS uploaded, t.upload_within,
                    u.working_upto - e.working_upto AS working_days, t.description
             FROM stg_document d
@@ -59,7 +59,7 @@ public struct LateUploadRule: IntegrityRule {
             JOIN policy_calendar e ON e.day = d.eventDate
             JOIN policy_calendar u ON u.day = d.uploadedAt_london
             WHERE d.quarantined = 0 AND u.working_upto - e.working_upto > t.upload_within
-            """).map { row in
+            """) { row in
             let id = row["id"] ?? "?"
             let event = row["eventDate"].flatMap(CivilDate.init(iso:))?.uk ?? "?"
             let uploaded = row["uploaded"].flatMap(CivilDate.init(iso:))?.uk ?? "?"

@@ -54,7 +54,8 @@ public struct VisitOverdueRule: IntegrityRule {
 
     public func findings(in context: RuleContext) throws -> [Finding] {
         guard let asOf = context.asOf else { return [] }
-        let rows = try context.database.rows("""
+        var seen = Set<String>()
+        return try context.database.mapRows("""
             WITH open_statuses AS (
                 SELECT p.id AS child, p.line, s.code, s."from",
                        coalesce((SELECT max(v.date) FROM stg_visit v
@@ -69,9 +70,7 @@ public struct VisitOverdueRule: IntegrityRule {
             JOIN policy_calendar a ON a.day = ?1
             WHERE a.working_upto - r.working_upto > l.within
             ORDER BY o.child, working_days - l.within DESC
-            """, [.text(asOf)])
-        var seen = Set<String>()
-        return rows.compactMap { row in
+            """, [.text(asOf)]) { row in
             let child = row["child"] ?? "?"
             guard seen.insert(child).inserted else { return nil }
             let since = row["seen"].flatMap(CivilDate.init(iso:))?.uk ?? "?"
