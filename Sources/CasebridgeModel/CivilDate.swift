@@ -39,6 +39,24 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `yyyy-MM-dd`.
     public var iso: String {
+        if (0...9999).contains(year) {
+            // Written digit by digit: a run writes tens of thousands of dates (the policy's calendar).
+            return String(unsafeUninitializedCapacity: 10) { text in
+                func put(_ value: Int, at end: Int, width: Int) {
+                    var rest = value
+                    for index in stride(from: end, to: end - width, by: -1) {
+                        text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                }
+                put(year, at: 3, width: 4)
+                text[4] = UInt8(ascii: "-")
+                put(month, at: 6, width: 2)
+                text[7] = UInt8(ascii: "-")
+                put(day, at: 9, width: 2)
+                return 10
+            }
+        }
         let y = String(year)
         let yyyy = String(repeating: "0", count: max(0, 4 - y.count)) + y
         return "\(yyyy)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"

@@ -71,6 +71,20 @@ struct CivilDateTests {
         #expect(CivilDate(year: 2019, month: 9, day: 3).adding(days: 30).iso == "2019-10-03")
     }
 
+    @Test func `iso writes four-digit years with leading zeros and reads back as the same day`() {
+        #expect(CivilDate(year: 2019, month: 9, day: 3).iso == "2019-09-03")
+        #expect(CivilDate(year: 2019, month: 12, day: 31).iso == "2019-12-31")
+        #expect(CivilDate(year: 5, month: 1, day: 2).iso == "0005-01-02")
+        #expect(CivilDate(year: 987, month: 10, day: 10).iso == "0987-10-10")
+        #expect(CivilDate(year: 9999, month: 12, day: 31).iso == "9999-12-31")
+        #expect(CivilDate(year: 10000, month: 1, day: 1).iso == "10000-01-01")
+        // Every day of the policy calendar's span and beyond.
+        for days in CivilDate(year: 1900, month: 1, day: 1).daysSinceEpoch...CivilDate(year: 2100, month: 12, day: 31).daysSinceEpoch {
+            let date = CivilDate(daysSinceEpoch: days)
+            #expect(CivilDate(iso: date.iso) == date)
+        }
+    }
+
     @Test func `weekdays are right`() {
         #expect(CivilDate(year: 2019, month: 8, day: 26).weekdayFromMonday == 0)  // bank holiday Monday
         #expect(CivilDate(year: 2021, month: 12, day: 25).weekdayFromMonday == 5)  // Christmas on a Saturday

@@ -1,3 +1,4 @@
+import CasebridgeModel
 import Crypto
 import Foundation
 
@@ -163,6 +164,6 @@ public enum Fixture {
 
     /// Lowercase hex SHA-256 of `bytes`.
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).hex
     }
 }

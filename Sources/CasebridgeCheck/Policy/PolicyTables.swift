@@ -33,7 +33,9 @@ extension Policy {
             for day in first.daysSinceEpoch...last.daysSinceEpoch {
                 let date = CivilDate(daysSinceEpoch: day)
                 if calendar.isWorkingDay(date) { upto += 1 }
-                try insert.bind([.text(date.iso), .integer(Int64(upto))])
+                insert.reset()
+                try insert.bind(.text(date.iso), at: 1)
+                try insert.bind(.integer(Int64(upto)), at: 2)
                 try insert.step()
             }
             try database.execute(StagingTable.policyInstalled.create)
