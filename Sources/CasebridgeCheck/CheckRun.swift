@@ -61,6 +61,8 @@ public struct CheckRun {
             .finish(policy: policy)
         let coverage = staged.summary.coverage.warnings
         if strictMapping, !coverage.isEmpty { throw MappingCoverageError(warnings: coverage) }
-        return CheckResult(staged, try Judge(policy: policy, rules: rules).judge(staged))
+        var judge = Judge(policy: policy, rules: rules)
+        judge.spillsFindings = true
+        return CheckResult(staged, try judge.judge(staged))
     }
 }

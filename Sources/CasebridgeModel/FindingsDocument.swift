@@ -33,8 +33,19 @@ public struct FindingsDocument: Sendable {
     /// Records in quarantine, as ``QuarantineCount`` defines them (a key field failed, a shared id, or
     /// the record they belong to is quarantined; every kind counted).
     public var quarantined: Int
-    /// Every finding; sorted into contract order by `init`.
-    public private(set) var findings: [Finding]
+    /// Every finding, in contract order: those held, or those read back from the spill (a pass over it
+    /// for each use: ``forEachFinding(_:)`` reads them one at a time instead).
+    public var findings: [Finding] {
+        guard let spill else { return held }
+        var all: [Finding] = []
+        all.reserveCapacity(spill.count)
+        spill.forEach { all.append($0) }
+        return all
+    }
+    /// The findings, when held in memory (sorted into contract order by `init`).
+    private var held: [Finding]
+    /// Where the findings are, when they are not held (``init(export:recordCounts:quarantined:spill:rulesRun:)``).
+    private let spill: FindingSpill?
     /// Rule ids to list in `counts.findings` even when they found nothing (the rules that ran).
     public var rulesRun: [String]
 
@@ -46,9 +57,31 @@ public struct FindingsDocument: Sendable {
         self.recordCounts = recordCounts
         self.quarantined = quarantined
         // Sorted where they lie: a run with many findings holds them once, not twice.
-        self.findings = findings
-        self.findings.sort(by: Finding.contractOrder)
+        held = findings
+        held.sort(by: Finding.contractOrder)
+        spill = nil
         self.rulesRun = rulesRun
+    }
+
+    /// A document whose findings stay in `spill` until they are written, read back one at a time.
+    public init(export: ExportHeader, recordCounts: [String: Int], quarantined: Int, spill: FindingSpill, rulesRun: [String]) {
+        self.export = export
+        self.recordCounts = recordCounts
+        self.quarantined = quarantined
+        held = []
+        self.spill = spill
+        self.rulesRun = rulesRun
+    }
+
+    /// How many findings there are.
+    public var findingCount: Int { spill?.count ?? held.count }
+
+    /// The highest severity of a finding (critical first), `nil` when there is none.
+    public var worstSeverity: Severity? { spill.map(\.worstSeverity) ?? held.map(\.severity).min() }
+
+    /// Hands `body` every finding in contract order, without holding them all when they are spilled.
+    public func forEachFinding(_ body: (Finding) throws -> Void) rethrows {
+        if let spill { try spill.forEach(body) } else { try held.forEach(body) }
     }
 
     /// ``quarantined`` as the one count of quarantine, with its label.
@@ -57,7 +90,11 @@ public struct FindingsDocument: Sendable {
     /// Findings per rule id, every rule that ran included.
     public var countsByRule: [(String, Int)] {
         var counts = Dictionary(uniqueKeysWithValues: rulesRun.map { ($0, 0) })
-        for finding in findings { counts[finding.rule, default: 0] += 1 }
+        if let spill {
+            counts.merge(spill.countsByRule, uniquingKeysWith: +)
+        } else {
+            for finding in held { counts[finding.rule, default: 0] += 1 }
+        }
         return counts.sorted { $0.key < $1.key }
     }
 
@@ -72,10 +109,12 @@ public struct FindingsDocument: Sendable {
         write("{\n  \"export\": " + headerJSON.serialised(pretty: true, indent: 1))
         write(",\n  \"counts\": " + countsJSON.serialised(pretty: true, indent: 1))
         write(",\n  \"findings\": [")
-        for (index, finding) in findings.enumerated() {
-            write((index == 0 ? "\n    " : ",\n    ") + Self.json(of: finding).serialised(pretty: true, indent: 2))
+        var written = 0
+        forEachFinding { finding in
+            write((written == 0 ? "\n    " : ",\n    ") + Self.json(of: finding).serialised(pretty: true, indent: 2))
+            written += 1
         }
-        write(findings.isEmpty ? "]\n}" : "\n  ]\n}")
+        write(written == 0 ? "]\n}" : "\n  ]\n}")
     }
 
     private var headerJSON: JSONValue {

@@ -69,10 +69,10 @@ public final class StagingStore: RecordSink {
     /// up to this much memory before it spills to a temporary file.
     private static let stagingCacheKiB = 16384
     /// The page cache (KiB) while rules run: each `GROUP BY` and `ORDER BY` of a rule's query may sort in
-    /// up to this much memory, and a query holds its sorters until it ends, so a smaller cache keeps a
-    /// large export's judging in bounded memory (the rules scan their tables; a larger cache did not make
-    /// them faster).
-    private static let judgingCacheKiB = 4096
+    /// up to this much memory (and at least 1 MiB), and a query holds its sorters until it ends, so a
+    /// smaller cache keeps a large export's judging in bounded memory (the rules scan their tables; a
+    /// larger cache did not make them faster).
+    private static let judgingCacheKiB = 2048
 
     private static func configure(_ database: Database) throws {
         try database.execute("""

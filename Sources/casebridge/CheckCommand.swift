@@ -125,7 +125,7 @@ struct CheckCommand: ParsableCommand {
         let destination = try TextOutput(path: output)
         result.document.write(as: format) { destination.write($0) }
         try destination.finish()
-        if let output, !quiet { printError("casebridge: \(result.document.findings.count) findings written to \(output)") }
+        if let output, !quiet { printError("casebridge: \(result.document.findingCount) findings written to \(output)") }
         if !quiet {
             let megabytes = Double(result.read.bytes) / 1_000_000
             printError(String(format: "casebridge: read %.1f MB in %.2f s (%.0f MB/s); staging %.2f s; rules %.2f s",
@@ -138,7 +138,7 @@ struct CheckCommand: ParsableCommand {
             printError(String(format: "timing: rules %.3f s (two at a time; each rule's own seconds follow)", result.timings.judging))
             for (rule, seconds) in result.timings.rules { printError(String(format: "timing: rule %@ %.3f s", rule, seconds)) }
         }
-        if result.document.findings.contains(where: { $0.severity <= failOn }) {
+        if let worst = result.document.worstSeverity, worst <= failOn {
             throw ExitCode(ExitStatus.findings)
         }
     }

@@ -63,26 +63,34 @@ extension FindingsDocument {
         out += ", missing from \(headline.childrenMissingCopies) child\(headline.childrenMissingCopies == 1 ? "" : "ren")"
         out += " in \(headline.familiesMissingCopies) famil\(headline.familiesMissingCopies == 1 ? "y" : "ies")\n\n"
 
-        var byRule: [String: [Finding]] = [:]
-        for finding in findings { byRule[finding.rule, default: []].append(finding) }
+        // Per rule: its severity, its count and its first few findings (not all of them: they may be many).
+        var byRule: [String: (severity: Severity, count: Int, examples: [Finding])] = [:]
+        var bySeverity: [Severity: Int] = [:]
+        var total = 0
+        forEachFinding { finding in
+            var entry = byRule[finding.rule] ?? (finding.severity, 0, [])
+            entry.count += 1
+            if entry.examples.count < examplesPerRule { entry.examples.append(finding) }
+            byRule[finding.rule] = entry
+            bySeverity[finding.severity, default: 0] += 1
+            total += 1
+        }
         let ordered = byRule.sorted { a, b in
-            let sa = a.value[0].severity, sb = b.value[0].severity
+            let sa = a.value.severity, sb = b.value.severity
             return sa != sb ? sa < sb : a.key < b.key
         }
-        for (rule, list) in ordered {
-            out += "\(rule) (\(list[0].severity.rawValue)): \(list.count)\n"
-            for finding in list.prefix(examplesPerRule) {
+        for (rule, entry) in ordered {
+            out += "\(rule) (\(entry.severity.rawValue)): \(entry.count)\n"
+            for finding in entry.examples {
                 let place = finding.source.map { "line \($0.line): " } ?? ""
                 out += "  \(place)\(finding.message)\n"
             }
-            if list.count > examplesPerRule { out += "  … and \(list.count - examplesPerRule) more\n" }
+            if entry.count > examplesPerRule { out += "  … and \(entry.count - examplesPerRule) more\n" }
         }
         let clean = rulesRun.filter { byRule[$0] == nil }
         if !clean.isEmpty { out += (ordered.isEmpty ? "" : "\n") + "No findings: \(clean.joined(separator: ", "))\n" }
-        var bySeverity: [Severity: Int] = [:]
-        for finding in findings { bySeverity[finding.severity, default: 0] += 1 }
         let parts = Severity.allCases.compactMap { severity in bySeverity[severity].map { "\($0) \(severity.rawValue)" } }
-        out += "\nSummary: \(findings.count) finding\(findings.count == 1 ? "" : "s")"
+        out += "\nSummary: \(total) finding\(total == 1 ? "" : "s")"
         out += parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
         out += " in \(recordCounts.values.reduce(0, +)) records; \(quarantined) \(QuarantineCount.label)\n"
         return out
@@ -105,19 +113,25 @@ extension FindingsDocument {
     /// The headline figures, from the findings.
     public var headline: Headline {
         var critical = Set<String>()
-        for finding in findings where finding.severity == .critical {
-            if let child = finding[field: "child"] {
-                critical.insert(child)
-            } else if finding[field: "recordKind"] == "Person", let id = finding[field: "recordId"] {
-                critical.insert(id)
+        var missing = 0
+        var origins = Set<String>(), children = Set<String>(), families = Set<String>()
+        forEachFinding { finding in
+            if finding.severity == .critical {
+                if let child = finding[field: "child"] {
+                    critical.insert(child)
+                } else if finding[field: "recordKind"] == "Person", let id = finding[field: "recordId"] {
+                    critical.insert(id)
+                }
             }
+            guard finding.rule == "family-document-missing" else { return }
+            missing += 1
+            if let origin = finding[field: "origin"] { origins.insert(origin) }
+            if let child = finding[field: "child"] { children.insert(child) }
+            if let family = finding[field: "family"] { families.insert(family) }
         }
-        let missing = findings.filter { $0.rule == "family-document-missing" }
         return Headline(
-            childrenWithCriticalGaps: critical.count, missingFamilyCopies: missing.count,
-            originsWithMissingCopies: Set(missing.compactMap { $0[field: "origin"] }).count,
-            childrenMissingCopies: Set(missing.compactMap { $0[field: "child"] }).count,
-            familiesMissingCopies: Set(missing.compactMap { $0[field: "family"] }).count)
+            childrenWithCriticalGaps: critical.count, missingFamilyCopies: missing,
+            originsWithMissingCopies: origins.count, childrenMissingCopies: children.count, familiesMissingCopies: families.count)
     }
 
     /// One finding a row, in Casebridge's one CSV dialect (``CSVWriter``, as the report's worklists):
@@ -126,16 +140,18 @@ extension FindingsDocument {
     /// then the export file and line, and, when a finding stands for more than one record, `export lines`
     /// (every line, separated by spaces).
     public func writeCSV(_ write: (String) -> Void) {
+        // A first pass for the columns, a second for the rows: the findings may be too many to hold.
         var fieldNames: [String] = []
         var seen = Set<String>()
-        for finding in findings {
+        var manyLines = false
+        forEachFinding { finding in
             for field in finding.key + finding.context where seen.insert(field.name).inserted { fieldNames.append(field.name) }
+            if !(finding.source?.lines.isEmpty ?? true) { manyLines = true }
         }
-        let manyLines = findings.contains { !($0.source?.lines.isEmpty ?? true) }
         let header = Self.csvLeadingColumns + fieldNames.map(Self.plainHeader) + ["export file", "export line"]
             + (manyLines ? ["export lines"] : [])
         write(CSVWriter.header(header))
-        for finding in findings {
+        forEachFinding { finding in
             var row = [finding.severity.rawValue, finding.rule, finding.message, Self.whatToDo(finding)]
             row += fieldNames.map { finding[field: $0] ?? "" }
             row += [finding.source?.file ?? "", finding.source.map { String($0.line) } ?? ""]

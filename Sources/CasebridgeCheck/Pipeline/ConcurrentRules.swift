@@ -13,6 +13,9 @@ import Foundation
 struct ConcurrentRules {
     let rules: [any IntegrityRule]
     let context: RuleContext
+    /// Where each rule's findings go as the rule ends, when they are not to be held until all have run
+    /// (its result then lists none).
+    var spill: FindingSpill?
 
     /// What running one rule gave: its findings and seconds, or its failure.
     typealias Outcome = Result<(findings: [Finding], seconds: Double), any Error>
@@ -21,7 +24,7 @@ struct ConcurrentRules {
     func run(_ indices: [Int]) throws -> [Int: (findings: [Finding], seconds: Double)] {
         let queue = RuleQueue(indices)
         if indices.count > 1, let helper = try openHelper() {
-            let work = HelperWork(rules: rules, context: context.reading(through: helper), queue: queue)
+            let work = HelperWork(rules: rules, context: context.reading(through: helper), queue: queue, spill: spill)
             let done = DispatchSemaphore(value: 0)
             let thread = Thread {
                 work.run()
@@ -29,11 +32,11 @@ struct ConcurrentRules {
             }
             thread.name = "casebridge-rules"
             thread.start()
-            Self.work(rules: rules, context: context, queue: queue)
+            Self.work(rules: rules, context: context, queue: queue, spill: spill)
             done.wait()
             try context.staging.holdExclusively()
         } else {
-            Self.work(rules: rules, context: context, queue: queue)
+            Self.work(rules: rules, context: context, queue: queue, spill: spill)
         }
         return try queue.results()
     }
@@ -52,12 +55,17 @@ struct ConcurrentRules {
         }
     }
 
-    /// Takes rules from `queue` and runs them through `context` until none is left (or one failed).
-    fileprivate static func work(rules: [any IntegrityRule], context: RuleContext, queue: RuleQueue) {
+    /// Takes rules from `queue` and runs them through `context` until none is left (or one failed); with
+    /// `spill`, each rule's findings go there as it ends.
+    fileprivate static func work(rules: [any IntegrityRule], context: RuleContext, queue: RuleQueue, spill: FindingSpill?) {
         while let index = queue.take() {
             let start = Date()
             do {
-                let findings = try rules[index].findings(in: context)
+                var findings = try rules[index].findings(in: context)
+                if let spill {
+                    try spill.append(findings)
+                    findings = []
+                }
                 queue.put(index, .success((findings, Date().timeIntervalSince(start))))
             } catch {
                 queue.put(index, .failure(error))
@@ -110,14 +118,16 @@ private final class HelperWork: @unchecked Sendable {
     let rules: [any IntegrityRule]
     let context: RuleContext
     let queue: RuleQueue
+    let spill: FindingSpill?
 
-    init(rules: [any IntegrityRule], context: RuleContext, queue: RuleQueue) {
+    init(rules: [any IntegrityRule], context: RuleContext, queue: RuleQueue, spill: FindingSpill?) {
         self.rules = rules
         self.context = context
         self.queue = queue
+        self.spill = spill
     }
 
     func run() {
-        ConcurrentRules.work(rules: rules, context: context, queue: queue)
+        ConcurrentRules.work(rules: rules, context: context, queue: queue, spill: spill)
     }
 }

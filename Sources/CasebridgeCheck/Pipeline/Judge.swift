@@ -46,6 +46,10 @@ public struct Judge {
     /// only reads the staging (beside other readers: a load that reads it meanwhile); the staging lets
     /// other connections read it when judging ends (``StagingStore/shareForReading()``).
     public var defersKeeping = false
+    /// Keep each rule's findings in a temporary file from the moment the rule ends until they are written
+    /// (``FindingSpill``), not in memory: what `check` does, whose findings may be a hundred thousand.
+    /// Not with ``keepsFindings``, whose kept findings are taken from those held.
+    public var spillsFindings = false
 
     public init(policy: Policy, rules: [any IntegrityRule] = RuleRegistry.all) {
         self.policy = policy
@@ -65,15 +69,22 @@ public struct Judge {
             let changed = try staging.markChanges(newFrom: continuing.ridOffset, naming: named)
             carried = CarriedFindings.Carried(kept: kept, changed: changed)
         }
+        let spill = spillsFindings && basis == nil ? try FindingSpill() : nil
         var found: [[Finding]]
         let seconds: [Double]
-        (found, seconds) = try staging.whileJudging { try findings(in: context, carried: carried) }
+        (found, seconds) = try staging.whileJudging { try findings(in: context, carried: carried, spill: spill) }
         let toKeep = basis.map { findingsToKeep(found, basis: $0, carried: carried) }
         if let toKeep, !defersKeeping { try staging.keep(findings: toKeep.subjects, basis: toKeep.basis, onlyChanged: toKeep.onlyChanged) }
         let counts = try staging.recordCounts()
-        let document = FindingsDocument(
-            export: staged.header, recordCounts: Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) }),
-            quarantined: try staging.quarantineCount().records, findings: Self.joined(&found), rulesRun: rules.map { $0.description.id })
+        let recordCounts = Dictionary(uniqueKeysWithValues: staged.summary.kinds.map { ($0.rawValue, counts[$0] ?? 0) })
+        let quarantined = try staging.quarantineCount().records
+        let rulesRun = rules.map { $0.description.id }
+        let document = if let spill {
+            FindingsDocument(export: staged.header, recordCounts: recordCounts, quarantined: quarantined, spill: spill, rulesRun: rulesRun)
+        } else {
+            FindingsDocument(export: staged.header, recordCounts: recordCounts, quarantined: quarantined, findings: Self.joined(&found),
+                             rulesRun: rulesRun)
+        }
         if defersKeeping { try staging.shareForReading() }
         return Judgement(document: document, ruleSeconds: zip(rules, seconds).map { ($0.description.id, $1) },
                          seconds: Date().timeIntervalSince(start), warnings: warnings(staged),
@@ -117,7 +128,8 @@ public struct Judge {
     /// Each rule's findings and seconds, in the rules' order. With `carried`, the rules that judge one
     /// record (or one family document's copies) at a time run over the records the delta changed (the
     /// copies of the documents it changed) alone, and the kept findings stand for the others.
-    private func findings(in context: RuleContext, carried: CarriedFindings.Carried?) throws -> ([[Finding]], [Double]) {
+    private func findings(in context: RuleContext, carried: CarriedFindings.Carried?,
+                          spill: FindingSpill?) throws -> ([[Finding]], [Double]) {
         var found = Array(repeating: [Finding](), count: rules.count)
         var seconds = Array(repeating: 0.0, count: rules.count)
         var judged = Set<Int>()
@@ -139,7 +151,7 @@ public struct Judge {
         }
         // The other rules over the whole staging, two at a time.
         let whole = rules.indices.filter { !judged.contains($0) }
-        for (index, result) in try ConcurrentRules(rules: rules, context: context).run(whole) {
+        for (index, result) in try ConcurrentRules(rules: rules, context: context, spill: spill).run(whole) {
             found[index] = result.findings
             seconds[index] = result.seconds
         }
