@@ -64,6 +64,9 @@ public enum SQLValue: Hashable, Sendable {
 /// `name` quoted as an SQL identifier (`from`, `to` and `end` are SQL words; a `"` inside is doubled).
 public func quotedName(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
+/// `text` as an SQL string literal (a `'` inside is doubled), in SQLite's SQL and PostgreSQL's alike.
+public func quotedText(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
 /// How a transaction ends: its work kept, or undone (a dry run).
 public enum TransactionEnd: Sendable {
     case commit

@@ -57,6 +57,12 @@ public struct StagingTable: Hashable, Sendable, CustomStringConvertible {
     public static let touched = StagingTable("stg_touched", "(tbl TEXT NOT NULL, rid INTEGER)")
     /// The keys of target rows built again or dropped, which may have vanished.
     public static let removedKeys = StagingTable("stg_removed_keys", "(tbl TEXT NOT NULL, key TEXT NOT NULL)")
+    /// A query that gives 1 when a delta continuing the live state touched a row of the target table
+    /// named by parameter `?1` or removed one of its keys, and 0 when nothing of that table can differ
+    /// from the target's; the staging's tables are named with `schema` before them (`"s."` when attached).
+    public static func deltaReachesSQL(schema: String = "") -> String {
+        "SELECT EXISTS (SELECT 1 FROM \(schema)\(touched) WHERE tbl = ?1) OR EXISTS (SELECT 1 FROM \(schema)\(removedKeys) WHERE tbl = ?1)"
+    }
     /// What a kept staging was built with (`key`) and the target state it matches (`token`).
     public static let cache = StagingTable("stg_cache", "(key TEXT PRIMARY KEY, value TEXT)")
 

@@ -185,9 +185,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
 
     /// Whether a delta continuing the live state touched a row of `table` or removed one of its keys.
     private func deltaReaches(_ table: TableMapping) throws -> Bool {
-        try staging.scalar("""
-            SELECT EXISTS (SELECT 1 FROM \(StagingTable.touched) WHERE tbl = ?1) OR EXISTS (SELECT 1 FROM \(StagingTable.removedKeys) WHERE tbl = ?1)
-            """, [.text(table.table)])?.int == 1
+        try staging.scalar(StagingTable.deltaReachesSQL(), [.text(table.table)])?.int == 1
     }
 
     /// Whether `table` held no rows before the run, asked of its lineage without counting them: its least

@@ -104,7 +104,7 @@ struct PostgresSchemaVetting {
     }
 
     /// `text` as an SQL string literal.
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    static func literal(_ text: String) -> String { quotedText(text) }
 }
 
 extension PostgresError {

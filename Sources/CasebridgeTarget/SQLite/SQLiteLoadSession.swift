@@ -53,18 +53,9 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
 
     func loadTable(_ table: TableMapping, run: Int64, facts: RunFacts) throws -> TableChanges {
         let incoming = "s.\(table.incoming)"
-        let name = quotedName(table.table)
-        let columns = table.columns.map { quotedName($0.name) }.joined(separator: ", ")
-        let actions = "temp." + quotedName("act_" + table.table)
         // Continuing the live state, only the rows the delta touched can differ from the target's.
         let onlyTouched = facts.continuesState && !table.isRebuiltWhole
-        try database.execute("DROP TABLE IF EXISTS \(actions)")
-        try database.execute("""
-            CREATE TABLE \(actions) AS
-            SELECT i.*, CASE WHEN l.row_sha256 IS NULL THEN 'insert' WHEN l.row_sha256 = i._hash THEN 'same' ELSE 'update' END AS _action
-            FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = i._key
-            WHERE i._q = 0\(onlyTouched ? " AND i._rid IN (SELECT rid FROM s.\(StagingTable.touched) WHERE tbl = ?1)" : "")
-            """, [.text(table.table)])
+        let touched = onlyTouched ? " AND i._rid IN (SELECT rid FROM s.\(StagingTable.touched) WHERE tbl = \(quotedText(table.table)))" : ""
         var changes = TableChanges(table: table.table)
         if facts.guardsDeletions {
             changes.liveBefore = try database.scalar("SELECT count(*) FROM casebridge_lineage WHERE table_name = ?",
@@ -73,6 +64,28 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
         // Rows of quarantined records, and loadable rows, in one pass.
         let counted = try database.rows("SELECT count(*) AS n, coalesce(sum(_q = 1), 0) AS quarantined FROM \(incoming)").first
         changes.quarantined = counted?.int("quarantined") ?? 0
+        let loadable = (counted?.int("n") ?? 0) - changes.quarantined
+        if onlyTouched, try database.scalar(StagingTable.deltaReachesSQL(schema: "s."), [.text(table.table)])?.int != 1 {
+            // The delta wrote no record this table takes rows from and removed none of its keys: nothing
+            // of it can differ from the target's.
+            changes.unchanged = loadable
+            return changes
+        }
+        if facts.guardsDeletions ? changes.liveBefore == 0 : try heldNoRows(table.table) {
+            // A table that holds nothing yet: every row is new, and nothing can have vanished. The rows
+            // and their lineage are copied straight in, with no temporary table between.
+            changes.inserted = try write(table, rows: incoming, where: "i._q = 0" + touched, run: run, facts: facts)
+            changes.unchanged = loadable - changes.inserted
+            return changes
+        }
+        let actions = "temp." + quotedName("act_" + table.table)
+        try database.execute("DROP TABLE IF EXISTS \(actions)")
+        try database.execute("""
+            CREATE TABLE \(actions) AS
+            SELECT i.*, CASE WHEN l.row_sha256 IS NULL THEN 'insert' WHEN l.row_sha256 = i._hash THEN 'same' ELSE 'update' END AS _action
+            FROM \(incoming) i LEFT JOIN casebridge_lineage l ON l.table_name = ?1 AND l.row_key = i._key
+            WHERE i._q = 0\(touched)
+            """, [.text(table.table)])
         for row in try database.rows("SELECT _action, count(*) AS n FROM \(actions) GROUP BY _action") {
             let count = row.int("n") ?? 0
             switch row["_action"] {
@@ -81,25 +94,34 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
             default: changes.unchanged = count
             }
         }
-        if onlyTouched {
-            let loadable = (counted?.int("n") ?? 0) - changes.quarantined
-            changes.unchanged = loadable - changes.inserted - changes.updated
-        }
+        if onlyTouched { changes.unchanged = loadable - changes.inserted - changes.updated }
         changes.deleted = try archiveVanished(from: table, incoming: incoming, run: run, onlyRemovedKeys: onlyTouched)
-        try database.execute("""
-            INSERT OR REPLACE INTO \(name) (\(columns))
-            SELECT \(columns) FROM \(actions) WHERE _action <> 'same'
-            """)
+        _ = try write(table, rows: actions, where: "i._action <> 'same'", run: run, facts: facts)
+        try database.execute("DROP TABLE \(actions)")
+        return changes
+    }
+
+    /// Writes the rows of `rows` (a table of incoming rows, read as `i`) that `condition` holds for into
+    /// `table`, and their lineage, each replacing the row of its key; returns how many.
+    private func write(_ table: TableMapping, rows: String, where condition: String, run: Int64, facts: RunFacts) throws -> Int {
+        let columns = table.columns.map { quotedName($0.name) }.joined(separator: ", ")
+        try database.execute("INSERT OR REPLACE INTO \(quotedName(table.table)) (\(columns)) SELECT \(columns) FROM \(rows) i WHERE \(condition)")
+        let written = database.changes
         try database.execute("""
             INSERT OR REPLACE INTO casebridge_lineage
                 (table_name, row_key, record_kind, record_id, run_id, source_sequence, source_line, row_sha256)
-            SELECT ?, a._key, ?, r.record_id, ?, \(RecordLocation.sequenceSQL("a._line", current: facts.export.sequence)),
-                   \(RecordLocation.lineSQL("a._line")), a._hash
-            FROM \(actions) a JOIN s.\(StagingStore.table(table.from)) r ON r.rid = a._rid
-            WHERE a._action <> 'same'
+            SELECT ?, i._key, ?, r.record_id, ?, \(RecordLocation.sequenceSQL("i._line", current: facts.export.sequence)),
+                   \(RecordLocation.lineSQL("i._line")), i._hash
+            FROM \(rows) i JOIN s.\(StagingStore.table(table.from)) r ON r.rid = i._rid
+            WHERE \(condition)
             """, [.text(table.table), .text(table.from.rawValue), .integer(run)])
-        try database.execute("DROP TABLE \(actions)")
-        return changes
+        return written
+    }
+
+    /// Whether `table` held no rows before the run, asked of its lineage without counting them: its least
+    /// key, which the lineage's key index gives at once.
+    private func heldNoRows(_ table: String) throws -> Bool {
+        try database.scalar("SELECT min(row_key) FROM casebridge_lineage WHERE table_name = ?", [.text(table)])?.string == nil
     }
 
     /// Moves the rows of `table` whose key the staged state no longer produces to `casebridge_deleted`
