@@ -1,3 +1,4 @@
+import CasebridgeModel
 import Crypto
 import Foundation
 
@@ -72,7 +73,7 @@ struct ContentPool: Sendable {
             start = end
         }
         return ContentBlob(
-            raw: raw, sha256: hex(SHA256.hash(data: raw)), base64: base64, wrapped: wrapped,
+            raw: raw, sha256: SHA256.hash(data: raw).hex, base64: base64, wrapped: wrapped,
             wrappedLineBreaks: breaks, mime: mime, ext: ext)
     }
 
@@ -84,18 +85,6 @@ struct ContentPool: Sendable {
     func manifestSha256(_ indices: [Int]) -> String {
         var hasher = SHA256()
         for i in indices { hasher.update(data: blobs[i].raw) }
-        return hex(hasher.finalize())
+        return hasher.finalize().hex
     }
-}
-
-/// Lowercase hex of a digest.
-func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(64)
-    for byte in digest {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -8,15 +8,24 @@ import Glibc
 extension SHA256.Digest {
     /// 64 lowercase hex digits.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            writeHex(to: buffer.baseAddress!)
+            return 64
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    /// Writes the 64 lowercase hex digits to `out`, which has room for them: for a caller that hands
+    /// them on without a `String` (an SQL function's result).
+    public func writeHex(to out: UnsafeMutablePointer<UInt8>) {
+        withUnsafeBytes { bytes in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = Self.hexDigit(byte >> 4)
+                out[2 * index + 1] = Self.hexDigit(byte & 0x0F)
+            }
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value }
 }
 
 /// The SHA-256 of a whole file, read in blocks: what a run records of the export, the mapping and the

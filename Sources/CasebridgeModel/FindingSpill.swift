@@ -40,7 +40,7 @@ public final class FindingSpill: Sendable {
     }
 
     deinit {
-        state.withLock { fclose(UnsafeMutablePointer<FILE>($0.stream)) }
+        _ = state.withLock { fclose(UnsafeMutablePointer<FILE>($0.stream)) }
     }
 
     /// How many findings the spill holds.

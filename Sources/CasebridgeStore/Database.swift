@@ -272,8 +272,11 @@ public final class Database {
                     sqlite3_result_null(context)
                     return
                 }
-                let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(value)))).hex
-                sqlite3_result_text(context, digest, -1, casebridge_sqlite_transient())
+                let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))))
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { hex in
+                    digest.writeHex(to: hex.baseAddress!)
+                    hex.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, 64, casebridge_sqlite_transient()) }
+                }
             }, nil, nil, nil)
         guard code == SQLITE_OK else { throw error(code, lastMessage, sql: nil) }
     }
