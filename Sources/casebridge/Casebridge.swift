@@ -20,6 +20,7 @@ struct Casebridge: ParsableCommand {
     /// exit status (``ExitStatusError``) is printed on one line and exits with it.
     static func main() {
         ReturnedMemory.fixMappingThreshold()
+        Interruption.removeTemporaryFilesOnSignal()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "help", let message = unknownHelpTopic(Array(arguments.dropFirst())) {
             printError("casebridge: help: \(message)")

@@ -121,6 +121,7 @@ public final class SQLiteTarget: TargetEngine {
         let url = URL(fileURLWithPath: path)
         let work = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(getpid())").path
         Self.remove(work)
+        TemporaryFiles.add(work)
         return work
     }
 
