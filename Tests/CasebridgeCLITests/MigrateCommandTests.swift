@@ -21,11 +21,14 @@ func sqlite(_ database: String, _ sql: String) throws -> String {
 
 /// Starts `casebridge migrate EXPORT --target TARGET --allow-deletions` (with `environment` added to
 /// this process's), waits for `line` on its stderr, and kills it with SIGKILL; whether it was killed there.
+/// It runs with a temporary folder of its own, removed afterwards: nothing removes what a killed run
+/// left there.
 func killMigrate(_ export: String, into target: String, at line: String, environment: [String: String] = [:]) throws -> Bool {
+    let temporary = try TemporaryFolder("killed")
     let process = Process()
     process.executableURL = CLI.executable
     process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["TMPDIR": temporary.url.path]) { $1 }) { $1 }
     let err = Pipe()
     process.standardError = err
     process.standardOutput = Pipe()
