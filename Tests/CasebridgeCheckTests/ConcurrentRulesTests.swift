@@ -13,12 +13,7 @@ import Testing
 struct ConcurrentRulesTests {
     @Test func `two connections give every rule the findings one connection gives`() throws {
         let folder = try TemporaryFolder()
-        var options = GeneratorOptions(families: 60, seed: 11)
-        options.inlinePartBytes = 256
-        options.hrefPartRate = 0.33
-        let export = try ExportGenerator(options: options).write(to: folder.url.appendingPathComponent("export")).exportFile
-        let staged = try ExportStaging(mapping: Reference.mapping).read(export: export.path, into: .temporary())
-            .finish(policy: Reference.policy)
+        let staged = try stagedMix(families: 60, seed: 11, in: folder)
         let context = RuleContext(staging: staged.staging, export: staged.header, policy: Reference.policy)
         let rules = RuleRegistry.all
         let oneByOne = try rules.map { try $0.findings(in: context) }

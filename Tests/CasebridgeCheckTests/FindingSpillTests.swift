@@ -49,12 +49,7 @@ struct FindingSpillTests {
 
     @Test func `a judge that spills writes every format as one that holds the findings`() throws {
         let folder = try TemporaryFolder()
-        var options = GeneratorOptions(families: 40, seed: 5)
-        options.inlinePartBytes = 256
-        options.hrefPartRate = 0.33
-        let export = try ExportGenerator(options: options).write(to: folder.url.appendingPathComponent("export")).exportFile
-        let staged = try ExportStaging(mapping: Reference.mapping).read(export: export.path, into: .temporary())
-            .finish(policy: Reference.policy)
+        let staged = try stagedMix(families: 40, seed: 5, in: folder)
         let held = try Judge(policy: Reference.policy).judge(staged).document
         var spilling = Judge(policy: Reference.policy)
         spilling.spillsFindings = true
