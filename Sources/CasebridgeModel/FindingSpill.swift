@@ -24,9 +24,8 @@ public final class FindingSpill: Sendable {
     private struct State {
         /// The `FILE *` of the unlinked temporary file.
         var stream: OpaquePointer
+        /// Where each run lies, in the order they were written, one after the other from the file's start.
         var runs: [Run] = []
-        var end: Int64 = 0
-        var count = 0
     }
 
     private let state: Mutex<State>
@@ -44,7 +43,7 @@ public final class FindingSpill: Sendable {
     }
 
     /// How many findings the spill holds.
-    public var count: Int { state.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.runs.reduce(0) { $0 + $1.count } } }
 
     /// How many findings each rule has in the spill (rules without any left out).
     public var countsByRule: [String: Int] {
@@ -72,9 +71,8 @@ public final class FindingSpill: Sendable {
                 guard written == bytes.count else {
                     throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSLocalizedDescriptionKey: "cannot write findings to a temporary file"])
                 }
-                state.runs.append(Run(severity: key.severity, rule: key.rule, offset: state.end, length: bytes.count, count: run.count))
-                state.end += Int64(bytes.count)
-                state.count += run.count
+                let offset = state.runs.last.map { $0.offset + Int64($0.length) } ?? 0
+                state.runs.append(Run(severity: key.severity, rule: key.rule, offset: offset, length: bytes.count, count: run.count))
             }
         }
     }

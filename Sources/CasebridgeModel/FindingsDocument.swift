@@ -76,8 +76,9 @@ public struct FindingsDocument: Sendable {
     /// How many findings there are.
     public var findingCount: Int { spill?.count ?? held.count }
 
-    /// The highest severity of a finding (critical first), `nil` when there is none.
-    public var worstSeverity: Severity? { spill.map(\.worstSeverity) ?? held.map(\.severity).min() }
+    /// The highest severity of a finding (critical first), `nil` when there is none: the first finding's,
+    /// in contract order.
+    public var worstSeverity: Severity? { spill.map(\.worstSeverity) ?? held.first?.severity }
 
     /// Hands `body` every finding in contract order, without holding them all when they are spilled.
     public func forEachFinding(_ body: (Finding) throws -> Void) rethrows {
