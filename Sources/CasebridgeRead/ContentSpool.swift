@@ -10,26 +10,35 @@ final class ContentSpool {
     private let memoryLimit: Int
     private var memory: [UInt8] = []
     private var file: UnsafeMutablePointer<FILE>?
+    /// The temporary file's write buffer (glibc gives a file its own 4 KiB one unless handed one).
+    private var fileBuffer: UnsafeMutablePointer<CChar>?
     private(set) var count = 0
     /// Set when a write to the temporary file failed (a full disk): what was read back would be short.
     private(set) var writeFailed = false
+
+    /// The size of the temporary file's write buffer.
+    static let fileBufferBytes = 1 << 20
 
     init(memoryLimit: Int = 16 << 20) {
         self.memoryLimit = memoryLimit
     }
 
     deinit {
-        if let file { fclose(file) }
+        closeFile()
     }
 
     /// Empties the spool for the next document.
     func reset() {
         memory.removeAll(keepingCapacity: memory.capacity <= memoryLimit)
-        if let file {
-            fclose(file)
-            self.file = nil
-        }
+        closeFile()
         count = 0
+    }
+
+    private func closeFile() {
+        if let file { fclose(file) }
+        file = nil
+        fileBuffer?.deallocate()
+        fileBuffer = nil
     }
 
     /// Appends decoded bytes.
@@ -43,11 +52,15 @@ final class ContentSpool {
             memory.append(contentsOf: bytes)
             return
         }
-        // Spill: what was in memory goes to a temporary file (tmpfile is unlinked at creation).
+        // Spill: what was in memory goes to a temporary file (tmpfile is unlinked at creation), written
+        // through a buffer of its own: stdio's default of 4 KiB made a run's pack one write call per page.
         guard let spill = tmpfile() else {
             memory.append(contentsOf: bytes)
             return
         }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.fileBufferBytes)
+        setvbuf(spill, buffer, _IOFBF, Self.fileBufferBytes)
+        fileBuffer = buffer
         let kept = memory.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, spill) }
         if kept != memory.count || fwrite(bytes.baseAddress, 1, bytes.count, spill) != bytes.count { writeFailed = true }
         memory = []

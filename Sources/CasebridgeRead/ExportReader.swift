@@ -107,18 +107,22 @@ public final class ExportReader: Sendable {
         state.keepsRaws = keepsRaws
         var handler = xmlSAXHandler()
         SAXState.install(into: &handler)
-        var hasher = hashing ? SHA256() : nil
+        // Hashed beside the parse, which is the busier thread; its thread ends however the read ends.
+        let digest = hashing ? BackgroundDigest() : nil
+        var exportSHA256: SHA256.Digest?
+        defer { if let digest, exportSHA256 == nil { _ = digest.finalize() } }
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
         let bytesRead = try PushParse.run(path: path, handler: &handler, state: state, userData: unmanaged.toOpaque(),
-                                          onBytes: hashing ? { hasher?.update(bufferPointer: $0) } : nil, progress: progress)
+                                          onBytes: digest.map { digest in { digest.update($0) } }, progress: progress)
+        exportSHA256 = digest?.finalize()
         guard state.sawRoot else {
             throw ReadError(file: path, line: 1, column: 1,
                             reason: "the root element is not \(mapping.root) as mapping '\(mapping.format)' expects")
         }
         var summary = ReadSummary(bytes: bytesRead, envelope: state.envelope ?? EnvelopeRecord(values: [:], invalid: []),
                                   records: state.counts)
-        summary.sha256 = hasher?.finalize().hex
+        summary.sha256 = exportSHA256?.hex
         summary.kinds = mapping.kinds
         if !envelopeOnly {
             summary.coverage = MappingCoverage(mapping: mapping, plan: plan, nodeHits: state.nodeHits, fields: state.fieldCounts)
