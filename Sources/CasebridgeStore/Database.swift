@@ -322,27 +322,43 @@ public final class Statement {
 
     /// Binds `values` to the parameters in order.
     public func bind(_ values: [SQLValue]) throws {
+        clearBindings()
+        for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1)) }
+    }
+
+    /// Makes the statement ready for a new row of values: every parameter NULL until bound.
+    public func clearBindings() {
         sqlite3_reset(pointer)
         sqlite3_clear_bindings(pointer)
-        for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1)) }
+    }
+
+    /// Binds a whole number to parameter `index` (1-based).
+    public func bind(_ number: Int64, at index: Int32) throws {
+        let code = sqlite3_bind_int64(pointer, index, number)
+        guard code == SQLITE_OK else { throw database.error(code, database.lastMessage, sql: sql) }
+    }
+
+    /// Binds text to parameter `index` (1-based); SQLite keeps its own copy.
+    public func bind(_ text: String, at index: Int32) throws {
+        var text = text
+        let code = text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                sqlite3_bind_text(pointer, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
+                                  casebridge_sqlite_transient())
+            }
+        }
+        guard code == SQLITE_OK else { throw database.error(code, database.lastMessage, sql: sql) }
     }
 
     /// Binds one value to parameter `index` (1-based).
     public func bind(_ value: SQLValue, at index: Int32) throws {
-        let code: Int32
         switch value {
-        case .null: code = sqlite3_bind_null(pointer, index)
-        case let .integer(i): code = sqlite3_bind_int64(pointer, index, i)
-        case let .text(s):
-            var s = s
-            code = s.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { chars in
-                    sqlite3_bind_text(pointer, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
-                                      casebridge_sqlite_transient())
-                }
-            }
+        case .null:
+            let code = sqlite3_bind_null(pointer, index)
+            guard code == SQLITE_OK else { throw database.error(code, database.lastMessage, sql: sql) }
+        case let .integer(number): try bind(number, at: index)
+        case let .text(text): try bind(text, at: index)
         }
-        guard code == SQLITE_OK else { throw database.error(code, database.lastMessage, sql: sql) }
     }
 
     /// Binds a text value, or NULL.

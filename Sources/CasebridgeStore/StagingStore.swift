@@ -179,28 +179,43 @@ public final class StagingStore: RecordSink {
     /// Stages one record.
     public func accept(_ record: ReadRecord) throws {
         guard let insert = inserts[record.kind] else { return }
-        var values: [SQLValue] = [
-            .integer(Int64(record.ordinal + ridOffset)), SQLValue(record.ownerOrdinal.map { $0 + ridOffset }), .integer(Int64(location(record.line))),
-            SQLValue(record.source?.lowerBound), SQLValue(record.source?.upperBound),
-            SQLValue(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId), .integer(record.keyFailed ? 1 : 0),
-        ]
-        values.reserveCapacity(5 + 2 * record.values.count + 4)
+        // Bound in column order straight from the record; a parameter left unbound is NULL.
+        insert.clearBindings()
+        var parameter: Int32 = 0
+        func integer(_ value: Int?) throws {
+            parameter += 1
+            if let value { try insert.bind(Int64(value), at: parameter) }
+        }
+        func text(_ value: String?) throws {
+            parameter += 1
+            if let value { try insert.bind(value, at: parameter) }
+        }
+        try integer(record.ordinal + ridOffset)
+        try integer(record.ownerOrdinal.map { $0 + ridOffset })
+        try integer(location(record.line))
+        try integer(record.source.map { Int($0.lowerBound) })
+        try integer(record.source.map { Int($0.upperBound) })
+        try text(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId)
+        try integer(record.keyFailed ? 1 : 0)
         let fields = Self.fieldsByKind[record.kind] ?? []
         for index in record.values.indices {
-            values.append(SQLValue(record.values[index]))
-            values.append(SQLValue(record.badValues[index]))
+            try text(record.values[index])
+            try text(record.badValues[index])
             if fields[index].kind == .timestamp {
-                values.append(SQLValue(record.values[index].flatMap(LondonTime.date(ofTimestamp:))?.iso))
+                try text(record.values[index].flatMap(LondonTime.date(ofTimestamp:))?.iso)
             }
         }
         if record.kind == .part {
             let content = record.content
-            values += [SQLValue(content?.state.rawValue), SQLValue(content?.bytes), SQLValue(content?.sha256), SQLValue(content?.problem),
-                       SQLValue(content?.packOffset)]
+            try text(content?.state.rawValue)
+            try integer(content?.bytes)
+            try text(content?.sha256)
+            try text(content?.problem)
+            try integer(content?.packOffset.map { Int($0) })
         } else if record.kind == .document {
-            values += [SQLValue(record.partsSha256), SQLValue(record.partsRead)]
+            try text(record.partsSha256)
+            try integer(record.partsRead)
         }
-        try insert.bind(values)
         try insert.step()
         if !record.invalid.isEmpty, let invalidInsert {
             // A value of a record reported on its owner (a Part's sha256) is found at the owner's line.

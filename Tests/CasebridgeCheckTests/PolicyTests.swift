@@ -107,9 +107,16 @@ struct LondonTimeTests {
         ("2019-10-26T23:30:00Z", "2019-10-27"),
         ("2019-10-27T23:30:00Z", "2019-10-27"),  // winter again
         ("2019-09-02T23:10:00Z", "2019-09-03"),  // the reference export's as-of date
+        ("2024-02-29T23:59:00Z", "2024-02-29"),  // a leap day, in winter
+        ("2024-12-31T23:59:59.999Z", "2024-12-31"),
     ])
     func `London dates of UTC instants`(timestamp: String, london: String) {
         #expect(LondonTime.date(ofTimestamp: timestamp)?.iso == london)
+    }
+
+    @Test(arguments: ["2019-02-30T10:00:00Z", "2019-13-01T10:00:00Z", "2019-06-3", "yesterday at noon", "2019-06-30T2x:00:00Z", ""])
+    func `text that is not a UTC instant has no London date`(text: String) {
+        #expect(LondonTime.date(ofTimestamp: text) == nil)
     }
 
     @Test func `summer time starts and ends on the last Sundays of March and October`() {
