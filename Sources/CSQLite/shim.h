@@ -15,6 +15,12 @@ static inline sqlite3_destructor_type casebridge_sqlite_static(void) {
     return SQLITE_STATIC;
 }
 
+/// Turns SQLite's memory statistics off: with them on, every allocation SQLite makes takes a lock
+/// shared by all connections. Only takes before SQLite is first used (SQLITE_MISUSE after).
+static inline int casebridge_sqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /// Prints to stderr each statement that ran for at least the threshold (milliseconds, in `context`),
 /// with its time and its SQL (whitespace folded, cut at 160 characters; bound values are not shown).
 static inline int casebridge_profile_statement(unsigned type, void *context, void *statement, void *nanoseconds) {

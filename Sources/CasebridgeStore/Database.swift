@@ -82,6 +82,13 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
 
+    /// SQLite configured for this process before its first connection: no memory statistics, whose
+    /// lock every allocation of every connection took (the staging thread's inserts and the rules'
+    /// queries, side by side).
+    private static let configured: Void = {
+        _ = casebridge_sqlite_disable_memory_statistics()
+    }()
+
     /// Opens (and with `create`, creates with mode 0600) the database at `path`.
     public init(path: String, readOnly: Bool = false, create: Bool = true) throws {
         self.path = path
@@ -90,6 +97,7 @@ public final class Database {
             let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
             if fd >= 0 { close(fd) }
         }
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
             | SQLITE_OPEN_NOMUTEX
