@@ -86,29 +86,25 @@ public struct DocumentIncompleteRule: IntegrityRule {
     public init() {}
 
     public func findings(in context: RuleContext) throws -> [Finding] {
-        // Each way an upload can fall short is a flag; only documents with a raised flag come back.
+        // Each way an upload can fall short is a flag; only documents with a raised flag come back. Each
+        // document gathers its parts through the owner index, in document order: no list of every
+        // document's parts is built and searched first (a fifth of this rule's time).
         return try context.database.mapRows("""
-            WITH parts AS (
-                SELECT owner_rid AS document_rid, count(*) AS part_count, count(DISTINCT seq) AS distinct_seqs,
-                       sum(bytes) AS declared_bytes,
-                       sum(seq IS NULL OR bytes IS NULL OR sha256 IS NULL) AS invalid_values,
-                       sum(content_state = 'ok' AND content_bytes <> bytes) AS wrong_size,
-                       sum(content_state = 'ok' AND content_sha256 <> sha256) AS wrong_hash,
-                       min(CASE WHEN content_state <> 'ok' THEN 'part ' || coalesce(seq, seq_bad, '?') || ': ' || content_problem END) AS problem
-                FROM stg_part GROUP BY owner_rid),
-            judged AS (
+            WITH judged AS (
                 SELECT d.id, d.person, d.family, d.line, d.manifestParts, d.manifestBytes,
-                       coalesce(p.part_count, 0) AS part_count, coalesce(p.declared_bytes, 0) AS declared_bytes, p.problem,
+                       count(p.rid) AS part_count, coalesce(sum(p.bytes), 0) AS declared_bytes,
+                       min(CASE WHEN p.content_state <> 'ok' THEN 'part ' || coalesce(p.seq, p.seq_bad, '?') || ': ' || p.content_problem END) AS problem,
                        (d.manifestParts IS NULL OR d.manifestBytes IS NULL OR d.manifestSha256 IS NULL) AS no_manifest,
-                       coalesce(p.part_count, 0) IS NOT d.manifestParts AS wrong_count,
-                       coalesce(p.invalid_values, 0) > 0 AS invalid_values,
-                       coalesce(p.distinct_seqs < p.part_count, 0) AS repeated_seq,
-                       coalesce(p.wrong_size, 0) > 0 AS wrong_size,
-                       coalesce(p.wrong_hash, 0) > 0 AS wrong_hash,
-                       coalesce(p.declared_bytes, 0) IS NOT d.manifestBytes AS wrong_total,
+                       count(p.rid) IS NOT d.manifestParts AS wrong_count,
+                       coalesce(sum(p.rid IS NOT NULL AND (p.seq IS NULL OR p.bytes IS NULL OR p.sha256 IS NULL)), 0) > 0 AS invalid_values,
+                       count(DISTINCT p.seq) < count(p.rid) AS repeated_seq,
+                       coalesce(sum(p.content_state = 'ok' AND p.content_bytes <> p.bytes), 0) > 0 AS wrong_size,
+                       coalesce(sum(p.content_state = 'ok' AND p.content_sha256 <> p.sha256), 0) > 0 AS wrong_hash,
+                       coalesce(sum(p.bytes), 0) IS NOT d.manifestBytes AS wrong_total,
                        d.parts_sha256 IS NOT d.manifestSha256 AS wrong_content
-                FROM stg_document d LEFT JOIN parts p ON p.document_rid = d.rid
-                WHERE d.quarantined = 0 AND (d.uploadedAt IS NOT NULL OR d.uploadedAt_bad IS NOT NULL))
+                FROM stg_document d LEFT JOIN stg_part p ON p.owner_rid = d.rid
+                WHERE d.quarantined = 0 AND (d.uploadedAt IS NOT NULL OR d.uploadedAt_bad IS NOT NULL)
+                GROUP BY d.rid)
             SELECT * FROM judged
             WHERE no_manifest OR wrong_count OR problem IS NOT NULL OR invalid_values OR repeated_seq OR wrong_size
                OR wrong_hash OR wrong_total OR wrong_content
