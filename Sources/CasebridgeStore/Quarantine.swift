@@ -136,15 +136,23 @@ extension StagingStore {
             """
     }
 
-    /// Quarantines the records of `kind` whose row in `incoming` has no value for `column`, giving `reason`.
-    public func quarantineLacking(_ column: String, in incoming: StagingTable, kind: RecordKind, reason: String,
+    /// Quarantines the records of `kind` whose row in `incoming` has no value for a column of `columns`,
+    /// once for each such column, with its reason. One pass over `incoming` finds them all (a table has
+    /// a required column for each part of its key and each NOT NULL one); the few rows it finds are then
+    /// listed column by column.
+    public func quarantineLacking(_ columns: [(column: String, reason: String)], in incoming: StagingTable, kind: RecordKind,
                                   scope: IncomingScope) throws {
+        guard !columns.isEmpty else { return }
+        let lacks = columns.map { "i.\(quotedName($0.column)) IS NULL" }
+        let each = columns.indices.map { "SELECT ?1, _rid, record_id, ?\($0 + 2), _line FROM lacking WHERE lacks\($0)" }
         try database.execute("""
+            WITH lacking AS MATERIALIZED (
+                SELECT i._rid, i._line, r.record_id, \(lacks.enumerated().map { "\($1) AS lacks\($0)" }.joined(separator: ", "))
+                FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
+                WHERE i._q = 0 AND (\(lacks.joined(separator: " OR "))) \(condition(scope, kind: kind)))
             INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
-            SELECT ?1, i._rid, r.record_id, ?2, i._line
-            FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
-            WHERE i._q = 0 AND i.\(quotedName(column)) IS NULL \(condition(scope, kind: kind))
-            """, [.text(kind.rawValue), .text(reason)])
+            \(each.joined(separator: "\nUNION ALL "))
+            """, [.text(kind.rawValue)] + columns.map { .text($0.reason) })
     }
 
     /// Quarantines the records of `kind` whose rows in `incoming` (for target table `table`) share a key.

@@ -102,4 +102,31 @@ struct QuarantineTests {
         #expect(reasons.count == 2)
         #expect(reasons.contains { $0.contains("key field type") && $0.contains("is shared by 2 Document records") })
     }
+
+    /// A target table whose columns must have values: a record lacking two of them has both reasons,
+    /// one lacking one has that one, and a record with both loads.
+    @Test func `a record lacking values the target requires is quarantined with a reason for each column it lacks`() throws {
+        let folder = try TemporaryFolder()
+        let exportPath = try folder.write(Fixture.export(Fixture.staff
+            + Fixture.people(Fixture.person("C-1", birthDate: nil, gender: "5"), Fixture.person("C-2", birthDate: nil),
+                             Fixture.person("C-3"))), to: "export.xml")
+        var mapping = Reference.targetMapping
+        let person = try #require(mapping.tables.firstIndex { $0.table == "ssd_person" })
+        mapping.tables[person].requiredColumns += ["pers_dob", "pers_sex"]
+        let result = try migrate(exportPath, into: folder.path("target.db"), mapping: mapping)
+        #expect(result.reconciliation.allSatisfy { $0.unaccounted == 0 })
+
+        let database = try Database(path: folder.path("target.db"), readOnly: true, create: false)
+        var reasons: [String: [String]] = [:]
+        for row in try database.rows("SELECT record_id, reasons FROM casebridge_quarantine WHERE kind = 'Person'") {
+            let list = try JSONDecoder().decode([String].self, from: Data((row["reasons"] ?? "[]").utf8))
+            reasons[row["record_id"] ?? "?"] = list.sorted()
+        }
+        #expect(reasons == [
+            "C-1": ["has no value for pers_dob, which must have a value in ssd_person",
+                    "has no value for pers_sex, which must have a value in ssd_person"],
+            "C-2": ["has no value for pers_dob, which must have a value in ssd_person"],
+        ])
+        #expect(try database.rows("SELECT pers_person_id FROM ssd_person").compactMap { $0["pers_person_id"] } == ["C-3"])
+    }
 }

@@ -101,11 +101,11 @@ struct IncomingRows {
             for table in mapping.tables {
                 let incoming = table.incoming
                 let scope: StagingStore.IncomingScope = newFrom == nil || table.isRebuiltWhole ? .all : .judgedAgain(table: table.table)
-                for column in table.requiredColumns {
+                let lacking = table.requiredColumns.map { column in
                     let role = table.keyColumns.contains(column) ? "part of the key of" : "which must have a value in"
-                    try staging.quarantineLacking(column, in: incoming, kind: table.from,
-                                                  reason: "has no value for \(column), \(role) \(table.table)", scope: scope)
+                    return (column: column, reason: "has no value for \(column), \(role) \(table.table)")
                 }
+                try staging.quarantineLacking(lacking, in: incoming, kind: table.from, scope: scope)
                 try staging.quarantineSharedKeys(in: incoming, table: table.table, kind: table.from, scope: scope)
             }
             try staging.cascadeQuarantine()
