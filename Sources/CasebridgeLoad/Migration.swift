@@ -107,9 +107,11 @@ public struct Migration {
         var judge = Judge(policy: policy, rules: rules)
         judge.sourceFiles = plan.sourceFiles
         judge.mergesDeltaWithState = true
-        // A staging a committed run keeps carries the findings of rules that judge one record at a time,
+        // A committed run with a sequence keeps its staging for the next delta, made ready while the load
+        // finishes (``StagingKeeper``); it carries the findings of rules that judge one record at a time,
         // written once the load has read the staging (the rules run beside it, below).
-        judge.keepsFindings = !dryRun && plan.header.sequence != nil
+        let keepsStaging = !dryRun && plan.header.sequence != nil
+        judge.keepsFindings = keepsStaging
         judge.defersKeeping = true
         do {
             staged = try stage(path, displayName: displayName, plan: plan, engine: engine, pack: pack,
@@ -119,7 +121,7 @@ public struct Migration {
             reconciliation = try IncomingRows(mapping: target, staging: staged.staging).reconcile(newFrom: staged.continuing?.ridOffset)
             let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
             if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
-            try staged.staging.shareForReading()
+            try staged.staging.shareForReading(whileWritten: keepsStaging && engine.stagingWritable == .onceBegun)
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
             throw TargetError.writing(plan.stagingFile.path, error, what: "the staging database")
@@ -142,9 +144,10 @@ public struct Migration {
         var request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
-        if !dryRun, let sequence = plan.header.sequence {
-            request.keeper = StagingKeeper(file: staged.file, keptAt: engine.keptStagingPath, token: stateToken, mapping: target,
-                                           sequence: sequence, newFrom: staged.continuing?.ridOffset)
+        if keepsStaging, let sequence = plan.header.sequence {
+            request.keeper = StagingKeeper(staging: staged.staging, file: staged.file, keptAt: engine.keptStagingPath, token: stateToken,
+                                           mapping: target, sequence: sequence, newFrom: staged.continuing?.ridOffset,
+                                           writable: engine.stagingWritable, findings: findings)
         }
         // A run that fails leaves nothing working on the staging behind it.
         defer { request.keeper?.waitUntilPrepared() }

@@ -99,9 +99,11 @@ public final class Database {
         }
         _ = Self.configured
         var db: OpaquePointer?
+        // URIs are on so that ``attach(_:as:readOnly:)`` can say how to open a file; the connection's own
+        // path stays a plain file name (one that starts with `file:` is read relative to here).
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
-            | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let code = sqlite3_open_v2(path.hasPrefix("file:") ? "./" + path : path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
@@ -120,6 +122,29 @@ public final class Database {
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Attaches the database file at `path` to this connection as `schema`. Read only, a transaction
+    /// of this connection only reads it, whatever the transaction writes elsewhere: it takes no write
+    /// lock on it, so that another connection may write it meanwhile when it is in WAL mode (the
+    /// attachment then keeps reading the file as it was when the transaction first read it).
+    public func attach(_ path: String, as schema: String, readOnly: Bool = false) throws {
+        try execute("ATTACH DATABASE ? AS \(quotedName(schema))", [.text(Self.fileURI(path, readOnly: readOnly))])
+    }
+
+    /// `path` as an SQLite file URI: absolute, with `%`, `?` and `#` escaped, and `mode=ro` when read only.
+    static func fileURI(_ path: String, readOnly: Bool) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var escaped = ""
+        for character in absolute.unicodeScalars {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3F"
+            case "#": escaped += "%23"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return "file://" + escaped + (readOnly ? "?mode=ro" : "")
     }
 
     /// Runs one or more statements that take no values.

@@ -1,3 +1,4 @@
+import CSQLite
 import CasebridgeModel
 import CasebridgeRead
 import Foundation
@@ -308,15 +309,58 @@ public final class StagingStore: RecordSink {
         try Self.createIndexes(indexes, in: database, infix: "_x_")
     }
 
-    /// Lets other connections read the staging file (it is held exclusively while loading).
-    public func shareForReading() throws {
+    /// Lets other connections read the staging file (it is held exclusively while loading). With
+    /// `whileWritten`, the staging goes into WAL mode, in which one connection may write it while others
+    /// read it as it was when their reading began (the staging made ready for the next delta while an
+    /// SQLite target's load reads it); ``settleWrites()`` ends that before the staging is kept. Nothing
+    /// else may have the file open.
+    public func shareForReading(whileWritten: Bool = false) throws {
         try database.execute("PRAGMA locking_mode = NORMAL")
+        _ = try database.scalar("SELECT count(*) FROM sqlite_master")
+        guard whileWritten else { return }
+        let mode = try database.scalar("PRAGMA journal_mode = WAL")?.string
+        guard mode == "wal" else {
+            throw DatabaseError(code: SQLITE_ERROR, message: "\(database.path): cannot share the staging while it is written (journal mode \(mode ?? "unknown"))", sql: nil)
+        }
+        isSharedWhileWritten = true
+        database.setBusyTimeout(milliseconds: Self.sharedBusyMilliseconds)
+        // The WAL's index made now, before other connections open the file and would each try to.
         _ = try database.scalar("SELECT count(*) FROM sqlite_master")
     }
 
-    /// Holds the staging file exclusively again after ``shareForReading()`` (from its next access on),
-    /// as it is held while loading.
+    /// How long a connection to a staging shared while written waits out another's brief hold on the
+    /// WAL (building its index, a checkpoint) before it fails.
+    public static let sharedBusyMilliseconds = 10_000
+
+    /// A read-only connection of its own to the staging file at `path` (rules judged beside the
+    /// staging's own connection, findings completed beside the load).
+    public static func openReader(at path: String) throws -> Database {
+        let database = try Database(path: path, readOnly: true, create: false)
+        database.setBusyTimeout(milliseconds: sharedBusyMilliseconds)
+        return database
+    }
+
+    /// Whether the staging is in the WAL mode of ``shareForReading(whileWritten:)``.
+    private var isSharedWhileWritten = false
+
+    /// Ends the WAL mode of ``shareForReading(whileWritten:)``: what was written through the WAL is moved
+    /// into the file itself, which is then all there is of the staging (the journal off again, as while
+    /// loading). Every other connection to the file must be closed. Does nothing to a staging not in WAL mode.
+    public func settleWrites() throws {
+        guard isSharedWhileWritten else { return }
+        let mode = try database.scalar("PRAGMA journal_mode = OFF")?.string
+        guard mode == "off" else {
+            throw DatabaseError(code: SQLITE_BUSY, message: "\(database.path): another connection still has the staging open (journal mode \(mode ?? "unknown"))", sql: nil)
+        }
+        isSharedWhileWritten = false
+        database.setBusyTimeout(milliseconds: 0)
+    }
+
+    /// Holds the staging file exclusively again after ``shareForReading(whileWritten:)`` (from its next
+    /// access on), as it is held while loading; but not while it is shared to be written: in WAL mode, a
+    /// connection that holds the file exclusively shuts every other out, the load reading it among them.
     public func holdExclusively() throws {
+        guard !isSharedWhileWritten else { return }
         try database.execute("PRAGMA locking_mode = EXCLUSIVE")
     }
 

@@ -60,7 +60,7 @@ package enum LiveState {
     /// with that reason. Runs before staging builds its indexes and decides quarantine.
     package static func carry(into staging: StagingStore, from targetPath: String, sequence: Int) throws {
         let database = staging.database
-        try database.execute("ATTACH DATABASE ? AS t", [.text(targetPath)])
+        try database.attach(targetPath, as: "t")
         defer { try? database.execute("DETACH DATABASE t") }
         try database.transaction {
             var highest = 0

@@ -48,7 +48,7 @@ struct ConcurrentRules {
         guard !path.isEmpty, path != ":memory:", FileManager.default.fileExists(atPath: path) else { return nil }
         try context.staging.shareForReading()
         do {
-            return try Database(path: path, readOnly: true, create: false)
+            return try StagingStore.openReader(at: path)
         } catch {
             try context.staging.holdExclusively()
             return nil

@@ -46,7 +46,8 @@ struct LoadRequest {
     /// Whether a full export over ``deletionGuard`` fails the load (else it is only reported).
     var refusesOverDeletion: Bool
     /// What keeps the staging for the next delta once the run commits (`nil`: a dry run, or an export
-    /// with no sequence), which an engine that stops reading the staging before it commits has begin early.
+    /// with no sequence), told when the load began and when it stored the findings: it makes the staging
+    /// ready meanwhile, from when the engine lets it (``TargetEngine/stagingWritable``).
     var keeper: StagingKeeper?
 }
 
@@ -70,6 +71,7 @@ struct Loader {
         if case let .afterGap(missing) = position {
             options = options.adding("allowedGap", .array(missing.map { .int($0) }))
         }
+        request.keeper?.loadBegan()
         var outcome = LoadOutcome(runID: try session.beginRun(facts, options: options))
         // Staging holds the whole live state (a delta's staging was completed from the target's), so a
         // row whose key it no longer produces was deleted.
@@ -91,8 +93,7 @@ struct Loader {
         outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
         outcome.findings = try session.storeFindings(request.findings, run: outcome.runID)
-        // The staging is read no more by an engine that does not read it until it commits.
-        if !session.readsStagingUntilCommit { request.keeper?.startPreparing() }
+        request.keeper?.findingsStored()
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)
         try session.recordStateToken(facts.stateToken)
         try session.finishRun(outcome, reconciliation: request.reconciliation)

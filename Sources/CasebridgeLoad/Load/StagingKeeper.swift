@@ -11,11 +11,14 @@ import Glibc
 /// the run's token once the load committed, and, when the run did not continue the kept staging, moved
 /// there (replacing the one before).
 ///
-/// An engine that stops reading the staging before it commits (a PostgreSQL target, once its findings
-/// are stored) has the staging prepared on a thread of its own while the server finishes: a new
-/// target's index builds, a delta's last statements. Otherwise it is prepared once the load committed.
+/// The staging is prepared on a thread of its own while the load finishes, from when the engine lets it
+/// be written (``TargetEngine/stagingWritable``) and the rules and their findings are done with it: an
+/// SQLite target's load reads the staging as it was when its transaction began (the staging in WAL mode
+/// meanwhile), a PostgreSQL target's reads it no more once its findings are stored. The preparation is
+/// waited for once the load committed.
 /// A failure here costs the next delta speed, not correctness: the kept staging is then not used.
 final class StagingKeeper: @unchecked Sendable {
+    private let staging: StagingStore
     private let file: StagingFile
     private let keptPath: String
     private let token: String
@@ -23,26 +26,45 @@ final class StagingKeeper: @unchecked Sendable {
     private let sequence: Int
     /// The first rid of the run's own records, when it continued the kept staging.
     private let newFrom: Int?
+    private let writable: StagingWritable
+    /// The rules' findings, completed from the staging: the staging is read until they are done.
+    private let findings: CompletedFindings
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var started = false
     private var prepared: Result<Void, any Error>?
 
-    init(file: StagingFile, keptAt path: String, token: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) {
+    init(staging: StagingStore, file: StagingFile, keptAt path: String, token: String, mapping: TargetMapping, sequence: Int,
+         newFrom: Int?, writable: StagingWritable, findings: CompletedFindings) {
+        self.staging = staging
         self.file = file
         keptPath = path
         self.token = token
         self.mapping = mapping
         self.sequence = sequence
         self.newFrom = newFrom
+        self.writable = writable
+        self.findings = findings
     }
 
-    /// Starts preparing the staging on a thread of its own; nothing may read or write it meanwhile.
-    func startPreparing() {
+    /// The load's transaction has begun, its view of the staging taken.
+    func loadBegan() {
+        if writable == .onceBegun { startPreparing() }
+    }
+
+    /// The load stored the run's findings.
+    func findingsStored() {
+        if writable == .onceFindingsStored { startPreparing() }
+    }
+
+    /// Starts preparing the staging on a thread of its own, once the rules and their findings are done
+    /// with it; nothing else may write it meanwhile.
+    private func startPreparing() {
         condition.withLock {
             guard !started else { return }
             started = true
             Thread.detachNewThread { [self] in
+                findings.waitUntilDone()
                 let result = Result { try StateCache.prepareSeal(file.path, mapping: mapping, sequence: sequence, newFrom: newFrom) }
                 condition.withLock {
                     prepared = result
@@ -60,8 +82,8 @@ final class StagingKeeper: @unchecked Sendable {
     }
 
     /// Keeps the staging of the run, which committed: the findings kept for the next delta written
-    /// (`keepingFindings`, on the connection that judged), the staging prepared unless it was already,
-    /// then sealed with the run's token.
+    /// (`keepingFindings`, on the staging's own connection), the staging prepared unless it was already,
+    /// what went through the WAL moved into the file, then sealed with the run's token.
     func keep(keepingFindings: () throws -> Void) {
         do {
             waitUntilPrepared()
@@ -69,6 +91,7 @@ final class StagingKeeper: @unchecked Sendable {
             startPreparing()
             waitUntilPrepared()
             try condition.withLock { prepared! }.get()
+            try staging.settleWrites()
             try StateCache.seal(file.path, token: token, newFrom: newFrom)
         } catch {
             StagingFile.remove(newFrom == nil ? file.path : keptPath)
@@ -76,7 +99,8 @@ final class StagingKeeper: @unchecked Sendable {
         }
         guard newFrom == nil else { return }
         chmod(file.path, 0o600)
-        guard rename(file.path, keptPath) == 0 else { return }
-        try? FileManager.default.removeItem(atPath: keptPath + "-journal")
+        // What a run that failed left beside the kept staging would be read as this one's.
+        for suffix in ["-journal", "-wal", "-shm"] { unlink(keptPath + suffix) }
+        rename(file.path, keptPath)
     }
 }

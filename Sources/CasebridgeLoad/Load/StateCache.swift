@@ -155,11 +155,15 @@ enum StateCache {
     /// emptied, and the indexes the next delta finds what it changed by are built
     /// (``StagingStore/buildChangeIndexes(in:)``). With `newFrom`, only records from that rid on are the
     /// run's own (a delta continuing the kept staging); else every record not carried is. Everything it
-    /// wrote is on disk when it returns. A staging prepared for a run that then fails carries no token
-    /// the target knows, and is not used.
+    /// wrote is on disk when it returns (a staging in WAL mode: once settled into the file, which
+    /// ``seal(_:token:newFrom:)`` syncs before it writes the token). A staging prepared for a run that
+    /// then fails carries no token the target knows, and is not used.
     static func prepareSeal(_ path: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
         let database = try Database(path: path, create: false)
-        try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        database.setBusyTimeout(milliseconds: StagingStore.sharedBusyMilliseconds)
+        // A staging in WAL mode (read meanwhile, ``StagingStore/shareForReading(whileWritten:)``) stays in it.
+        if try database.scalar("PRAGMA journal_mode")?.string != "wal" { try database.execute("PRAGMA journal_mode = OFF") }
+        try database.execute("PRAGMA synchronous = OFF")
         try database.transaction {
             let own = newFrom.map { "rid >= \($0)" } ?? "carried = 0"
             for kind in RecordKind.allCases {

@@ -62,7 +62,7 @@ public final class CompletedFindings: @unchecked Sendable {
     }
 
     private static func complete(_ findings: [Finding], staging path: String, asOf: String?) throws -> [[SQLValue]] {
-        let staging = try Database(path: path, readOnly: true, create: false)
+        let staging = try StagingStore.openReader(at: path)
         try staging.execute("CREATE TEMP TABLE finding_out (ordinal INTEGER PRIMARY KEY, \(FindingRows.storedColumns.joined(separator: ", ")))")
         try staging.transaction {
             let insert = try staging.prepare("""

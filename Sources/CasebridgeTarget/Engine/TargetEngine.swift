@@ -44,6 +44,9 @@ public protocol TargetEngine: AnyObject {
     var name: String { get }
     /// Where the staging a committed run keeps for the next delta lives: a local file, whatever the engine.
     var keptStagingPath: String { get }
+    /// From when, in a load's transaction, the staging may be written (made ready for the next delta)
+    /// without changing what the load reads of it.
+    var stagingWritable: StagingWritable { get }
     /// What the target holds, without changing it; a target that is not a Casebridge target of `mapping`,
     /// or cannot be written (unless `dryRun`), is refused with a ``TargetError``.
     func inspect(mapping: TargetMapping, dryRun: Bool) throws -> TargetState
@@ -64,12 +67,19 @@ public protocol TargetEngine: AnyObject {
                         _ body: (any TargetSession) throws -> (T, TransactionEnd)) throws -> T
 }
 
+/// From when, in a load's transaction, the staging may be written without changing what the load reads.
+public enum StagingWritable: Sendable {
+    /// Once the transaction has begun: the load reads the staging as it was then, until the transaction
+    /// ends (an SQLite target attaches it read only, ``Database/attach(_:as:readOnly:)``). Another
+    /// connection may then write it only when it is in WAL mode (``StagingStore/shareForReading(whileWritten:)``).
+    case onceBegun
+    /// Once the run's findings are stored: the load reads the staging no more after that (a PostgreSQL
+    /// target, which reads it on a connection of the session's own).
+    case onceFindingsStored
+}
+
 /// What the load does inside the target's transaction, step by step: each step one engine's SQL.
 public protocol TargetSession: TargetRuns {
-    /// Whether the session reads the staging until its transaction ends (an SQLite target, which attaches
-    /// it), rather than no more once the run's findings are stored (a PostgreSQL target): only then may
-    /// the staging be made ready for the next delta while the session finishes.
-    var readsStagingUntilCommit: Bool { get }
     /// Creates the target's schema and Casebridge's bookkeeping in a new target.
     func createSchema(_ mapping: TargetMapping) throws
     /// Brings an older target's bookkeeping to this Casebridge's version.

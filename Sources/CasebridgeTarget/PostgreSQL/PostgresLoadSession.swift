@@ -32,9 +32,6 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         writer = BookkeepingWriter(portable)
     }
 
-    /// The staging is read on a connection of the session's own, no more once the findings are stored.
-    var readsStagingUntilCommit: Bool { false }
-
     // MARK: Schema and run
 
     func createSchema(_ mapping: TargetMapping) throws {
@@ -79,7 +76,7 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
 
     /// Has the server build the indexes this run took off its new tables (``PostgresDeferredIndexes``)
     /// as the run finishes, once every table they check is full and the staging is read no more: the
-    /// staging is made ready for the next delta meanwhile (``readsStagingUntilCommit``), which on a new
+    /// staging is made ready for the next delta meanwhile (``TargetEngine/stagingWritable``), which on a new
     /// target's first load takes about as long as the builds.
     private func startRebuildingDeferredIndexes() throws {
         try deferredIndexes?.startRebuilding(connection: connection)

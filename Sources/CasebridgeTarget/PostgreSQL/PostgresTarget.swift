@@ -38,6 +38,9 @@ public final class PostgresTarget: TargetEngine {
 
     public var keptStagingPath: String { address.localStem(schema: schema) + ".casebridge-state" }
 
+    /// The staging is read on a connection of the load's own, no more once the findings are stored.
+    public var stagingWritable: StagingWritable { .onceFindingsStored }
+
     // MARK: The connection
 
     /// The connection, opened on first use: the schema first on the search path (temporary tables are

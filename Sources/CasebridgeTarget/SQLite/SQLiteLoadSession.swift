@@ -19,9 +19,6 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
 
     private var writer: BookkeepingWriter { BookkeepingWriter(database) }
 
-    /// The staging is attached to the target's connection, and held read until the transaction ends.
-    var readsStagingUntilCommit: Bool { true }
-
     /// Brings an older target's bookkeeping tables to ``TargetDatabase/bookkeepingVersion``, inside the
     /// load's transaction (a dry run rolls it back with the rest).
     func upgradeBookkeeping() throws {

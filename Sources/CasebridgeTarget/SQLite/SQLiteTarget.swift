@@ -27,6 +27,9 @@ public final class SQLiteTarget: TargetEngine {
 
     public var keptStagingPath: String { path + ".casebridge-state" }
 
+    /// The staging is attached read only, and the load's view of it taken as its transaction begins.
+    public var stagingWritable: StagingWritable { .onceBegun }
+
     /// Looks at the file without changing it. For a target that does not exist (and not a dry run), first
     /// takes the lock that makes two runs creating it at once take turns, waiting up to ``lockTimeout``:
     /// the second then finds the target the first made.
@@ -96,8 +99,11 @@ public final class SQLiteTarget: TargetEngine {
             let database = try Database(path: workPath)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
             try database.execute("PRAGMA cache_size = -65536")
-            try database.execute("ATTACH DATABASE ? AS s", [.text(stagingPath)])
+            try database.attach(stagingPath, as: "s", readOnly: true)
             result = try database.inTransaction {
+                // The load's view of the staging, taken now and held until the transaction ends: the
+                // staging may be written meanwhile (``stagingWritable``).
+                _ = try database.scalar("SELECT count(*) FROM s.sqlite_master")
                 let (value, end) = try body(SQLiteLoadSession(database: database))
                 committed = end == .commit
                 return (value, end)
