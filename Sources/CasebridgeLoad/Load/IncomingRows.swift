@@ -14,9 +14,6 @@ struct IncomingRows {
     let mapping: TargetMapping
     let staging: StagingStore
 
-
-
-
     /// The rows `table` would receive from the staged records (those `only` holds for, when given: an
     /// SQL condition over `r`).
     private func rowsSQL(_ table: TableMapping, only: String? = nil) -> String {
