@@ -110,8 +110,7 @@ public struct Migration {
         // A committed run with a sequence keeps its staging for the next delta, made ready while the load
         // finishes (``StagingKeeper``); it carries the findings of rules that judge one record at a time,
         // written once the load has read the staging (the rules run beside it, below).
-        let keepsStaging = !dryRun && plan.header.sequence != nil
-        judge.keepsFindings = keepsStaging
+        judge.keepsFindings = plan.keepsStaging
         judge.defersKeeping = true
         do {
             staged = try stage(path, displayName: displayName, plan: plan, engine: engine, pack: pack,
@@ -121,7 +120,7 @@ public struct Migration {
             reconciliation = try IncomingRows(mapping: target, staging: staged.staging).reconcile(newFrom: staged.continuing?.ridOffset)
             let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
             if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
-            try staged.staging.shareForReading(whileWritten: keepsStaging && engine.stagingWritable == .onceBegun)
+            try staged.staging.shareForReading(whileWritten: plan.keepsStaging && engine.stagingWritable == .onceBegun)
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
             throw TargetError.writing(plan.stagingFile.path, error, what: "the staging database")
@@ -144,7 +143,7 @@ public struct Migration {
         var request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
-        if keepsStaging, let sequence = plan.header.sequence {
+        if plan.keepsStaging, let sequence = plan.header.sequence {
             request.keeper = StagingKeeper(staging: staged.staging, file: staged.file, keptAt: engine.keptStagingPath, token: stateToken,
                                            mapping: target, sequence: sequence, newFrom: staged.continuing?.ridOffset,
                                            writable: engine.stagingWritable, findings: findings)
@@ -159,12 +158,13 @@ public struct Migration {
         }
         // The load stored the findings, so the rules are done.
         let judgement = judging.judgement()
+        var notKept: String?
         if let keeper = request.keeper {
             progress("keeping the live state's staging for the next delta")
-            keeper.keep { try judge.keep(judgement, in: staged.staging) }
+            notKept = keeper.keep { try judge.keep(judgement, in: staged.staging) }
         }
         var check = CheckResult(staged, judgement)
-        if let warning = plan.sinceWarning { check.warnings.append(warning) }
+        check.warnings += [plan.sinceWarning, notKept].compactMap { $0 }
         return MigrationResult(dryRun: dryRun, target: engine.name, check: check, reconciliation: reconciliation, load: outcome,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
     }

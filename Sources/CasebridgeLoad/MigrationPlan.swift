@@ -28,8 +28,12 @@ struct MigrationPlan {
     /// The staging the delta continues, if the last run kept one that matches the target.
     var keptStaging: KeptStaging?
     /// Where the export is staged: the kept staging, or a temporary file (gone when the run ends,
-    /// however it ends, unless the run commits and keeps it for the next delta).
+    /// however it ends, unless the run commits and keeps it for the next delta: then it is made beside
+    /// where it will be kept).
     var stagingFile: StagingFile
+    /// Whether the run keeps its staging for the next delta once it commits: a run that writes an
+    /// export with a sequence.
+    var keepsStaging: Bool
 
     static func settle(export path: String, migration: Migration, engine: any TargetEngine, dryRun: Bool) throws -> MigrationPlan {
         let state = try engine.inspect(mapping: migration.target, dryRun: dryRun)
@@ -37,7 +41,10 @@ struct MigrationPlan {
         let values = try ExportReader(mapping: migration.mapping).readEnvelope(path: path).values
         let header = ExportHeader(file: path, exportId: values["exportId"], sequence: values["sequence"].flatMap { Int($0) },
                                   kind: values["kind"])
-        var plan = MigrationPlan(header: header, state: state, stagingFile: .temporary())
+        let keepsStaging = !dryRun && header.sequence != nil
+        var plan = MigrationPlan(header: header, state: state,
+                                 stagingFile: keepsStaging ? .temporary(becoming: engine.keptStagingPath) : .temporary(),
+                                 keepsStaging: keepsStaging)
         do {
             let runs = state == .casebridge ? try engine.runs() : nil
             _ = try SequenceCheck.position(in: runs, export: header, allowGap: migration.allowGap,

@@ -35,11 +35,35 @@ public final class StagingFile: Sendable {
         if isTemporary { Self.remove(path) }
     }
 
+    /// A fresh file that becomes the file at `path` once its run is done with it (its owner renames it
+    /// there), removed when this goes if it was not: ``workPath(becoming:)``.
+    public static func temporary(becoming path: String) -> StagingFile {
+        StagingFile(path: workPath(becoming: path), isTemporary: true)
+    }
+
     /// A fresh path for a temporary SQLite file, listed with ``TemporaryFiles`` until it is removed.
     public static func temporaryPath() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-staging-\(UUID().uuidString).sqlite").path
         TemporaryFiles.add(path)
         return path
+    }
+
+    /// A fresh path for an SQLite file that is to become the file at `path` (a new target, the staging
+    /// kept beside a target): `.NAME.casebridge-new-PID-ID` in `path`'s folder, so that it is moved into
+    /// place by a rename within one file system (the temporary folder is often another one, where a
+    /// rename fails). Listed with ``TemporaryFiles``; what killed runs left there for `path` (named after
+    /// a process that no longer exists) is removed first.
+    public static func workPath(becoming path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).casebridge-new-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix(while: \.isNumber)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder.appendingPathComponent(name).path)
+        }
+        let work = folder.appendingPathComponent(prefix + "\(getpid())-\(UUID().uuidString.prefix(8))").path
+        TemporaryFiles.add(work)
+        return work
     }
 
     /// Removes an SQLite file and its journals (and from ``TemporaryFiles``).

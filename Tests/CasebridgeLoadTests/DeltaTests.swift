@@ -314,6 +314,41 @@ struct DeltaTests {
         #expect(try dataTables(target) == dataTables(whole))
     }
 
+    @Test func `a run that keeps its staging makes it beside the target, and nothing else is left there`() throws {
+        let folder = try TemporaryFolder()
+        let target = folder.path("target.db")
+        var madeBeside = false
+        try load(Series.full, into: target) { message in
+            guard message.hasPrefix("preparing rows") else { return }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []
+            madeBeside = names.contains { $0.hasPrefix(".target.db.casebridge-state.casebridge-new-") }
+        }
+        #expect(madeBeside)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["target.db", "target.db.casebridge-state"])
+    }
+
+    /// A folder on another file system than the temporary folder's (`/dev/shm` on Linux), when there is one.
+    static let otherFileSystem: String? = {
+        var shm = stat(), temporary = stat()
+        guard stat("/dev/shm", &shm) == 0, access("/dev/shm", W_OK) == 0,
+              stat(FileManager.default.temporaryDirectory.path, &temporary) == 0, shm.st_dev != temporary.st_dev else { return nil }
+        return "/dev/shm"
+    }()
+
+    @Test(.enabled(if: otherFileSystem != nil, "no writable folder on another file system than the temporary folder's"))
+    func `a target on another file system than the temporary folder keeps its staging, and the next delta continues it`() throws {
+        let folder = URL(fileURLWithPath: Self.otherFileSystem!).appendingPathComponent("casebridge-delta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("target.db").path
+        let full = try load(Series.full, into: target)
+        #expect(full.check.warnings.isEmpty, "\(full.check.warnings)")
+        #expect(FileManager.default.fileExists(atPath: keptState(target)))
+        let messages = Messages()
+        try load(Series.deltas[Series.deltas.startIndex], into: target, progress: messages.add)
+        #expect(messages.all.contains("applying the delta to the live state kept by the last run"))
+    }
+
     @Test func `a dry-run delta continues a copy of the kept staging and reports what carrying the state from the target reports`() throws {
         let folder = try TemporaryFolder()
         let target = folder.path("target.db")

@@ -83,8 +83,9 @@ final class StagingKeeper: @unchecked Sendable {
 
     /// Keeps the staging of the run, which committed: the findings kept for the next delta written
     /// (`keepingFindings`, on the staging's own connection), the staging prepared unless it was already,
-    /// what went through the WAL moved into the file, then sealed with the run's token.
-    func keep(keepingFindings: () throws -> Void) {
+    /// what went through the WAL moved into the file, then sealed with the run's token. Returns a warning
+    /// when it could not be kept (the next delta is then slower, never wrong).
+    func keep(keepingFindings: () throws -> Void) -> String? {
         do {
             waitUntilPrepared()
             try keepingFindings()
@@ -95,12 +96,21 @@ final class StagingKeeper: @unchecked Sendable {
             try StateCache.seal(file.path, token: token, newFrom: newFrom)
         } catch {
             StagingFile.remove(newFrom == nil ? file.path : keptPath)
-            return
+            return Self.notKept(error)
         }
-        guard newFrom == nil else { return }
+        guard newFrom == nil else { return nil }
         chmod(file.path, 0o600)
         // What a run that failed left beside the kept staging would be read as this one's.
         for suffix in ["-journal", "-wal", "-shm"] { unlink(keptPath + suffix) }
-        rename(file.path, keptPath)
+        guard rename(file.path, keptPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            StagingFile.remove(file.path)
+            return Self.notKept("\(keptPath): \(reason)")
+        }
+        return nil
+    }
+
+    private static func notKept(_ reason: Any) -> String {
+        "the staging could not be kept for the next delta (\(reason)): the next delta reads the live state from the target instead, which takes longer"
     }
 }

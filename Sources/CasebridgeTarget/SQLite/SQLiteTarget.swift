@@ -119,16 +119,11 @@ public final class SQLiteTarget: TargetEngine {
         return result
     }
 
-    /// Where a new target is built: `.NAME.casebridge-new-PID` beside it (what killed runs left there
-    /// is removed first), or a temporary file for a dry run, which never places it.
+    /// Where a new target is built: beside it (``StagingFile/workPath(becoming:)``), or a temporary
+    /// file for a dry run, which never places it.
     private func newWorkPath() throws -> String {
         guard creationLock != nil else { return StagingFile.temporaryPath() }
-        removeAbandoned()
-        let url = URL(fileURLWithPath: path)
-        let work = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).casebridge-new-\(getpid())").path
-        Self.remove(work)
-        TemporaryFiles.add(work)
-        return work
+        return StagingFile.workPath(becoming: path)
     }
 
     /// Links the committed new target into place (a link never replaces a file: whatever appeared at the
@@ -146,20 +141,6 @@ public final class SQLiteTarget: TargetEngine {
         if folder >= 0 {
             fsync(folder)
             close(folder)
-        }
-    }
-
-    /// Removes the half-built new targets that killed runs left beside the target (named after their
-    /// process, which no longer exists).
-    private func removeAbandoned() {
-        let url = URL(fileURLWithPath: path)
-        let prefix = ".\(url.lastPathComponent).casebridge-new-"
-        let folder = url.deletingLastPathComponent()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
-            var digits = String(name.dropFirst(prefix.count))
-            if digits.hasSuffix("-journal") { digits.removeLast("-journal".count) }
-            guard let pid = Int32(digits), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }
 
