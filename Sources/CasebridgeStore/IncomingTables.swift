@@ -5,12 +5,13 @@ import CasebridgeModel
 extension StagingStore {
     /// Creates `incoming` from `select` (the rows a target table would receive, with the columns
     /// `_rid`, `_line`, `_q`, `_key`, `_hash` first), with the indexes the load and the quarantine use.
+    /// A record gives a table one row at most: its `_rid` index is unique.
     public func createIncoming(_ incoming: StagingTable, select: String) throws {
         try database.execute(incoming.drop)
         try database.execute("CREATE TABLE \(incoming) AS \(select)")
         let name = incoming.name.replacingOccurrences(of: "\"", with: "")
         try database.execute("CREATE INDEX \"\(name)_key\" ON \(incoming) (_key, _q)")
-        try database.execute("CREATE INDEX \"\(name)_rid\" ON \(incoming) (_rid)")
+        try database.execute("CREATE UNIQUE INDEX \"\(name)_rid\" ON \(incoming) (_rid)")
     }
 
     /// Lists in ``StagingTable/touchedAbout`` (kind, field, value), for each dependency of a target table

@@ -78,6 +78,30 @@ struct TargetFailureTests {
         #expect(fileHash(target) == before)
     }
 
+    @Test func `records a table's where leaves without a row fail the run; records quarantined or with a row in another table do not`() throws {
+        let folder = try TemporaryFolder()
+        // Every Person has a row in cb_person: a where on ssd_person leaves none unaccounted.
+        var personsOnce = Reference.targetMapping
+        let ssdPerson = try #require(personsOnce.tables.firstIndex { $0.table == "ssd_person" })
+        personsOnce.tables[ssdPerson].condition = "0"
+        let result = try migrate(GeneratedExport.small.export, into: folder.path("persons.db"), mapping: personsOnce)
+        let persons = try #require(result.reconciliation.first { $0.kind == .person })
+        #expect(persons.unaccounted == 0 && persons.loaded > 0)
+
+        // Documents have one table: its where leaves every document it does not hold unaccounted.
+        var familyDocuments = Reference.targetMapping
+        let documents = try #require(familyDocuments.tables.firstIndex { $0.table == "cb_document" })
+        familyDocuments.tables[documents].condition = "r.scope = 'family'"
+        let target = folder.path("documents.db")
+        let error = #expect(throws: ReconciliationError.self) {
+            try migrate(GeneratedExport.small.export, into: target, mapping: familyDocuments)
+        }
+        let unaccounted = try #require(error?.kinds.first { $0.kind == .document })
+        #expect(unaccounted.unaccounted > 0 && unaccounted.loaded > 0)
+        #expect(error?.kinds.allSatisfy { $0.kind == .document } == true)
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
     @Test func `a target mapping with a mistake names its line`() throws {
         let folder = try TemporaryFolder()
         let ddl = try folder.write("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT NOT NULL);", to: "v1.sql")

@@ -135,6 +135,7 @@ struct IncomingRows {
         for kind in RecordKind.allCases {
             let staged = StagingStore.table(kind)
             let read = try database.scalar("SELECT count(*) FROM \(staged) t WHERE \(own)")?.int ?? 0
+            let held = try database.scalar("SELECT count(*) FROM \(staged)")?.int ?? 0
             let quarantined = try database.scalar("""
                 SELECT count(DISTINCT q.rid) FROM \(StagingTable.quarantine) q JOIN \(staged) t ON t.rid = q.rid AND \(own) WHERE q.kind = ?
                 """, [.text(kind.rawValue)])?.int ?? 0
@@ -143,14 +144,15 @@ struct IncomingRows {
             if kind == .deleted {
                 loaded = read - quarantined
             } else if !tables.isEmpty {
-                let loads = tables.map { "EXISTS (SELECT 1 FROM \($0.incoming) i WHERE i._rid = t.rid AND i._q = 0)" }
-                loaded = try database.scalar("""
-                    SELECT count(*) FROM \(staged) t WHERE \(own) AND (\(loads.joined(separator: " OR ")))
-                    """)?.int ?? 0
+                // The records with a row that loads in some table: a table holds one row at most per record
+                // (its `_rid` index is unique), and a record's rows are all quarantined or none is.
+                let loading = tables.map { "SELECT _rid FROM \($0.incoming) WHERE _q = 0" }.joined(separator: " UNION ")
+                let ownOnly = read == held ? "" : " WHERE _rid IN (SELECT rid FROM \(staged) t WHERE \(own))"
+                loaded = try database.scalar("SELECT count(*) FROM (\(loading))\(ownOnly)")?.int ?? 0
             }
             guard read > 0 || !tables.isEmpty else { continue }
             var reconciliation = KindReconciliation(kind: kind, read: read, loaded: loaded, quarantined: quarantined)
-            reconciliation.carried = (try database.scalar("SELECT count(*) FROM \(staged)")?.int ?? 0) - read
+            reconciliation.carried = held - read
             result.append(reconciliation)
         }
         return result
