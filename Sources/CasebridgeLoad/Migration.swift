@@ -47,9 +47,11 @@ public struct MigrationResult: Sendable {
 ///
 /// Its phases hand their values on: settle the export's place in the target's history
 /// (``MigrationPlan``), read it into staging (``ExportStaging``; a delta completed with the live state it
-/// changes), prepare the rows each target table would receive (``IncomingRows``), then load (``Loader``)
-/// in one transaction of the target's engine (``TargetEngine``) while the rules judge (``Judge``) on a
-/// thread of their own (both only read the staging; the load stores the findings once they are made),
+/// changes), prepare the rows each target table would receive (``IncomingRows``) and then judge them with
+/// the rules (``Judge``) on a thread of their own, while the load (``Loader``) runs in one transaction of
+/// the target's engine (``TargetEngine``): into SQLite it saves the live state while the rows are
+/// prepared, and every engine loads the tables once they are (the load and the rules only read the
+/// staging then; the load stores the findings once they are made),
 /// and keep the staging, with the findings it carries, for the next delta. A run that fails or is killed
 /// leaves the target as it was; a dry run does all of it and rolls back.
 public struct Migration {
@@ -103,7 +105,6 @@ public struct Migration {
         }
         let pack = ContentPack()
         var staged: StagedExport
-        let reconciliation: [KindReconciliation]
         var judge = Judge(policy: policy, rules: rules)
         judge.sourceFiles = plan.sourceFiles
         judge.mergesDeltaWithState = true
@@ -117,21 +118,37 @@ public struct Migration {
                                readProgress: readProgress, progress: progress)
             let coverage = staged.summary.coverage.warnings
             if strictMapping, !coverage.isEmpty { throw MappingCoverageError(warnings: coverage) }
-            reconciliation = try IncomingRows(mapping: target, staging: staged.staging).reconcile(newFrom: staged.continuing?.ridOffset)
-            let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
-            if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
-            try staged.staging.shareForReading(whileWritten: plan.keepsStaging && engine.stagingWritable == .onceBegun)
+            // A load that saves the live state while the rows are prepared reads the staging meanwhile,
+            // which another connection writes: in WAL mode from now on (as the staging a run keeps
+            // must be while it is made ready beside the load).
+            if engine.savesStateWhileRowsArePrepared { try staged.staging.shareForReading(whileWritten: true) }
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
             throw TargetError.writing(plan.stagingFile.path, error, what: "the staging database")
         }
         let checkSeconds = Date().timeIntervalSince(started)
         let loadStart = Date()
-        // The rules judge on a thread of their own while the tables load (both only read the staging),
-        // and their findings are completed there for storing.
-        let judging = Judging(judge: judge, staged: staged)
+        // On a thread of their own, the rows each target table receives are prepared (deciding which
+        // records they cannot take, so that the rules see them quarantined), then the rules judge while
+        // the tables load (both only read the staging), and their findings are completed for storing.
+        progress("preparing rows for \(target.tables.count) tables")
+        let rows = PreparedRows(stagingPath: plan.stagingFile.path)
+        let sharedEarly = engine.savesStateWhileRowsArePrepared
+        let incoming = IncomingRows(mapping: target, staging: staged.staging)
+        let judging = Judging(judge: judge, staged: staged, rows: rows) { [staged] in
+            let start = Date()
+            try incoming.prepare(newFrom: staged.continuing?.ridOffset)
+            staged.timings.index += Date().timeIntervalSince(start)
+            let reconciliation = try incoming.reconcile(newFrom: staged.continuing?.ridOffset)
+            let unaccounted = reconciliation.filter { $0.unaccounted != 0 }
+            if !unaccounted.isEmpty { throw ReconciliationError(kinds: unaccounted) }
+            if !sharedEarly { try staged.staging.shareForReading() }
+            return reconciliation
+        }
         let findings = CompletedFindings.start(staging: staged.file.path, asOf: staged.header.asOf?.iso) { try judging.run() }
         defer { findings.waitUntilDone() }
+        // An engine that reads the staging only once its rows are prepared begins its load then.
+        if !sharedEarly { _ = try rows.reconciliation() }
         var facts = RunFacts(exportFile: staged.header.file, export: staged.header,
                              options: Self.recording(coverage: staged.summary.coverage.warnings, in: options), startedAt: started)
         facts.sourceFiles = plan.sourceFiles
@@ -140,7 +157,7 @@ public struct Migration {
         facts.expectedStateToken = plan.expectedStateToken
         facts.exportSHA256 = staged.summary.sha256
         facts.audit = .current(mappingFile: mapping.file, policyFile: policy.file, targetMappingFile: target.path)
-        var request = LoadRequest(facts: facts, findings: findings, reconciliation: reconciliation,
+        var request = LoadRequest(facts: facts, findings: findings, rows: rows, savesStateFirst: sharedEarly,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
         if plan.keepsStaging, let sequence = plan.header.sequence {
@@ -165,7 +182,7 @@ public struct Migration {
         }
         var check = CheckResult(staged, judgement)
         check.warnings += [plan.sinceWarning, notKept].compactMap { $0 }
-        return MigrationResult(dryRun: dryRun, target: engine.name, check: check, reconciliation: reconciliation, load: outcome,
+        return MigrationResult(dryRun: dryRun, target: engine.name, check: check, reconciliation: try rows.reconciliation(), load: outcome,
                                checkSeconds: checkSeconds, loadSeconds: Date().timeIntervalSince(loadStart))
     }
 
@@ -177,8 +194,7 @@ public struct Migration {
     }
 
     /// Reads the export into the staging `plan` chose, completes a delta with the live state it changes,
-    /// stages it, and prepares the rows each target table would receive (deciding which records they
-    /// cannot take, so that the rules see them quarantined).
+    /// and stages it.
     private func stage(_ path: String, displayName: String?, plan: MigrationPlan, engine: any TargetEngine, pack: ContentPack,
                        readProgress: ((Int64, Int64) -> Void)?, progress: @escaping (String) -> Void) throws -> StagedExport {
         var staging = ExportStaging(mapping: mapping)
@@ -192,30 +208,32 @@ public struct Migration {
             progress("carrying the target's live state into the delta")
             try engine.carryLiveState(into: read.staging, sequence: sequence)
         }
-        let staged = try read.finish(policy: policy)
-        let start = Date()
-        progress("preparing rows for \(target.tables.count) tables")
-        try IncomingRows(mapping: target, staging: staged.staging).prepare(newFrom: staged.continuing?.ridOffset)
-        staged.timings.index += Date().timeIntervalSince(start)
-        return staged
+        return try read.finish(policy: policy)
     }
 }
 
-/// The rules' judgement of a staged export, made on the thread that runs them (``run()``) and read once
-/// it is done (``judgement()``): the staging's own connection is that thread's meanwhile.
+/// The rules' judgement of a staged export, made on the thread that runs them (``run()``) once it has
+/// prepared the rows each target table receives, and read once it is done (``judgement()``): the
+/// staging's own connection is that thread's meanwhile.
 private final class Judging: @unchecked Sendable {
     private let judge: Judge
     private let staged: StagedExport
+    private let rows: PreparedRows
+    /// Prepares the rows; returns the reconciliation.
+    private let prepare: () throws -> [KindReconciliation]
     private let lock = NSLock()
     private var made: Judgement?
 
-    init(judge: Judge, staged: StagedExport) {
+    init(judge: Judge, staged: StagedExport, rows: PreparedRows, prepare: @escaping () throws -> [KindReconciliation]) {
         self.judge = judge
         self.staged = staged
+        self.rows = rows
+        self.prepare = prepare
     }
 
-    /// Judges the export; returns its findings.
+    /// Prepares the rows, then judges the export; returns its findings.
     func run() throws -> [Finding] {
+        try rows.make(prepare)
         let judgement = try judge.judge(staged)
         lock.withLock { made = judgement }
         return judgement.document.findings

@@ -239,6 +239,18 @@ public final class Database {
         return value
     }
 
+    /// How ``inTransaction(_:_:)`` begins a transaction.
+    public enum TransactionBegin: Sendable {
+        /// `BEGIN IMMEDIATE`: the write lock at once. It also begins reading every attached database,
+        /// which the transaction then reads as it was at that moment.
+        case immediate
+        /// `BEGIN DEFERRED`, then `lockingMain`: a statement that writes the main database only, changing
+        /// nothing, which takes its write lock at once (waiting for it as `BEGIN IMMEDIATE` would); `nil`
+        /// for a file no other connection can hold yet. Each attached database is read as it is when the
+        /// transaction first reads it.
+        case readingAttachedLazily(lockingMain: String?)
+    }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try inTransaction { (try body(), .commit) }
@@ -247,8 +259,19 @@ public final class Database {
     /// Runs `body` in one transaction (taking the write lock at once), committed or rolled back as it
     /// says; rolled back when it throws. The one place a connection begins and ends a transaction, as
     /// GRDB's `inTransaction` is.
-    public func inTransaction<T>(_ body: () throws -> (T, TransactionEnd)) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    public func inTransaction<T>(_ begin: TransactionBegin = .immediate, _ body: () throws -> (T, TransactionEnd)) throws -> T {
+        switch begin {
+        case .immediate:
+            try execute("BEGIN IMMEDIATE")
+        case .readingAttachedLazily(let lockingMain):
+            try execute("BEGIN DEFERRED")
+            if let lockingMain {
+                do { try execute(lockingMain) } catch {
+                    try? execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
         do {
             let (result, end) = try body()
             try execute(end == .commit ? "COMMIT" : "ROLLBACK")

@@ -121,29 +121,34 @@ package enum LiveState {
 
     // MARK: Saving the state after a load
 
-    /// Brings the state up to date with the staging attached as `s`, inside the load's transaction:
+    /// Brings the state up to date with the staging attached as `schema`, inside the load's transaction:
     /// after a full export the state is the export; after a delta, the state's records the delta
     /// replaced or deleted go and the delta's own come in (carried records stay as they are): those
     /// not carried, or, in a staging continued from rid `continuedFrom`, those from that rid on.
-    package static func save(in database: Database, sequence: Int, isFull: Bool, continuedFrom: Int? = nil) throws {
+    /// It reads only the staged records, their invalid values and what a delta dropped: nothing that
+    /// preparing the rows each table receives changes (the `quarantined` flag it changes is stored as 0).
+    package static func save(in database: Database, staging schema: String, sequence: Int, isFull: Bool,
+                             continuedFrom: Int? = nil) throws {
+        let staging = schema + "."
         let own = ownRecords(continuedFrom: continuedFrom)
         for kind in kinds {
             let state = table(kind)
             if isFull {
                 try database.execute("DELETE FROM \(state)")
             } else {
-                try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped) WHERE kind = ?)", [.text(kind.rawValue)])
+                try database.execute("DELETE FROM \(state) WHERE rid IN (SELECT rid FROM \(staging)\(StagingTable.dropped) WHERE kind = ?)",
+                                     [.text(kind.rawValue)])
             }
-            try database.execute("INSERT INTO \(state) (\(columnList(kind))) " + stateRows(kind, staging: "s.", sequence: sequence, own: own))
+            try database.execute("INSERT INTO \(state) (\(columnList(kind))) " + stateRows(kind, staging: staging, sequence: sequence, own: own))
         }
         if isFull {
             try database.execute("DELETE FROM \(invalidTable)")
         } else {
-            try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM s.\(StagingTable.dropped))")
+            try database.execute("DELETE FROM \(invalidTable) WHERE rid IN (SELECT rid FROM \(staging)\(StagingTable.dropped))")
         }
         for kind in kinds {
             try database.execute("INSERT INTO \(invalidTable) (\(StagingStore.invalidColumns.joined(separator: ", "))) "
-                + invalidRows(kind, staging: "s.", sequence: sequence, own: own), [.text(kind.rawValue)])
+                + invalidRows(kind, staging: staging, sequence: sequence, own: own), [.text(kind.rawValue)])
         }
     }
 

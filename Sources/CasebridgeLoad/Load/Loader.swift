@@ -37,7 +37,10 @@ struct LoadRequest {
     var facts: RunFacts
     /// The run's findings, being completed from the staging while the tables load.
     var findings: CompletedFindings
-    var reconciliation: [KindReconciliation]
+    /// The rows each table receives, being prepared in the staging, and the reconciliation.
+    var rows: PreparedRows
+    /// Whether the live state is saved while the rows are prepared (``TargetEngine/savesStateWhileRowsArePrepared``).
+    var savesStateFirst: Bool
     /// Where the load reads what staging does not hold (raw XML, attachments, inline content).
     var source: ContentSource
     var allowGap: Bool
@@ -46,7 +49,7 @@ struct LoadRequest {
     /// Whether a full export over ``deletionGuard`` fails the load (else it is only reported).
     var refusesOverDeletion: Bool
     /// What keeps the staging for the next delta once the run commits (`nil`: a dry run, or an export
-    /// with no sequence), told when the load began and when it stored the findings: it makes the staging
+    /// with no sequence), told when the load read the prepared rows and when it stored the findings: it makes the staging
     /// ready meanwhile, from when the engine lets it (``TargetEngine/stagingWritable``).
     var keeper: StagingKeeper?
 }
@@ -71,8 +74,16 @@ struct Loader {
         if case let .afterGap(missing) = position {
             options = options.adding("allowedGap", .array(missing.map { .int($0) }))
         }
-        request.keeper?.loadBegan()
         var outcome = LoadOutcome(runID: try session.beginRun(facts, options: options))
+        let state = (sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta", continuedFrom: facts.continuedFrom)
+        if request.savesStateFirst {
+            // It reads only the staged records, which preparing the rows does not change.
+            progress("keeping the live state")
+            try session.saveLiveState(sequence: state.sequence, isFull: state.isFull, continuedFrom: state.continuedFrom)
+        }
+        let reconciliation = try request.rows.reconciliation()
+        try session.readPreparedRows()
+        request.keeper?.loadReadPreparedRows()
         // Staging holds the whole live state (a delta's staging was completed from the target's), so a
         // row whose key it no longer produces was deleted.
         for table in mapping.tables {
@@ -86,9 +97,10 @@ struct Loader {
         }
         // An engine that builds a new target's indexes once its tables are full (PostgreSQL) builds them
         // as the run finishes, while the staging is made ready for the next delta (below).
-        progress("keeping the live state")
-        try session.saveLiveState(sequence: facts.export.sequence ?? 0, isFull: facts.export.kind != "delta",
-                                  continuedFrom: facts.continuedFrom)
+        if !request.savesStateFirst {
+            progress("keeping the live state")
+            try session.saveLiveState(sequence: state.sequence, isFull: state.isFull, continuedFrom: state.continuedFrom)
+        }
         progress("storing quarantine")
         outcome.quarantine = QuarantineCount(records: try session.storeQuarantine(run: outcome.runID, facts: facts, source: request.source))
         progress("storing findings")
@@ -96,7 +108,7 @@ struct Loader {
         request.keeper?.findingsStored()
         (outcome.findingsNew, outcome.findingsResolved) = try session.compareFindings(run: outcome.runID)
         try session.recordStateToken(facts.stateToken)
-        try session.finishRun(outcome, reconciliation: request.reconciliation)
+        try session.finishRun(outcome, reconciliation: reconciliation)
         return outcome
     }
 

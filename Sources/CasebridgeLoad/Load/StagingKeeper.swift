@@ -13,8 +13,8 @@ import Glibc
 ///
 /// The staging is prepared on a thread of its own while the load finishes, from when the engine lets it
 /// be written (``TargetEngine/stagingWritable``) and the rules and their findings are done with it: an
-/// SQLite target's load reads the staging as it was when its transaction began (the staging in WAL mode
-/// meanwhile), a PostgreSQL target's reads it no more once its findings are stored. The preparation is
+/// SQLite target's load reads the staging as it was when it took its view of the prepared rows (the
+/// staging in WAL mode meanwhile), a PostgreSQL target's reads it no more once its findings are stored. The preparation is
 /// waited for once the load committed.
 /// A failure here costs the next delta speed, not correctness: the kept staging is then not used.
 final class StagingKeeper: @unchecked Sendable {
@@ -47,9 +47,9 @@ final class StagingKeeper: @unchecked Sendable {
         self.findings = findings
     }
 
-    /// The load's transaction has begun, its view of the staging taken.
-    func loadBegan() {
-        if writable == .onceBegun { startPreparing() }
+    /// The load has taken its view of the prepared rows (``TargetSession/readPreparedRows()``).
+    func loadReadPreparedRows() {
+        if writable == .oncePreparedRowsRead { startPreparing() }
     }
 
     /// The load stored the run's findings.

@@ -47,6 +47,11 @@ public protocol TargetEngine: AnyObject {
     /// From when, in a load's transaction, the staging may be written (made ready for the next delta)
     /// without changing what the load reads of it.
     var stagingWritable: StagingWritable { get }
+    /// Whether the load saves the live state while the rows each table receives are still being
+    /// prepared in the staging (by another connection, the staging in WAL mode): it then reads the
+    /// staged records as they were when it first read them, and the prepared rows from
+    /// ``TargetSession/readPreparedRows()`` on. Otherwise the rows are prepared before the load begins.
+    var savesStateWhileRowsArePrepared: Bool { get }
     /// What the target holds, without changing it; a target that is not a Casebridge target of `mapping`,
     /// or cannot be written (unless `dryRun`), is refused with a ``TargetError``.
     func inspect(mapping: TargetMapping, dryRun: Bool) throws -> TargetState
@@ -69,10 +74,11 @@ public protocol TargetEngine: AnyObject {
 
 /// From when, in a load's transaction, the staging may be written without changing what the load reads.
 public enum StagingWritable: Sendable {
-    /// Once the transaction has begun: the load reads the staging as it was then, until the transaction
-    /// ends (an SQLite target attaches it read only, ``Database/attach(_:as:readOnly:)``). Another
-    /// connection may then write it only when it is in WAL mode (``StagingStore/shareForReading(whileWritten:)``).
-    case onceBegun
+    /// Once the load has taken its view of the prepared rows (``TargetSession/readPreparedRows()``): it
+    /// reads the staging as it was then, until the transaction ends (an SQLite target attaches it read
+    /// only, ``Database/attach(_:as:readOnly:)``). Another connection may then write it only when it is
+    /// in WAL mode (``StagingStore/shareForReading(whileWritten:)``).
+    case oncePreparedRowsRead
     /// Once the run's findings are stored: the load reads the staging no more after that (a PostgreSQL
     /// target, which reads it on a connection of the session's own).
     case onceFindingsStored
@@ -102,6 +108,8 @@ public protocol TargetSession: TargetRuns {
     func compareFindings(run: Int64) throws -> (new: Int, resolved: Int)
     /// Brings the target's live state up to date with the staging.
     func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws
+    /// Takes the view of the staging, its prepared rows done, that the rest of the load reads.
+    func readPreparedRows() throws
     /// Records the token the staging kept after this run matches (`nil`: none does).
     func recordStateToken(_ token: String?) throws
     /// Records what the run did and marks it loaded.

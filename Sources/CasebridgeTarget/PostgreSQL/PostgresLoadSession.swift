@@ -116,6 +116,9 @@ final class PostgresLoadSession: TargetSession, ReadsBookkeeping {
         try PostgresLiveState(target: target).save(session: self, sequence: sequence, isFull: isFull, continuedFrom: continuedFrom)
     }
 
+    /// The rows were prepared before the load began (``PostgresTarget/savesStateWhileRowsArePrepared``).
+    func readPreparedRows() throws {}
+
     // MARK: Shipping
 
     /// Sends every row `select` returns on the staging into `table`'s `columns` with `COPY`; returns how many.

@@ -40,6 +40,7 @@ public final class PostgresTarget: TargetEngine {
 
     /// The staging is read on a connection of the load's own, no more once the findings are stored.
     public var stagingWritable: StagingWritable { .onceFindingsStored }
+    public var savesStateWhileRowsArePrepared: Bool { false }
 
     // MARK: The connection
 

@@ -40,8 +40,17 @@ final class SQLiteLoadSession: TargetSession, ReadsBookkeeping {
 
     func recordOptions(_ options: JSONValue, run: Int64) throws { try writer.recordOptions(options, run: run) }
 
+    /// Reads the staged records through the staging's first attachment (`s0`), whose view is taken
+    /// now, while the rows may still be being prepared (``SQLiteTarget/savesStateWhileRowsArePrepared``).
     func saveLiveState(sequence: Int, isFull: Bool, continuedFrom: Int?) throws {
-        try LiveState.save(in: database, sequence: sequence, isFull: isFull, continuedFrom: continuedFrom)
+        try LiveState.save(in: database, staging: SQLiteTarget.recordsSchema, sequence: sequence, isFull: isFull,
+                           continuedFrom: continuedFrom)
+    }
+
+    /// Takes the view of the staging's second attachment (`s`), which every later step reads, and holds it
+    /// until the transaction ends: the staging may be written from now on (``SQLiteTarget/stagingWritable``).
+    func readPreparedRows() throws {
+        _ = try database.scalar("SELECT count(*) FROM s.sqlite_master")
     }
 
     func recordStateToken(_ token: String?) throws { try writer.recordStateToken(token) }

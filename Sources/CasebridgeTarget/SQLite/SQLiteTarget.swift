@@ -28,7 +28,12 @@ public final class SQLiteTarget: TargetEngine {
     public var keptStagingPath: String { path + ".casebridge-state" }
 
     /// The staging is attached read only, and the load's view of it taken as its transaction begins.
-    public var stagingWritable: StagingWritable { .onceBegun }
+    public var stagingWritable: StagingWritable { .oncePreparedRowsRead }
+    public var savesStateWhileRowsArePrepared: Bool { true }
+
+    /// The staging's first attachment, through which the live state is saved: its view taken before
+    /// the rows are prepared. The staging is attached again as `s` for the rest of the load.
+    static let recordsSchema = "s0"
 
     /// Looks at the file without changing it. For a target that does not exist (and not a dry run), first
     /// takes the lock that makes two runs creating it at once take turns, waiting up to ``lockTimeout``:
@@ -99,11 +104,14 @@ public final class SQLiteTarget: TargetEngine {
             let database = try Database(path: workPath)
             database.setBusyTimeout(milliseconds: Int(lockTimeout * 1000))
             try database.execute("PRAGMA cache_size = -65536")
+            // Twice: each attachment's view of the staging is taken when the transaction first reads it,
+            // and held until it ends (``SQLiteLoadSession/readPreparedRows()``).
+            try database.attach(stagingPath, as: Self.recordsSchema, readOnly: true)
             try database.attach(stagingPath, as: "s", readOnly: true)
-            result = try database.inTransaction {
-                // The load's view of the staging, taken now and held until the transaction ends: the
-                // staging may be written meanwhile (``stagingWritable``).
-                _ = try database.scalar("SELECT count(*) FROM s.sqlite_master")
+            // The write lock on the target at once (a new target's work file is this run's alone); each
+            // attachment of the staging read from when the load first reads it.
+            let begin = Database.TransactionBegin.readingAttachedLazily(lockingMain: creating ? nil : "DELETE FROM main.casebridge_meta WHERE 0")
+            result = try database.inTransaction(begin) {
                 let (value, end) = try body(SQLiteLoadSession(database: database))
                 committed = end == .commit
                 return (value, end)
