@@ -113,6 +113,7 @@ public struct Migration {
         // written once the load has read the staging (the rules run beside it, below).
         judge.keepsFindings = plan.keepsStaging
         judge.defersKeeping = true
+        let sharedEarly = engine.savesStateWhileRowsArePrepared
         do {
             staged = try stage(path, displayName: displayName, plan: plan, engine: engine, pack: pack,
                                readProgress: readProgress, progress: progress)
@@ -121,10 +122,10 @@ public struct Migration {
             // A load that saves the live state while the rows are prepared reads the staging meanwhile,
             // which another connection writes: in WAL mode from now on (as the staging a run keeps
             // must be while it is made ready beside the load).
-            if engine.savesStateWhileRowsArePrepared { try staged.staging.shareForReading(whileWritten: true) }
+            if sharedEarly { try staged.staging.shareForReading(whileWritten: true) }
         } catch let error as DatabaseError {
             // Staging failed (the load's own failures arrive as TargetError): most often a full disk.
-            throw TargetError.writing(plan.stagingFile.path, error, what: "the staging database")
+            throw TargetError.writingStaging(plan.stagingFile.path, error)
         }
         let checkSeconds = Date().timeIntervalSince(started)
         let loadStart = Date()
@@ -133,7 +134,6 @@ public struct Migration {
         // the tables load (both only read the staging), and their findings are completed for storing.
         progress("preparing rows for \(target.tables.count) tables")
         let rows = PreparedRows(stagingPath: plan.stagingFile.path)
-        let sharedEarly = engine.savesStateWhileRowsArePrepared
         let incoming = IncomingRows(mapping: target, staging: staged.staging)
         let judging = Judging(judge: judge, staged: staged, rows: rows) { [staged] in
             let start = Date()

@@ -41,6 +41,11 @@ public struct TargetError: ExitStatusError, Sendable {
         }
         return TargetError(path, "\(error.message); nothing was changed")
     }
+
+    /// Describes a failure SQLite reported while reading or writing the run's staging database at `path`.
+    package static func writingStaging(_ path: String, _ error: DatabaseError) -> TargetError {
+        writing(path, error, what: "the staging database")
+    }
 }
 
 /// What a target file holds before a run.

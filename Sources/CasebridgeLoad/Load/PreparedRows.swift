@@ -37,7 +37,7 @@ final class PreparedRows: @unchecked Sendable {
         do {
             return try made.get()
         } catch let error as DatabaseError {
-            throw TargetError.writing(stagingPath, error, what: "the staging database")
+            throw TargetError.writingStaging(stagingPath, error)
         }
     }
 }

@@ -49,7 +49,7 @@ public final class CompletedFindings: @unchecked Sendable {
         do {
             return try condition.withLock { result! }.get()
         } catch let error as DatabaseError {
-            throw TargetError.writing(stagingPath, error, what: "the staging database")
+            throw TargetError.writingStaging(stagingPath, error)
         }
     }
 

@@ -183,7 +183,7 @@ public final class PostgresTarget: TargetEngine {
                 throw PostgresFailure.targetError(error, address: address, schema: schema, doing: .loading)
             }
             if let error = error as? DatabaseError {
-                throw TargetError.writing(stagingPath, error, what: "the staging database")
+                throw TargetError.writingStaging(stagingPath, error)
             }
             throw error
         }
