@@ -26,16 +26,18 @@ public struct ContentFiles: Sendable {
 
     /// The resolved path `href` names, or `nil` when it is absolute, leaves the folder, or does not exist.
     public func resolve(_ href: String) -> String? {
-        guard !href.isEmpty, !href.hasPrefix("/"), !href.contains("\0") else { return nil }
+        guard !href.isEmpty, href.utf8.first != UInt8(ascii: "/"), !href.utf8.contains(0) else { return nil }
         guard let resolved = Self.realPath(folder + "/" + href) else { return nil }
-        guard resolved.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else { return nil }
+        // Compared as bytes: String's hasPrefix holds canonically equivalent names equal ("é" and "e\u{301}"),
+        // which are two different folders to the file system.
+        guard resolved.utf8.starts(with: (folder.utf8.last == UInt8(ascii: "/") ? folder : folder + "/").utf8) else { return nil }
         return resolved
     }
 
     /// Why `href` cannot be read, in words that do not quote it (a file name may hold a child's name):
     /// "href is an absolute path, which is never opened".
     public func problem(with href: String) -> String {
-        if href.hasPrefix("/") { return "href is an absolute path, which is never opened" }
+        if href.utf8.first == UInt8(ascii: "/") { return "href is an absolute path, which is never opened" }
         if href.utf8.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) }) {
             return "href leads out of the export's folder through .., which is never opened"
         }

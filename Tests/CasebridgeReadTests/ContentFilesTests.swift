@@ -60,4 +60,15 @@ struct ContentFilesTests {
         // Read again, from the subfolders held open.
         #expect(bytes(files, "attachments/a.bin") == Array("plain".utf8))
     }
+
+    @Test func `a link to a folder whose name is only canonically equal to the export's is refused`() throws {
+        let root = try TemporaryFolder()
+        // Two folders to the file system, one name to String's comparison: "café" precomposed and decomposed.
+        try FileManager.default.createDirectory(at: root.url.appendingPathComponent("caf\u{e9}"), withIntermediateDirectories: true)
+        _ = try root.write("secret", to: "cafe\u{301}/secret.bin")
+        try FileManager.default.createSymbolicLink(atPath: root.path("caf\u{e9}/link.bin"), withDestinationPath: "../cafe\u{301}/secret.bin")
+        let files = ContentFiles(exportPath: root.path("caf\u{e9}/export.xml"))
+        #expect(files.resolve("link.bin") == nil)
+        #expect(bytes(files, "link.bin") == nil)
+    }
 }
