@@ -81,13 +81,15 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let batch = queue.removeFirst()
+            var batch = queue.removeFirst()
             condition.broadcast()
             let failed = failure != nil
             condition.unlock()
             guard !failed else { continue }
             do {
-                for record in batch { try target.accept(record.finished()) }
+                // Each record moved out of the batch, not copied: reversed, then taken from the end.
+                batch.reverse()
+                while let record = batch.popLast() { try target.accept(record.finished()) }
             } catch {
                 condition.lock()
                 failure = error

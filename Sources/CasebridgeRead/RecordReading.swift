@@ -18,27 +18,27 @@ struct RecordReading: Sendable {
     func read(_ raws: [String?]) -> (values: [String?], bad: [String?], invalid: [InvalidValue]) {
         var values = [String?](repeating: nil, count: canonicalCount)
         var bad = values
-        var readings = [ValueRule.Reading?](repeating: nil, count: fields.count)
-        var canonical = [String?](repeating: nil, count: fields.count)
+        // The failed readings by mapped field, made only for a record that has one (most have none).
+        var failures: [ValueRule.Reading?] = []
         for index in fields.indices where !fields[index].isContent {
             guard let raw = raws[index] else { continue }
             let reading = fields[index].rule.read(raw)
             if case let .valid(value) = reading {
-                canonical[index] = value
                 values[canonicalIndex[index]] = value
             } else {
                 bad[canonicalIndex[index]] = raw
-                readings[index] = reading
+                if failures.isEmpty { failures = Array(repeating: nil, count: fields.count) }
+                failures[index] = reading
             }
         }
         var invalid: [InvalidValue] = []
         for index in fields.indices where !fields[index].isContent {
             let field = fields[index]
             if let raw = raws[index] {
-                guard case let .invalid(reason, quotes)? = readings[index] else { continue }
+                guard !failures.isEmpty, case let .invalid(reason, quotes)? = failures[index] else { continue }
                 invalid.append(InvalidValue(field: field.name, label: field.label, raw: quotes ? ValueRule.quoted(raw) : nil,
                                             reason: reason, isKey: field.isKey))
-            } else if isRequired(field, raws: raws, canonical: canonical) {
+            } else if isRequired(field, raws: raws, values: values) {
                 invalid.append(InvalidValue(field: field.name, label: field.label, raw: nil,
                                             reason: "is required but missing", isKey: field.isKey))
             }
@@ -54,11 +54,12 @@ struct RecordReading: Sendable {
 
     /// Whether a missing value is a finding: conditions are judged on the named field's canonical
     /// value (`equals`) or on its presence, valid or not (`present`).
-    private func isRequired(_ field: RecordBuilder.Field, raws: [String?], canonical: [String?]) -> Bool {
+    /// `values` are the canonical values in canonical order (a mapping names each field once).
+    private func isRequired(_ field: RecordBuilder.Field, raws: [String?], values: [String?]) -> Bool {
         switch field.requirement {
         case .optional: return false
         case .always: return true
-        case let .whenEquals(other, values): return canonical[other].map(values.contains) ?? false
+        case let .whenEquals(other, accepted): return values[canonicalIndex[other]].map(accepted.contains) ?? false
         case let .whenPresent(other): return raws[other] != nil
         }
     }
@@ -85,7 +86,7 @@ public struct PendingRecord: Sendable {
     }
 
     /// The record with its values read: valid, bad and invalid.
-    public func finished() -> ReadRecord {
+    public consuming func finished() -> ReadRecord {
         guard let reading else { return record }
         var record = self.record
         (record.values, record.badValues, record.invalid) = reading.read(raws)

@@ -18,7 +18,9 @@ import Foundation
 /// ``finishStaging()`` builds the indexes and decides quarantine.
 public final class StagingStore: RecordSink {
     public let database: Database
-    private var inserts: [RecordKind: Statement] = [:]
+    /// Each kind's insert, in `RecordKind.allCases` order, found by a short search (a dictionary hashed
+    /// the kind's name twice a record).
+    private var inserts: [KindInsert] = []
     private var invalidInsert: Statement?
     private var loading = false
     /// Added to every record's ordinal (its `rid`), so that records read into a staging that already
@@ -102,11 +104,12 @@ public final class StagingStore: RecordSink {
     private func prepareInserts() throws {
         try database.beginBulk()
         loading = true
-        for kind in RecordKind.allCases {
+        inserts = try RecordKind.allCases.map { kind in
             let columns = Self.columns(of: kind)
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            inserts[kind] = try database.prepare(
+            let statement = try database.prepare(
                 "INSERT INTO \(Self.table(kind)) (\(columns.map(quotedName).joined(separator: ", "))) VALUES (\(placeholders))")
+            return KindInsert(kind: kind, statement: statement, stagesLondonDate: kind.fields.map { $0.kind == .timestamp })
         }
         invalidInsert = try database.prepare("""
             INSERT INTO \(StagingTable.invalid) (rid, kind, reported_kind, record_id, field, label, raw, reason, is_key, line)
@@ -114,8 +117,12 @@ public final class StagingStore: RecordSink {
             """)
     }
 
-    private static let fieldsByKind: [RecordKind: [CanonicalField]] =
-        Dictionary(uniqueKeysWithValues: RecordKind.allCases.map { ($0, $0.fields) })
+    /// One kind's insert, and which of its fields also stage a London date.
+    private struct KindInsert {
+        let kind: RecordKind
+        let statement: Statement
+        let stagesLondonDate: [Bool]
+    }
 
     /// The staging table of `kind`.
     public static func table(_ kind: RecordKind) -> String { StagingTable.records(kind).name }
@@ -179,7 +186,8 @@ public final class StagingStore: RecordSink {
 
     /// Stages one record.
     public func accept(_ record: ReadRecord) throws {
-        guard let insert = inserts[record.kind] else { return }
+        guard let kindInsert = inserts.first(where: { $0.kind == record.kind }) else { return }
+        let insert = kindInsert.statement
         // Bound in column order straight from the record; a parameter left unbound is NULL.
         insert.clearBindings()
         var parameter: Int32 = 0
@@ -198,11 +206,10 @@ public final class StagingStore: RecordSink {
         try integer(record.source.map { Int($0.upperBound) })
         try text(record.reportedId.utf8.contains(UInt8(ascii: "?")) ? nil : record.reportedId)
         try integer(record.keyFailed ? 1 : 0)
-        let fields = Self.fieldsByKind[record.kind] ?? []
         for index in record.values.indices {
             try text(record.values[index])
             try text(record.badValues[index])
-            if fields[index].kind == .timestamp {
+            if kindInsert.stagesLondonDate[index] {
                 try text(record.values[index].flatMap(LondonTime.date(ofTimestamp:))?.iso)
             }
         }
