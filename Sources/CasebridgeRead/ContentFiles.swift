@@ -152,8 +152,10 @@ final class FolderHandles: @unchecked Sendable {
         if path.isEmpty { return (root, false) }
         if let fd = subfolders[path] { return (fd, false) }
         var fd = root
-        for step in path.split(separator: "/") {
-            let next = openat(fd, String(step), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        // Split at its slash bytes, as open(_:) checked it: a String.split keeps a slash joined to a
+        // combining mark inside one step, and openat would then follow a link at the step before it.
+        for step in path.utf8.split(separator: UInt8(ascii: "/")) {
+            let next = openat(fd, String(Substring(step)), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if fd != root { close(fd) }
             guard next >= 0 else { return nil }
             fd = next

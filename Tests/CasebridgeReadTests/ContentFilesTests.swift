@@ -41,6 +41,8 @@ struct ContentFilesTests {
         // A slash followed by a combining mark is one Character to Swift, but a separator to the kernel:
         // "../\u{301}" names a file in the folder above the export's.
         _ = try root.write("outside", to: "\u{301}")
+        // The same in a folder's name: "away/\u{301}y" must be two steps, so that the link "away" is not followed.
+        _ = try root.write("far", to: "\u{301}y/far.bin")
         let files = ContentFiles(exportPath: root.path("export/export.xml"))
 
         let hrefs = [
@@ -48,6 +50,7 @@ struct ContentFilesTests {
             "attachments/outside-link.bin", "linked/a.bin", "away/outside.bin", "attachments/./a.bin", "attachments//a.bin",
             "attachments/deeper/../a.bin", "../outside.bin", "/etc/hostname", "attachments/missing.bin", "attachments",
             "attachments/", "attachments/pipe", "", "attachments/a.bin/x", "../\u{301}", "/\u{301}", "attachments/.\u{301}/a.bin",
+            "away/\u{301}y/far.bin",
         ]
         for href in hrefs {
             #expect(bytes(files, href) == longWay(files, href), "\(href)")
@@ -57,6 +60,7 @@ struct ContentFilesTests {
         #expect(bytes(files, "attachments/outside-link.bin") == nil)
         #expect(bytes(files, "away/outside.bin") == nil)
         #expect(bytes(files, "../\u{301}") == nil)
+        #expect(bytes(files, "away/\u{301}y/far.bin") == nil)
         // Read again, from the subfolders held open.
         #expect(bytes(files, "attachments/a.bin") == Array("plain".utf8))
     }
