@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +11,7 @@ import Glibc
 /// as it is added; ``forEach(_:)`` reads the runs back by severity and rule, which is the contract order
 /// of all of them. The file is unlinked from the start (`tmpfile(3)`, mode 0600): it holds ids, and
 /// nothing is left behind however the run ends.
-public final class FindingSpill: Sendable {
+public final class FindingSpill: @unchecked Sendable {
     private struct Run {
         var severity: Severity
         var rule: String
@@ -28,30 +27,33 @@ public final class FindingSpill: Sendable {
         var runs: [Run] = []
     }
 
-    private let state: Mutex<State>
+    // Guarded by `lock`, an NSLock: ThreadSanitizer does not see Synchronization's Mutex (a futex) order
+    // two threads' accesses, and the rules' two threads append here (see TemporaryFiles).
+    private let lock = NSLock()
+    private var state: State
 
     /// A new, empty spill file.
     public init() throws {
         guard let stream = tmpfile() else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create a temporary file for findings"])
         }
-        state = Mutex(State(stream: OpaquePointer(stream)))
+        state = State(stream: OpaquePointer(stream))
     }
 
     deinit {
-        _ = state.withLock { fclose(UnsafeMutablePointer<FILE>($0.stream)) }
+        fclose(UnsafeMutablePointer<FILE>(state.stream))
     }
 
     /// How many findings the spill holds.
-    public var count: Int { state.withLock { $0.runs.reduce(0) { $0 + $1.count } } }
+    public var count: Int { lock.withLock { state.runs.reduce(0) { $0 + $1.count } } }
 
     /// How many findings each rule has in the spill (rules without any left out).
     public var countsByRule: [String: Int] {
-        state.withLock { state in state.runs.reduce(into: [:]) { $0[$1.rule, default: 0] += $1.count } }
+        lock.withLock { state.runs.reduce(into: [:]) { $0[$1.rule, default: 0] += $1.count } }
     }
 
     /// The highest severity among them (critical first), `nil` when there are none.
-    public var worstSeverity: Severity? { state.withLock { $0.runs.map(\.severity).min() } }
+    public var worstSeverity: Severity? { lock.withLock { state.runs.map(\.severity).min() } }
 
     /// Adds `findings`, as one run for each rule (and severity), sorted into contract order.
     public func append(_ findings: [Finding]) throws {
@@ -65,7 +67,7 @@ public final class FindingSpill: Sendable {
             run.sort(by: Finding.contractOrder)
             var bytes: [UInt8] = []
             for finding in run { FindingCoding.encode(finding, into: &bytes) }
-            try state.withLock { state in
+            try lock.withLock {
                 let stream = UnsafeMutablePointer<FILE>(state.stream)
                 let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
                 guard written == bytes.count else {
@@ -79,7 +81,7 @@ public final class FindingSpill: Sendable {
 
     /// Hands `body` every finding, in contract order (severity, rule, key), one run in memory at a time.
     public func forEach(_ body: (Finding) throws -> Void) rethrows {
-        let runs = state.withLock { state in
+        let runs = lock.withLock {
             state.runs.sorted { a, b in a.severity != b.severity ? a.severity < b.severity : a.rule < b.rule }
         }
         for run in runs {
@@ -92,7 +94,7 @@ public final class FindingSpill: Sendable {
     }
 
     private func read(_ run: Run) -> [UInt8] {
-        state.withLock { state -> [UInt8] in
+        lock.withLock { () -> [UInt8] in
             let stream = UnsafeMutablePointer<FILE>(state.stream)
             fflush(stream)
             var bytes = [UInt8](repeating: 0, count: run.length)

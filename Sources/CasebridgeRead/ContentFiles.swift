@@ -26,7 +26,7 @@ public struct ContentFiles: Sendable {
 
     /// The resolved path `href` names, or `nil` when it is absolute, leaves the folder, or does not exist.
     public func resolve(_ href: String) -> String? {
-        guard !href.isEmpty, href.utf8.first != UInt8(ascii: "/"), !href.utf8.contains(0) else { return nil }
+        guard !href.isEmpty, !Self.isAbsolute(href), !href.utf8.contains(0) else { return nil }
         guard let resolved = Self.realPath(folder + "/" + href) else { return nil }
         // Compared as bytes: String's hasPrefix holds canonically equivalent names equal ("é" and "e\u{301}"),
         // which are two different folders to the file system.
@@ -37,7 +37,7 @@ public struct ContentFiles: Sendable {
     /// Why `href` cannot be read, in words that do not quote it (a file name may hold a child's name):
     /// "href is an absolute path, which is never opened".
     public func problem(with href: String) -> String {
-        if href.utf8.first == UInt8(ascii: "/") { return "href is an absolute path, which is never opened" }
+        if Self.isAbsolute(href) { return "href is an absolute path, which is never opened" }
         if href.utf8.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) }) {
             return "href leads out of the export's folder through .., which is never opened"
         }
@@ -45,6 +45,11 @@ public struct ContentFiles: Sendable {
         guard lstat(folder + "/" + href, &info) == 0 else { return "href names no file in the export's folder" }
         guard resolve(href) != nil else { return "href names a link that leads nowhere or out of the export's folder, which is never opened" }
         return "href names something that is not a readable file"
+    }
+
+    /// Whether `href` starts at the root: judged by its first byte, as the kernel judges it.
+    static func isAbsolute(_ href: String) -> Bool {
+        href.utf8.first == UInt8(ascii: "/")
     }
 
     /// Reads the file `href` names, in blocks, handing each to `body`; `false` when it cannot be read.
@@ -121,10 +126,10 @@ final class FolderHandles: @unchecked Sendable {
     /// The href is scanned as bytes, once: `String.split` walks grapheme clusters, and cost more than
     /// opening the file (about 12,000 instructions an href).
     func open(_ href: String) -> Int32? {
-        guard root >= 0 else { return nil }
+        guard root >= 0, !ContentFiles.isAbsolute(href) else { return nil }
         return href.withCString { path -> Int32? in
             let length = strlen(path)
-            guard length > 0, length == href.utf8.count, path[0] != Self.slash else { return nil }
+            guard length > 0, length == href.utf8.count else { return nil }
             // Every step a plain name: not empty, not "." nor "..".
             var stepStart = 0
             var lastSlash = -1
