@@ -12,12 +12,13 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
     private let maxQueuedBatches: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var queue: [[PendingRecord]] = []
+    /// Each batch's records are optional so that the storing thread can take them out one by one (a move).
+    private var queue: [[PendingRecord?]] = []
     private var failure: (any Error)?
     private var closed = false
     private var done = false
     // Touched by the producer only:
-    private var pending: [PendingRecord] = []
+    private var pending: [PendingRecord?] = []
 
     public init(_ target: RecordSink, batchSize: Int = 512, maxQueuedBatches: Int = 8) {
         self.target = target
@@ -34,8 +35,8 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
     }
 
     /// Queues `record`; its values are read on the storing thread, just before it is stored.
-    public func accept(pending record: PendingRecord) throws {
-        pending.append(record)
+    public func accept(pending record: consuming PendingRecord) throws {
+        pending.append(consume record)
         if pending.count >= batchSize { try hand(over: false) }
     }
 
@@ -87,9 +88,12 @@ public final class BackgroundSink: RecordSink, @unchecked Sendable {
             condition.unlock()
             guard !failed else { continue }
             do {
-                // Each record moved out of the batch, not copied: reversed, then taken from the end.
-                batch.reverse()
-                while let record = batch.popLast() { try target.accept(record.finished()) }
+                // Each record taken out of the batch (a move, not a copy), its values read in place.
+                for index in batch.indices {
+                    guard var record = batch[index].take() else { continue }
+                    record.finish()
+                    try target.accept(record.record)
+                }
             } catch {
                 condition.lock()
                 failure = error

@@ -114,13 +114,14 @@ public protocol RecordSink: AnyObject {
     /// Takes one record. Throwing stops the read.
     func accept(_ record: ReadRecord) throws
 
-    /// Takes one record whose values are still to be read (``PendingRecord/finished()``): a sink that
+    /// Takes one record whose values are still to be read (``PendingRecord/finish()``): a sink that
     /// stores on a thread of its own reads them there. By default, read at once and handed to ``accept(_:)``.
-    func accept(pending record: PendingRecord) throws
+    func accept(pending record: consuming PendingRecord) throws
 }
 
 extension RecordSink {
-    public func accept(pending record: PendingRecord) throws {
-        try accept(record.finished())
+    public func accept(pending record: consuming PendingRecord) throws {
+        record.finish()
+        try accept(record.record)
     }
 }

@@ -66,9 +66,10 @@ struct RecordReading: Sendable {
 }
 
 /// A record as the parser emits it to a sink that stores on a thread of its own: everything but its
-/// raw values' reading, which ``finished()`` does where it is called.
+/// raw values' reading, which ``finish()`` does where it is called.
 public struct PendingRecord: Sendable {
-    var record: ReadRecord
+    /// The record; its values once ``finish()`` has read them.
+    public internal(set) var record: ReadRecord
     let raws: [String?]
     let reading: RecordReading?
 
@@ -85,11 +86,10 @@ public struct PendingRecord: Sendable {
         self.reading = reading
     }
 
-    /// The record with its values read: valid, bad and invalid.
-    public consuming func finished() -> ReadRecord {
-        guard let reading else { return record }
-        var record = self.record
+    /// Reads the record's values (valid, bad and invalid) into ``record``, in place: a record moves from
+    /// the parser to the store without a copy, each of which retains and releases every value it holds.
+    public mutating func finish() {
+        guard let reading else { return }
         (record.values, record.badValues, record.invalid) = reading.read(raws)
-        return record
     }
 }

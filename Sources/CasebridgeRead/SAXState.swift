@@ -26,7 +26,8 @@ final class SAXState: SAXStream {
     /// How many elements matched each node of the plan (coverage).
     private(set) var nodeHits: [Int]
 
-    private var builders: [RecordBuilder] = []
+    /// A `let`, as the plan is: the parsing thread's callbacks reach a builder without retaining it.
+    private let builders: [RecordBuilder]
     private var nextOrdinal = 1
     /// For each builder: how many records it emitted, and in how many of them each field was present.
     var fieldCounts: [(emitted: Int, present: [Int])] { builders.map { ($0.emitted, $0.presentCounts) } }
@@ -42,14 +43,14 @@ final class SAXState: SAXStream {
         self.sink = sink
         self.files = files
         nodeHits = Array(repeating: 0, count: plan.nodes.count)
-        super.init(file: file)
-        stack.reserveCapacity(64)
-        for (index, spec) in plan.builders.enumerated() {
+        builders = plan.builders.enumerated().map { index, spec in
             let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
                 : spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
-            builders.append(RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, slots: spec.slotCount,
-                                          templates: spec.templates))
+            return RecordBuilder(kind: spec.kind, fields: spec.fields, canonicalNames: names, slots: spec.slotCount,
+                                 templates: spec.templates)
         }
+        super.init(file: file)
+        stack.reserveCapacity(64)
         // Which open builder an inherited field or a part's document comes from: the enclosing ones, deepest first.
         for (index, spec) in plan.builders.enumerated() {
             let enclosing = plan.builders.indices.filter { other in
@@ -88,12 +89,15 @@ final class SAXState: SAXStream {
             stack.append(-1)
             return
         }
-        var found = -1
-        for child in plan.nodes[parent].children where Self.equal(child.local, localname) && Self.equal(child.namespace, uri) {
-            if let attribute = child.testAttribute,
-               !Self.attribute(attribute, of: attributeCount, attributes, isOneOf: child.testValues) { continue }
-            found = child.node
-            break
+        // The plan's arrays are read in place (by index, through their buffers), not copied out element
+        // by element: a copy retains every array it holds, for each element of the export.
+        let found = plan.nodes[parent].children.withUnsafeBufferPointer { children -> Int in
+            for i in children.indices where Self.equal(children[i].local, localname) && Self.equal(children[i].namespace, uri) {
+                if let attribute = children[i].testAttribute,
+                   !Self.attribute(attribute, of: attributeCount, attributes, isOneOf: children[i].testValues) { continue }
+                return children[i].node
+            }
+            return -1
         }
         stack.append(found)
         if found >= 0 { nodeHits[found] += 1 }
@@ -136,14 +140,16 @@ final class SAXState: SAXStream {
     }
 
     private func captureAttributes(of node: Int, _ attributeCount: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-        for capture in plan.nodes[node].attributes {
-            guard let attributes else { break }
-            for i in 0..<attributeCount {
-                let base = i * 5
-                guard attributes[base + 2] == nil, Self.equal(capture.name, attributes[base]),
-                      let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-                builders[capture.builder].setAttribute(capture.field, UnsafeBufferPointer(start: start, count: end - start))
-                break
+        guard let attributes else { return }
+        plan.nodes[node].attributes.withUnsafeBufferPointer { captures in
+            for c in captures.indices {
+                for i in 0..<attributeCount {
+                    let base = i * 5
+                    guard attributes[base + 2] == nil, Self.equal(captures[c].name, attributes[base]),
+                          let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+                    builders[captures[c].builder].setAttribute(captures[c].field, UnsafeBufferPointer(start: start, count: end - start))
+                    break
+                }
             }
         }
     }
@@ -256,30 +262,32 @@ final class SAXState: SAXStream {
         let raws = raws(of: builder)
         builder.count(raws: raws)
         let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
-        // Values are read where the record is stored: on the storing thread when the sink has one.
-        var record = ReadRecord(
+        // Values are read where the record is stored: on the storing thread when the sink has one. The
+        // record is made in place inside its pending one: each copy of a record retains and releases
+        // every value it holds.
+        var pending = PendingRecord(record: ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
-            values: [], badValues: [], invalid: [], reportedId: reportedId)
+            values: [], badValues: [], invalid: [], reportedId: reportedId), raws: raws, reading: builder.reading)
         if keepsRaws {
             var kept = [String?](repeating: nil, count: builder.canonicalCount)
             for index in raws.indices { kept[builder.canonicalIndex[index]] = raws[index] }
-            record.raws = kept
+            pending.record.raws = kept
         }
         let end = offset
-        if builder.startOffset >= 0, end >= builder.startOffset { record.source = builder.startOffset..<end }
+        if builder.startOffset >= 0, end >= builder.startOffset { pending.record.source = builder.startOffset..<end }
         if let part = partFields[index] {
             let seq = part.seq.flatMap { builder.reading.canonical($0, in: raws) }.flatMap { Int($0) }
-            record.content = builder.finishContent(
+            pending.record.content = builder.finishContent(
                 href: part.href.flatMap { raws[$0] }, encoding: part.encoding.flatMap { raws[$0] },
                 encodingMapped: part.encoding != nil, files: files, seq: seq)
         }
         if let aggregate = builder.aggregate {
-            record.partsSha256 = aggregate.contentDigest(files: files)
-            record.partsRead = aggregate.parts.count
+            pending.record.partsSha256 = aggregate.contentDigest(files: files)
+            pending.record.partsRead = aggregate.parts.count
         }
         counts[kind, default: 0] += 1
         do {
-            try sink.accept(pending: PendingRecord(record: record, raws: raws, reading: builder.reading))
+            try sink.accept(pending: pending)
         } catch {
             guard failure == nil else { return }
             failure = error

@@ -37,17 +37,25 @@ class SAXStream: PushParseState {
         Unmanaged<SAXStream>.fromOpaque(pointer!).takeUnretainedValue()
     }
 
+    /// Calls `body` with the pass the parser's user-data pointer names, not retained for the call: the
+    /// pass outlives its parser. For the callbacks made for every element and every run of text (a
+    /// retain and a release each cost two atomic operations on the parsing thread).
+    @inline(__always)
+    static func with(_ pointer: UnsafeMutableRawPointer?, _ body: (SAXStream) -> Void) {
+        Unmanaged<SAXStream>.fromOpaque(pointer!)._withUnsafeGuaranteedRef(body)
+    }
+
     /// Sets the callbacks of a pass, which reach it through the parser's user-data pointer.
     static func install(into handler: inout xmlSAXHandler) {
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localname, _, uri, _, _, count, _, attributes in
-            SAXStream.from(context).startElement(localname, uri, Int(count), attributes)
+            SAXStream.with(context) { $0.startElement(localname, uri, Int(count), attributes) }
         }
         handler.endElementNs = { context, _, _, _ in
-            SAXStream.from(context).endElement()
+            SAXStream.with(context) { $0.endElement() }
         }
         handler.characters = { context, text, length in
-            SAXStream.from(context).characters(text, Int(length))
+            SAXStream.with(context) { $0.characters(text, Int(length)) }
         }
         handler.cdataBlock = handler.characters
         handler.entityDecl = { context, name, _, _, _, _ in
