@@ -86,28 +86,46 @@ public indirect enum JSONValue: Hashable, Sendable {
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if pretty { Self.writeNewline(indent + 1, to: &out) }
                 item.write(to: &out, pretty: pretty, indent: indent + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            if pretty { Self.writeNewline(indent, to: &out) }
             out += "]"
         case let .object(members):
             if members.isEmpty { out += "{}"; return }
             out += "{"
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if pretty { Self.writeNewline(indent + 1, to: &out) }
                 Self.writeString(key, to: &out)
                 out += pretty ? ": " : ":"
                 value.write(to: &out, pretty: pretty, indent: indent + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            if pretty { Self.writeNewline(indent, to: &out) }
             out += "}"
         }
     }
 
+    /// A new line indented `level` levels (two spaces each), the usual levels made once.
+    private static func writeNewline(_ level: Int, to out: inout String) {
+        if level < newlines.count {
+            out += newlines[level]
+        } else {
+            out += "\n" + String(repeating: "  ", count: level)
+        }
+    }
+
+    private static let newlines = (0..<8).map { "\n" + String(repeating: "  ", count: $0) }
+
     private static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: they are written whole (a findings file of thousands of
+        // findings was written a scalar at a time, about 300 instructions a byte).
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
