@@ -5,6 +5,13 @@ extension Policy {
     /// The first and last days of the working-day table: wide enough for any record a council holds.
     static let calendarSpan = (CivilDate(year: 1990, month: 1, day: 1), CivilDate(year: 2060, month: 12, day: 31))
 
+    /// The span's days as ISO dates, made once a process: every policy's calendar names the same days, and
+    /// formatting them was most of writing a calendar (in a debug build, a fifth of checking a small export).
+    private static let calendarDays: [String] = {
+        let (first, last) = calendarSpan
+        return (first.daysSinceEpoch...last.daysSinceEpoch).map { CivilDate(daysSinceEpoch: $0).iso }
+    }()
+
     /// Writes the policy into the staging database, so that set-based rules can join it: the policy
     /// tables of ``StagingTable`` (`policy_type`, `policy_section`, `policy_visit`, `policy_calendar`, where
     /// workingDays(a, b) = `b.working_upto - a.working_upto` when b > a).
@@ -30,11 +37,10 @@ extension Policy {
             let (first, last) = Self.calendarSpan
             var upto = calendar.workingDaysUpTo(first.adding(days: -1))
             let insert = try database.prepare("INSERT INTO \(StagingTable.policyCalendar) VALUES (?, ?)")
-            for day in first.daysSinceEpoch...last.daysSinceEpoch {
-                let date = CivilDate(daysSinceEpoch: day)
-                if calendar.isWorkingDay(date) { upto += 1 }
+            for (offset, day) in (first.daysSinceEpoch...last.daysSinceEpoch).enumerated() {
+                if calendar.isWorkingDay(CivilDate(daysSinceEpoch: day)) { upto += 1 }
                 insert.reset()
-                try insert.bind(.text(date.iso), at: 1)
+                try insert.bind(.text(Self.calendarDays[offset]), at: 1)
                 try insert.bind(.integer(Int64(upto)), at: 2)
                 try insert.step()
             }
