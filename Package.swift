@@ -8,6 +8,13 @@ import PackageDescription
 /// so release builds skip Swift's run-time exclusivity checks there (measured: ~3% of a check's time).
 let confinedStateSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+/// With CASEBRIDGE_OPTIMIZE=1 (scripts/test sets it), Casebridge's own modules build with the optimizer on in a
+/// debug build too, with testable imports and every precondition and overflow check: the suite's end-to-end
+/// tests generate, read, check and load exports of thousands of records, and unoptimized Swift runs them about
+/// three times slower. The tests and the dependencies stay unoptimized, which keeps that build short.
+let optimizedSettings: [SwiftSetting] = Context.environment["CASEBRIDGE_OPTIMIZE"] == "1"
+    ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
+
 let package = Package(
     name: "Casebridge",
     platforms: [.macOS(.v14)],
@@ -45,12 +52,14 @@ let package = Package(
         // The pipeline, one module per stage: model → mapping → read → store → check → load.
         .target(
             name: "CasebridgeModel",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeMapping",
             dependencies: ["CasebridgeModel", "Yams"],
-            resources: [.copy("Resources/legacy-case-export.yaml")]
+            resources: [.copy("Resources/legacy-case-export.yaml")],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeRead",
@@ -58,7 +67,7 @@ let package = Package(
                 "CasebridgeModel", "CasebridgeMapping", "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: confinedStateSettings
+            swiftSettings: confinedStateSettings + optimizedSettings
         ),
         .target(
             name: "CasebridgeStore",
@@ -66,7 +75,7 @@ let package = Package(
                 "CasebridgeModel", "CasebridgeRead", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: confinedStateSettings
+            swiftSettings: confinedStateSettings + optimizedSettings
         ),
         .target(
             name: "CasebridgeCheck",
@@ -74,7 +83,8 @@ let package = Package(
                 "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/policy")]
+            resources: [.copy("Resources/policy")],
+            swiftSettings: optimizedSettings
         ),
         // The target: its schema and Casebridge's bookkeeping tables in it, and how runs are read back.
         .target(
@@ -83,39 +93,45 @@ let package = Package(
                 "CasebridgeModel", "CasebridgeMapping", "CasebridgeStore", "CLibPQ",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/target")]
+            resources: [.copy("Resources/target")],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeLoad",
             dependencies: [
                 "CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeCheck", "CasebridgeTarget",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeGenerate",
             dependencies: [
                 "CasebridgeModel",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeReport",
             dependencies: [
                 "CasebridgeModel", "CasebridgeStore", "CasebridgeTarget", "CasebridgeCheck",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: optimizedSettings
         ),
         .target(
             name: "CasebridgeSchedule",
-            dependencies: ["CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeTarget", "CasebridgeLoad"]
+            dependencies: ["CasebridgeModel", "CasebridgeMapping", "CasebridgeRead", "CasebridgeStore", "CasebridgeTarget", "CasebridgeLoad"],
+            swiftSettings: optimizedSettings
         ),
         .executableTarget(
             name: "casebridge",
             dependencies: [
                 "CasebridgeCheck", "CasebridgeLoad", "CasebridgeGenerate", "CasebridgeReport", "CasebridgeSchedule",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: optimizedSettings
         ),
 
         // What every test target shares: temporary folders and the built-in configuration.

@@ -115,6 +115,10 @@ struct PostgresDeltaTests {
         let afterFull = try statistics()
         for table in full.load.tables where table.inserted > 0 { #expect(afterFull[table.table] == (try rows(table.table)), "\(table.table)") }
         #expect(afterFull["casebridge_lineage"] == (try rows("casebridge_lineage")))
+        // The full load's inserts make the server's autovacuum VACUUM these tables when it next wakes, and a
+        // VACUUM sets reltuples too: after the delta, that would count the delta's rows. Kept off them, the
+        // statistics hold what the loads left (a CI run once met it between the two loads).
+        for table in afterFull.keys { _ = try database.psql("ALTER TABLE casebridge.\(quotedName(table)) SET (autovacuum_enabled = off)") }
 
         let delta = try load(Series.deltas[Series.deltas.startIndex], into: database.uri)
         let changed = delta.load.tables.filter { $0.inserted + $0.updated + $0.deleted > 0 }
