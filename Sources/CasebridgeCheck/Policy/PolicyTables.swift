@@ -37,10 +37,10 @@ extension Policy {
             let (first, last) = Self.calendarSpan
             var upto = calendar.workingDaysUpTo(first.adding(days: -1))
             let insert = try database.prepare("INSERT INTO \(StagingTable.policyCalendar) VALUES (?, ?)")
-            for (offset, day) in (first.daysSinceEpoch...last.daysSinceEpoch).enumerated() {
+            for (day, iso) in zip(first.daysSinceEpoch...last.daysSinceEpoch, Self.calendarDays) {
                 if calendar.isWorkingDay(CivilDate(daysSinceEpoch: day)) { upto += 1 }
                 insert.reset()
-                try insert.bind(.text(Self.calendarDays[offset]), at: 1)
+                try insert.bind(.text(iso), at: 1)
                 try insert.bind(.integer(Int64(upto)), at: 2)
                 try insert.step()
             }
