@@ -87,6 +87,9 @@ enum MigrateExports {
     static let small = generate("small", families: 100, seed: 33, sequence: 413)
     static let afterGap = generate("after-gap", families: 10, seed: 34, sequence: 416)
 
+    /// `large` loaded into a new SQLite target: the tests that kill or fail a second run start from a copy.
+    static let largeTarget = LoadedTarget(loading: large, as: "large-target")
+
     /// A series: the full export (sequence 412) and two nightly deltas (413, 414), by sequence.
     static let series: [Int: String] = {
         let out = folder.appendingPathComponent("series")
@@ -95,16 +98,43 @@ enum MigrateExports {
         return [412: "00-full", 413: "01-delta", 414: "02-delta"].mapValues { out.appendingPathComponent($0).appendingPathComponent("export.xml").path }
     }()
 
+    /// The series' full export loaded into a new SQLite target, with the staging it keeps for the next delta.
+    static let seriesFullTarget = LoadedTarget(loading: series[412]!, as: "series-full-target")
+
     /// The data rows of a target that loaded the series in order, uninterrupted: what a run killed part-way
     /// through it must end with once the series has loaded.
     static let seriesRows: [String] = {
         let reference = folder.appendingPathComponent("series-reference.db").path
-        for sequence in 412...414 {
+        try! seriesFullTarget.copy(to: reference)
+        for sequence in 413...414 {
             let result = try! CLI.run(["migrate", series[sequence]!, "--target", reference, "--quiet"])
             precondition(result.status == 0, result.stderr)
         }
         return try! dataRows(reference)
     }()
+}
+
+/// A new SQLite target that loaded one export, made once for the tests that start from it: each copies it
+/// (``copy(to:)``) and compares with its dump and SHA-256 taken here.
+struct LoadedTarget: Sendable {
+    let path: String
+    let dump: String
+    let sha256: String
+
+    init(loading export: String, as name: String) {
+        path = MigrateExports.folder.appendingPathComponent("\(name).db").path
+        let result = try! CLI.run(["migrate", export, "--target", path, "--quiet"])
+        precondition(result.status == 0, result.stderr)
+        dump = try! CasebridgeCLITests.dump(path)
+        sha256 = try! CasebridgeCLITests.sha256(of: path)
+    }
+
+    /// Copies the target to `target`, the same bytes, and the staging it keeps beside it (`….casebridge-state`)
+    /// beside the copy, where a delta loaded into the copy looks for it.
+    func copy(to target: String) throws {
+        try FileManager.default.copyItem(atPath: path, toPath: target)
+        try FileManager.default.copyItem(atPath: path + ".casebridge-state", toPath: target + ".casebridge-state")
+    }
 }
 
 /// The rows of every data table (every table but Casebridge's bookkeeping), sorted, for comparing two targets.
@@ -182,9 +212,8 @@ struct MigrateCommandTests {
     @Test func `a full disk fails the run with one line and leaves the target as it was`() throws {
         let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
-        #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
-        let before = try dump(target)
-        let hash = try sha256(of: target)
+        try MigrateExports.largeTarget.copy(to: target)
+        let (before, hash) = (MigrateExports.largeTarget.dump, MigrateExports.largeTarget.sha256)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: target)[.size] as? Int)
         // No file may be written past half the target's size: a smaller export's staging stays under
         // that, its load changes more of the target than that (the journal keeps every page it changes,
@@ -215,9 +244,8 @@ struct MigrateCommandTests {
     func `migrate killed mid-run leaves the target exactly as it was, and the next run completes`(_ moment: String) throws {
         let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
-        #expect(try CLI.run(["migrate", MigrateExports.large, "--target", target, "--quiet"]).status == 0)
-        let before = try dump(target)
-        let hash = try sha256(of: target)
+        try MigrateExports.largeTarget.copy(to: target)
+        let (before, hash) = (MigrateExports.largeTarget.dump, MigrateExports.largeTarget.sha256)
 
         #expect(try killMigrate(MigrateExports.largeOther, into: target, at: moment), "migrate was not killed at '\(moment)'")
         #expect(try dump(target) == before)
@@ -236,10 +264,9 @@ struct MigrateCommandTests {
     func `a delta killed mid-load leaves the target as it was, and the next run completes it`(_ moment: String, _ withoutKeptState: Bool) throws {
         let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
-        #expect(try CLI.run(["migrate", MigrateExports.series[412]!, "--target", target, "--quiet"]).status == 0)
+        try MigrateExports.seriesFullTarget.copy(to: target)
         if withoutKeptState { try FileManager.default.removeItem(atPath: target + ".casebridge-state") }
-        let before = try dump(target)
-        let hash = try sha256(of: target)
+        let (before, hash) = (MigrateExports.seriesFullTarget.dump, MigrateExports.seriesFullTarget.sha256)
 
         #expect(try killMigrate(MigrateExports.series[413]!, into: target, at: moment), "migrate was not killed at '\(moment)'")
         #expect(try dump(target) == before)

@@ -81,7 +81,6 @@ func dataTables(_ path: String) throws -> [String: [String]] {
     try dump(path).filter { !$0.key.hasPrefix("casebridge_") }
 }
 
-@Suite(.serialized)
 struct DeltaTests {
     @Test func `a full export and ten deltas load to the same data as the final state loaded whole, with the findings of each night`() throws {
         let folder = try TemporaryFolder()

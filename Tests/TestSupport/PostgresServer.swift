@@ -1,5 +1,6 @@
 import CasebridgeTarget
 import Foundation
+import Synchronization
 
 /// The PostgreSQL server the tests load into: `CASEBRIDGE_TEST_POSTGRES`, the URI of a database on it
 /// whose role may create databases (`scripts/test` starts a throwaway cluster, `scripts/postgres`,
@@ -21,12 +22,51 @@ public enum PostgresServer {
 
     /// A new, empty database for one test.
     public static func database(_ prefix: String = "t") throws -> PostgresDatabase {
+        try create(prefix, from: nil)
+    }
+
+    /// A new database for one test that is a copy of `template`: the same data. The files Casebridge keeps on
+    /// this machine for a database (``PostgresDatabase``) are not copied.
+    public static func database(_ prefix: String, copying template: DatabaseTemplate<some Sendable>) throws -> PostgresDatabase {
+        try create(prefix, from: template.name)
+    }
+
+    /// A database made once for the tests that start from a copy of it (``database(_:copying:)``): `prepare`
+    /// fills it and returns what those tests compare with. Call it from a `static let`, which calls it once;
+    /// the database stays until the test process exits, and is dropped then.
+    public static func template<Value: Sendable>(_ prefix: String, prepare: (PostgresDatabase) throws -> Value) throws -> DatabaseTemplate<Value> {
+        let database = try database(prefix)
+        let value = try prepare(database)
+        database.dropsWhenReleased = false
+        keepUntilExit(database.name)
+        return DatabaseTemplate(name: database.name, value: value)
+    }
+
+    /// The databases ``template(_:prepare:)`` made, dropped when the process exits.
+    private static let templates = Mutex<[String]>([])
+
+    private static func keepUntilExit(_ name: String) {
+        let first = templates.withLock { names in
+            names.append(name)
+            return names.count == 1
+        }
+        guard first else { return }
+        atexit {
+            guard let uri = PostgresServer.uri else { return }
+            for name in PostgresServer.templates.withLock({ $0 }) {
+                _ = try? PostgresServer.psql(uri, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            }
+        }
+    }
+
+    private static func create(_ prefix: String, from template: String?) throws -> PostgresDatabase {
         guard let uri else {
             throw Unavailable(description: "CASEBRIDGE_TEST_POSTGRES is not set: the PostgreSQL tests need a server; scripts/test starts one "
                 + "(scripts/postgres start DIR prints its URI)")
         }
         let name = "cbt_\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        try psql(uri, "CREATE DATABASE \(name)")
+        // A template nobody is connected to: CREATE DATABASE refuses to copy one in use.
+        try psql(uri, "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
         return PostgresDatabase(name: name, uri: try with(uri, database: name), admin: uri)
     }
 
@@ -74,6 +114,12 @@ public enum PostgresServer {
     }
 }
 
+/// A database that tests copy (``PostgresServer/template(_:prepare:)``), and what it holds to compare with.
+public struct DatabaseTemplate<Value: Sendable>: Sendable {
+    public let name: String
+    public let value: Value
+}
+
 /// A database of its own on the test server, dropped (whoever is still connected) when the value goes.
 public final class PostgresDatabase {
     public let name: String
@@ -90,6 +136,7 @@ public final class PostgresDatabase {
     /// Drops the database, and the files Casebridge kept for it on this machine (its kept staging, its
     /// report's secret, its schedule's lock).
     deinit {
+        guard dropsWhenReleased else { return }
         _ = try? PostgresServer.psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         for schema in [TargetMapping.defaultPostgresSchema] + extraSchemas {
             guard let stem = try? TargetEngines.localStem(target: uri, schema: schema) else { continue }
@@ -98,6 +145,9 @@ public final class PostgresDatabase {
             }
         }
     }
+
+    /// Whether releasing the value drops the database: not for a template, which goes when the process exits.
+    var dropsWhenReleased = true
 
     /// Schemas other than the default that tests loaded into (their local files go too).
     public var extraSchemas: [String] = []
