@@ -15,10 +15,11 @@ let confinedStateSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity
 let optimizedSettings: [SwiftSetting] = Context.environment["CASEBRIDGE_OPTIMIZE"] == "1"
     ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
 
-/// With CASEBRIDGE_SANITIZER_SUBSET=1 (scripts/test sets it for its sanitizer runs), the package declares only
-/// the test targets those runs execute and the modules they need: a sanitized build then leaves out the report,
-/// the scheduler, the command line with ArgumentParser and seven test targets it would compile and never run.
-let sanitizerSubset = Context.environment["CASEBRIDGE_SANITIZER_SUBSET"] == "1"
+/// With CASEBRIDGE_SANITIZER_SUBSET set to the names of test targets (scripts/test sets it for its sanitizer runs,
+/// from the tests they run), the package declares only those test targets and the modules they need: a sanitized
+/// build then leaves out the report, the scheduler, the command line with ArgumentParser and the test targets it
+/// would compile and never run.
+let sanitizedTestTargets = Set((Context.environment["CASEBRIDGE_SANITIZER_SUBSET"] ?? "").split(separator: " ").map(String.init))
 
 let package = Package(
     name: "Casebridge",
@@ -174,10 +175,9 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-if sanitizerSubset {
-    let sanitizedTests: Set = ["CasebridgeReadTests", "CasebridgeLoadTests", "CasebridgeCheckTests"]
+if !sanitizedTestTargets.isEmpty {
     let unneeded: Set = ["casebridge", "CasebridgeReport", "CasebridgeSchedule"]
-    package.targets.removeAll { unneeded.contains($0.name) || ($0.type == .test && !sanitizedTests.contains($0.name)) }
+    package.targets.removeAll { unneeded.contains($0.name) || ($0.type == .test && !sanitizedTestTargets.contains($0.name)) }
     package.products.removeAll { $0.name == "casebridge" }
     package.dependencies.removeAll {
         guard case .sourceControl(_, let location, _) = $0.kind else { return false }
