@@ -165,8 +165,7 @@ struct ReportCommandTests {
 /// A target migrated once from the 100-family export, shared by the report command's tests.
 enum ReportTarget {
     static let path: String = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-report-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = TemporaryFolder.shared("cli-report")
         let target = folder.appendingPathComponent("target.db").path
         let result = try! CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
         precondition(result.status == 0, "migrate failed: \(result.stderr)")

@@ -53,8 +53,7 @@ struct HostileMigrateTests {
 
     /// A clean export (sequence 1) loaded into `loaded.db` once; each case works on a copy.
     static let baseline: URL = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-hostile-base-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = TemporaryFolder.shared("hostile-base")
         let export = folder.appendingPathComponent("export.xml")
         try! Data(cleanExport.utf8).write(to: export)
         let target = folder.appendingPathComponent("loaded.db")

@@ -67,11 +67,7 @@ func sha256(of path: String) throws -> String {
 
 /// Generated exports shared by the migrate tests (written once per test run).
 enum MigrateExports {
-    static let folder: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-migrate-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    static let folder = TemporaryFolder.shared("cli-migrate")
 
     static func generate(_ name: String, families: Int, seed: Int, sequence: Int, partBytes: Int = 96) -> String {
         let out = folder.appendingPathComponent(name)
@@ -141,7 +137,7 @@ struct LoadedTarget: Sendable {
 func dataRows(_ database: String) throws -> [String] {
     let tables = try sqlite(database, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'casebridge_%' ORDER BY name")
     return try tables.split(separator: "\n").flatMap { table in
-        try sqlite(database, "SELECT '\(table)', * FROM \"\(table)\"").split(separator: "\n").map(String.init).sorted()
+        lines(of: try sqlite(database, "SELECT '\(table)', * FROM \"\(table)\"")).filter { !$0.isEmpty }.sorted()
     }
 }
 

@@ -9,11 +9,7 @@ import Glibc
 /// A small generated series for the schedule tests (written once per test run): the full export,
 /// sequence 412, and five nightly deltas, 413…417.
 enum ScheduleExports {
-    static let folder: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-cli-schedule-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    static let folder = TemporaryFolder.shared("cli-schedule")
 
     /// The export folders (export.xml and attachments/), by sequence.
     static let bySequence: [Int: URL] = {
@@ -228,7 +224,7 @@ struct ScheduleCommandTests {
                               edit: (String) -> String = { $0 }) throws {
         try ScheduleExports.place(412, in: inbox, as: name)
         let file = inbox.appendingPathComponent(name).appendingPathComponent("export.xml")
-        var lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+        var lines = try readLines(file.path)
         let documents = lines.filter { $0.hasPrefix("    <Document ") }.count
         var seen = 0, dropping = false
         lines = lines.filter { line in

@@ -1,6 +1,7 @@
 @testable import CasebridgeGenerate
 import CasebridgeModel
 import Foundation
+import TestSupport
 import Testing
 
 /// A record as a comparable value: its element name, attributes, trimmed text and children, recursively.
@@ -52,9 +53,7 @@ struct SeriesFixture {
     }
 
     static let shared: Result<SeriesFixture, any Error> = Result {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("casebridge-series-tests", isDirectory: true)
-            .appendingPathComponent(UUID().uuidString, isDirectory: true)
+        let folder = TemporaryFolder.shared("series-tests")
         let exports = try SeriesGenerator(options: options(), deltas: deltas).write(to: folder)
         return SeriesFixture(
             folder: folder, exports: exports, parsed: try exports.map { try ParsedExport(file: $0.exportFile) },

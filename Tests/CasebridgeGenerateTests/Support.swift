@@ -7,9 +7,7 @@ struct Generated {
     let summary: GenerationSummary
 
     init(_ options: GeneratorOptions) throws {
-        folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("casebridge-generate-tests", isDirectory: true)
-            .appendingPathComponent(UUID().uuidString, isDirectory: true)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-generate-\(UUID().uuidString)", isDirectory: true)
         summary = try ExportGenerator(options: options).write(to: folder)
     }
 

@@ -12,7 +12,7 @@ import Testing
 /// written once per test run and shared read-only.
 enum Series {
     static let exports: [SeriesExport] = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-series-\(UUID().uuidString)")
+        let folder = TemporaryFolder.shared("load-series")
         let options = GeneratorOptions(families: 150, seed: 3, defectRate: 0.08, inlinePartBytes: 96)
         return try! SeriesGenerator(options: options, deltas: 10).write(to: folder)
     }()

@@ -32,14 +32,22 @@ struct PartialExportTests {
         }
     }
 
-    static var documents: Int {
-        (try? String(contentsOfFile: GeneratedExport.small.export, encoding: .utf8))?
-            .components(separatedBy: "\n").filter { $0.hasPrefix("    <Document ") }.count ?? 0
+    /// How many Documents the shared export holds.
+    static let documents = (try? readLines(GeneratedExport.small.export))?.filter { $0.hasPrefix("    <Document ") }.count ?? 0
+
+    /// The shared export loaded once into a new target, beside which it keeps its staging for the next delta.
+    static let loaded = Result {
+        let target = TemporaryFolder.shared("partial-loaded").appendingPathComponent("target.db").path
+        _ = try migrate(GeneratedExport.small.export, into: target)
+        return target
     }
 
+    /// A copy of ``loaded`` in `folder`, with the staging it keeps: where each test starts.
     static func loadedTarget(_ folder: TemporaryFolder) throws -> String {
+        let loaded = try Self.loaded.get()
         let target = folder.path("target.db")
-        _ = try migrate(GeneratedExport.small.export, into: target)
+        try FileManager.default.copyItem(atPath: loaded, toPath: target)
+        try FileManager.default.copyItem(atPath: loaded + ".casebridge-state", toPath: target + ".casebridge-state")
         return target
     }
 
@@ -137,8 +145,7 @@ struct PartialExportTests {
     @Test func `a delta's deletions are its own words, not held to the guard`() throws {
         let folder = try TemporaryFolder()
         let target = try Self.loadedTarget(folder)
-        let text = try String(contentsOfFile: GeneratedExport.small.export, encoding: .utf8)
-        let ids = text.components(separatedBy: "\n").filter { $0.hasPrefix("    <Document ") }
+        let ids = try readLines(GeneratedExport.small.export).filter { $0.hasPrefix("    <Document ") }
             .compactMap { $0.firstMatch(of: /id="([^"]+)"/).map { String($0.1) } }
         let deletions = Set(ids.prefix(ids.count / 2)).sorted().map { "    <Deleted kind=\"Document\" id=\"\($0)\"/>" }
         let delta = try folder.write("""

@@ -17,7 +17,7 @@ struct GeneratedExport: Sendable {
     let expectedFindings: String
 
     static func make(families: Int, seed: UInt64, partBytes: Int? = nil, sequence: Int = 412) -> GeneratedExport {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-load-export-\(families)-\(seed)-\(UUID().uuidString)")
+        let folder = TemporaryFolder.shared("load-export-\(families)-\(seed)")
         var options = GeneratorOptions(families: families, seed: seed)
         if let partBytes { options.inlinePartBytes = partBytes }
         options.sequence = sequence
@@ -34,7 +34,7 @@ struct GeneratedExport: Sendable {
     /// sequence and exportId, and `edit` applied to its lines (an edit that adds or drops records
     /// leaves out the `<Totals>` trailer, as an export of schema 2.3 would). Removed by the caller.
     func copy(sequence: Int, withoutTotals: Bool = false, edit: (inout [String]) throws -> Void = { _ in }) throws -> String {
-        var lines = try String(contentsOfFile: export, encoding: .utf8).components(separatedBy: "\n")
+        var lines = try readLines(export)
         if withoutTotals, let start = lines.firstIndex(of: "  <Totals>"), let end = lines.firstIndex(of: "  </Totals>") {
             lines.removeSubrange(start...end)
         }

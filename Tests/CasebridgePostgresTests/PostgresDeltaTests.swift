@@ -10,7 +10,7 @@ import Testing
 /// written once per test run and shared read-only.
 enum Series {
     static let exports: [SeriesExport] = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-pg-series-\(UUID().uuidString)")
+        let folder = TemporaryFolder.shared("pg-series")
         let options = GeneratorOptions(families: 60, seed: 3, defectRate: 0.08, inlinePartBytes: 96)
         return try! SeriesGenerator(options: options, deltas: 10).write(to: folder)
     }()

@@ -9,7 +9,7 @@ import Testing
 /// Generated exports shared (read only) by the PostgreSQL tests, written once per test run.
 enum Exports {
     static func make(families: Int, seed: UInt64, sequence: Int) -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-pg-export-\(families)-\(seed)-\(UUID().uuidString)")
+        let folder = TemporaryFolder.shared("pg-export-\(families)-\(seed)")
         var options = GeneratorOptions(families: families, seed: seed)
         options.inlinePartBytes = 96
         options.sequence = sequence

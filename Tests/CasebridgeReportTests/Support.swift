@@ -7,6 +7,7 @@ import CasebridgeReport
 import CasebridgeStore
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 /// A target migrated from generated exports, built once and shared by the tests that read it.
@@ -28,8 +29,7 @@ struct MigratedTarget: Sendable {
     }
 
     init(name: String, families: Int, runs: [(seed: UInt64, defectRate: Double)]) throws {
-        folder = Self.root.appendingPathComponent("\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = TemporaryFolder.shared("report-\(name)")
         target = folder.appendingPathComponent("target.db").path
         let migration = Migration(
             mapping: try MappingLoader.load(path: BuiltInMappings.legacyCaseExport), policy: try Policy.load(path: Policy.defaultPath),
@@ -51,18 +51,6 @@ struct MigratedTarget: Sendable {
         }
         checkHeadline = headline
     }
-
-    /// This test process's folder, `$TMPDIR/casebridge-report-tests/<pid>`. The folders of test
-    /// processes that have ended (a few hundred MB each) are removed when it is first used.
-    static let root: URL = {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-report-tests")
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
-            if let pid = Int32(entry), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                try? FileManager.default.removeItem(at: base.appendingPathComponent(entry))
-            }
-        }
-        return base.appendingPathComponent(String(getpid()))
-    }()
 
     /// A fresh folder inside the fixture's.
     func scratch(_ name: String) -> String {

@@ -1,6 +1,5 @@
 import CasebridgeTarget
 import Foundation
-import Synchronization
 
 /// The PostgreSQL server the tests load into: `CASEBRIDGE_TEST_POSTGRES`, the URI of a database on it
 /// whose role may create databases (`scripts/test` starts a throwaway cluster, `scripts/postgres`,
@@ -38,25 +37,11 @@ public enum PostgresServer {
         let database = try database(prefix)
         let value = try prepare(database)
         database.dropsWhenReleased = false
-        keepUntilExit(database.name)
+        if let uri {
+            let name = database.name
+            AtExit.perform { _ = try? PostgresServer.psql(uri, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        }
         return DatabaseTemplate(name: database.name, value: value)
-    }
-
-    /// The databases ``template(_:prepare:)`` made, dropped when the process exits.
-    private static let templates = Mutex<[String]>([])
-
-    private static func keepUntilExit(_ name: String) {
-        let first = templates.withLock { names in
-            names.append(name)
-            return names.count == 1
-        }
-        guard first else { return }
-        atexit {
-            guard let uri = PostgresServer.uri else { return }
-            for name in PostgresServer.templates.withLock({ $0 }) {
-                _ = try? PostgresServer.psql(uri, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            }
-        }
     }
 
     private static func create(_ prefix: String, from template: String?) throws -> PostgresDatabase {
@@ -171,9 +156,9 @@ public final class PostgresDatabase {
     /// random key of `\\restrict`, so that two dumps of the same data are the same text). The dump itself
     /// is not held by limits a test set on the database.
     public func dump() throws -> String {
-        try PostgresServer.run("/usr/bin/pg_dump", ["--data-only", "--no-owner", "--no-comments", "--inserts", "--rows-per-insert=1", "-d", uri],
-                               environment: ["PGOPTIONS": "-c temp_file_limit=-1 -c work_mem=64MB"])
-            .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog") && !$0.hasPrefix("\\") }
+        lines(of: try PostgresServer.run("/usr/bin/pg_dump", ["--data-only", "--no-owner", "--no-comments", "--inserts", "--rows-per-insert=1", "-d", uri],
+                                         environment: ["PGOPTIONS": "-c temp_file_limit=-1 -c work_mem=64MB"]))
+            .filter { !$0.isEmpty && !$0.hasPrefix("--") && !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog") && !$0.hasPrefix("\\") }
             .sorted().joined(separator: "\n")
     }
 }

@@ -36,11 +36,13 @@ public final class TemporaryFolder {
         return file.path
     }
 
-    /// A folder path that lives as long as the test process, for fixtures built once and shared by the
-    /// tests of a run (`casebridge-<prefix>-<uuid>`, made empty).
+    /// A folder that lives as long as the test process, for fixtures built once and shared by the tests of
+    /// a run (`casebridge-<prefix>-<uuid>`, made empty): removed, with all it holds, when the process exits.
+    /// Call it from a `static let`, which calls it once.
     public static func shared(_ prefix: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebridge-\(prefix)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        AtExit.perform { try? FileManager.default.removeItem(at: url) }
         return url
     }
 }
