@@ -21,6 +21,13 @@ let optimizedSettings: [SwiftSetting] = Context.environment["CASEBRIDGE_OPTIMIZE
 /// would compile and never run.
 let sanitizedTestTargets = Set((Context.environment["CASEBRIDGE_SANITIZER_SUBSET"] ?? "").split(separator: " ").map(String.init))
 
+/// With CASEBRIDGE_SANITIZE set to `thread` or `address` (scripts/test sets it for its sanitizer runs), Casebridge's
+/// own modules and tests are compiled and linked with that sanitizer, and the dependencies are not: a sanitized
+/// build in the suite's scratch path then reuses its build of swift-crypto and Yams (`swift test --sanitize`
+/// would build them again, instrumented: about half of a sanitized build's time). A race or a bad access inside
+/// a dependency goes unseen, as one inside libxml2, SQLite or Foundation always did.
+let sanitizer = Context.environment["CASEBRIDGE_SANITIZE"].flatMap { ["thread", "address"].contains($0) ? $0 : nil }
+
 let package = Package(
     name: "Casebridge",
     platforms: [.macOS(.v14)],
@@ -174,6 +181,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if let sanitizer {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=\(sanitizer)"])]
+        target.linkerSettings = (target.linkerSettings ?? []) + [.unsafeFlags(["-sanitize=\(sanitizer)"])]
+    }
+}
 
 if !sanitizedTestTargets.isEmpty {
     let unneeded: Set = ["casebridge", "CasebridgeReport", "CasebridgeSchedule"]
