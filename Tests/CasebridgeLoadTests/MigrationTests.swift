@@ -11,7 +11,7 @@ import Testing
 struct MigrationTests {
     @Test func `2,000 families reconcile exactly, keep every finding, and a second run inserts nothing`() throws {
         let folder = try TemporaryFolder()
-        let generated = GeneratedExport.make(families: 2000, seed: 21, partBytes: 96)
+        let generated = GeneratedExport.make(families: 2000, seed: 21, partBytes: 96, into: folder.url.appendingPathComponent("export"))
         let target = folder.path("target.db")
 
         let first = try migrate(generated.export, into: target)

@@ -16,8 +16,9 @@ struct GeneratedExport: Sendable {
     let export: String
     let expectedFindings: String
 
-    static func make(families: Int, seed: UInt64, partBytes: Int? = nil, sequence: Int = 412) -> GeneratedExport {
-        let folder = TemporaryFolder.shared("load-export-\(families)-\(seed)")
+    /// Generates an export into `folder`: by default one the whole run shares, removed when the process exits.
+    static func make(families: Int, seed: UInt64, partBytes: Int? = nil, sequence: Int = 412,
+                     into folder: URL = TemporaryFolder.shared("load-export")) -> GeneratedExport {
         var options = GeneratorOptions(families: families, seed: seed)
         if let partBytes { options.inlinePartBytes = partBytes }
         options.sequence = sequence
