@@ -177,12 +177,13 @@ public final class StagingStore: RecordSink {
         return sql
     }
 
-    /// Every table a staging holds from the start (``StagingTable``).
-    static var schema: String {
+    /// Every table a staging holds from the start (``StagingTable``). Built once: the fuzz targets open a
+    /// staging for each input, and building this text again each time took a sixth of their time
+    /// (1,000 inputs of the export target: 28.5 s against 33.8 s).
+    static let schema: String =
         recordTablesDDL(name: table, invalidTable: StagingTable.invalid.name)
             + StagingTable.created.map { $0.create + ";\n" }.joined()
             + "CREATE INDEX stg_finding_subject ON \(StagingTable.finding) (subject_kind, subject_id);\n"
-    }
 
     /// Stages one record.
     public func accept(_ record: ReadRecord) throws {
