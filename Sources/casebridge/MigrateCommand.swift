@@ -90,6 +90,7 @@ struct MigrateCommand: ParsableCommand {
                 progress: { message in
                     bar?.finish()
                     if !quiet { printError("casebridge: \(message)") }
+                    StopPoint.reached(message)
                 })
         } catch let skipped as ExportAlreadyLoaded {
             bar?.finish()

@@ -21,14 +21,16 @@ func sqlite(_ database: String, _ sql: String) throws -> String {
 
 /// Starts `casebridge migrate EXPORT --target TARGET --allow-deletions` (with `environment` added to
 /// this process's), waits for `line` on its stderr, and kills it with SIGKILL; whether it was killed there.
-/// It runs with a temporary folder of its own, removed afterwards: nothing removes what a killed run
-/// left there.
+/// The run stops itself once it has printed `line` (`CASEBRIDGE_STOP_AT`), so the kill lands at that moment
+/// however small the export, never after the run committed. It runs with a temporary folder of its own,
+/// removed afterwards: nothing removes what a killed run left there.
 func killMigrate(_ export: String, into target: String, at line: String, environment: [String: String] = [:]) throws -> Bool {
     let temporary = try TemporaryFolder("killed")
     let process = Process()
     process.executableURL = CLI.executable
     process.arguments = ["migrate", export, "--target", target, "--allow-deletions"]
-    process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["TMPDIR": temporary.url.path]) { $1 }) { $1 }
+    process.environment = ProcessInfo.processInfo.environment
+        .merging(environment.merging(["TMPDIR": temporary.url.path, "CASEBRIDGE_STOP_AT": line]) { $1 }) { $1 }
     let err = Pipe()
     process.standardError = err
     process.standardOutput = Pipe()
@@ -79,12 +81,16 @@ enum MigrateExports {
     }
 
     static let large = generate("large", families: 400, seed: 31, sequence: 412)
-    static let largeOther = generate("large-other", families: 400, seed: 32, sequence: 413)
     static let small = generate("small", families: 100, seed: 33, sequence: 413)
+    /// Another authority's 100 families, the sequence before `small`'s: a target loaded from it takes
+    /// `small` as a full export that replaces nearly every row.
+    static let smallBefore = generate("small-before", families: 100, seed: 36, sequence: 412)
     static let afterGap = generate("after-gap", families: 10, seed: 34, sequence: 416)
 
-    /// `large` loaded into a new SQLite target: the tests that kill or fail a second run start from a copy.
+    /// `large` loaded into a new SQLite target: the test that fails a second run for want of disk starts from a copy.
     static let largeTarget = LoadedTarget(loading: large, as: "large-target")
+    /// `smallBefore` loaded into a new SQLite target: the tests that kill a second run start from a copy.
+    static let smallBeforeTarget = LoadedTarget(loading: smallBefore, as: "small-before-target")
 
     /// A series: the full export (sequence 412) and two nightly deltas (413, 414), by sequence.
     static let series: [Int: String] = {
@@ -240,15 +246,15 @@ struct MigrateCommandTests {
     func `migrate killed mid-run leaves the target exactly as it was, and the next run completes`(_ moment: String) throws {
         let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("target.db").path
-        try MigrateExports.largeTarget.copy(to: target)
-        let (before, hash) = (MigrateExports.largeTarget.dump, MigrateExports.largeTarget.sha256)
+        try MigrateExports.smallBeforeTarget.copy(to: target)
+        let (before, hash) = (MigrateExports.smallBeforeTarget.dump, MigrateExports.smallBeforeTarget.sha256)
 
-        #expect(try killMigrate(MigrateExports.largeOther, into: target, at: moment), "migrate was not killed at '\(moment)'")
+        #expect(try killMigrate(MigrateExports.small, into: target, at: moment), "migrate was not killed at '\(moment)'")
         #expect(try dump(target) == before)
         #expect(try sha256(of: target) == hash)
         #expect(try sqlite(target, "PRAGMA integrity_check") == "ok\n")
 
-        let resumed = try CLI.run(["migrate", MigrateExports.largeOther, "--target", target, "--quiet", "--allow-deletions"])
+        let resumed = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet", "--allow-deletions"])
         #expect(resumed.status == 0)
         #expect(resumed.stdout.contains("as run 2."))
     }
@@ -281,7 +287,7 @@ struct MigrateCommandTests {
     @Test func `migrate killed while building a new target leaves no target behind`() throws {
         let scratch = try TemporaryFolder()
         let target = scratch.url.appendingPathComponent("new.db").path
-        #expect(try killMigrate(MigrateExports.large, into: target, at: "loading cb_document"))
+        #expect(try killMigrate(MigrateExports.small, into: target, at: "loading cb_document"))
         #expect(!FileManager.default.fileExists(atPath: target))
         let next = try CLI.run(["migrate", MigrateExports.small, "--target", target, "--quiet"])
         #expect(next.status == 0)

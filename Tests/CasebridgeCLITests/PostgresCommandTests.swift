@@ -169,12 +169,12 @@ struct PostgresCommandTests {
         #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
-    /// `MigrateExports.large` loaded once, with its dump: the kill test's cases start from copies of it (the
-    /// export they kill is a full one, which does not continue the staging kept for the first).
-    static let largeLoaded = Result {
+    /// `MigrateExports.smallBefore` loaded once, with its dump: the kill test's cases start from copies of it
+    /// (the export they kill is a full one, which does not continue the staging kept for the first).
+    static let smallBeforeLoaded = Result {
         try PostgresServer.template("killfrom") { database in
             let scratch = try TemporaryFolder()
-            let result = try CLI.run(["migrate", MigrateExports.large, "--target", database.uri, "--quiet"],
+            let result = try CLI.run(["migrate", MigrateExports.smallBefore, "--target", database.uri, "--quiet"],
                                      environment: ["XDG_STATE_HOME": scratch.path("state")])
             precondition(result.status == 0, result.stderr)
             withExtendedLifetime(scratch) {}
@@ -185,11 +185,11 @@ struct PostgresCommandTests {
     @Test(arguments: ["loading ssd_person", "loading cb_document", "storing content", "keeping the live state"])
     func `migrate killed mid-load leaves every table of a PostgreSQL target as it was, and the next run completes`(_ moment: String) throws {
         let scratch = try TemporaryFolder()
-        let loaded = try Self.largeLoaded.get()
+        let loaded = try Self.smallBeforeLoaded.get()
         let database = try PostgresServer.database("kill", copying: loaded)
-        #expect(try killMigrate(MigrateExports.largeOther, into: database.uri, at: moment, environment: state(scratch)), "migrate was not killed at '\(moment)'")
+        #expect(try killMigrate(MigrateExports.small, into: database.uri, at: moment, environment: state(scratch)), "migrate was not killed at '\(moment)'")
         #expect(try database.dump() == loaded.value)
-        let resumed = try run(["migrate", MigrateExports.largeOther, "--target", database.uri, "--quiet", "--allow-deletions"], scratch)
+        let resumed = try run(["migrate", MigrateExports.small, "--target", database.uri, "--quiet", "--allow-deletions"], scratch)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("as run 2."))
     }
