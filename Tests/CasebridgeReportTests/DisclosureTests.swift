@@ -7,7 +7,7 @@ import Testing
 /// are shown: every derivation by subtraction (``SubtractionAttack``) is tried on reports of generated
 /// exports.
 @Suite struct DisclosureTests {
-    /// The 60-family target (many small counts, one run) and the 2,000-family one (two runs, so the
+    /// The 60-family target (many small counts, one run) and the 1,000-family one (two runs, so the
     /// trend links runs).
     static func fixture(_ name: String) throws -> MigratedTarget {
         try (name == "small" ? MigratedTarget.small : MigratedTarget.large).get()

@@ -3,7 +3,7 @@ import CasebridgeStore
 import Foundation
 import Testing
 
-/// The director's report, summary.json and the teams' worklists of a 2,000-family target migrated twice.
+/// The director's report, summary.json and the teams' worklists of a 1,000-family target migrated twice.
 @Suite struct ReportTests {
     let fixture: MigratedTarget
     let folder: String
