@@ -63,12 +63,12 @@ func fileHash(_ path: String) -> String? {
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
-/// Every row of every table of a database (of those whose `sqlite_master` row meets `condition`), as text,
-/// for comparing two states.
-func dump(_ path: String, tablesWhere condition: String = "true") throws -> [String: [String]] {
+/// Every row of every table of a database (of those whose name `including` takes), as text, for comparing
+/// two states. Only the tables taken are read.
+func dump(_ path: String, including: (String) -> Bool = { _ in true }) throws -> [String: [String]] {
     let database = try Database(path: path, readOnly: true, create: false)
     var tables: [String: [String]] = [:]
-    for table in try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND (\(condition)) ORDER BY name").compactMap({ $0["name"] }) {
+    for table in try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap({ $0["name"] }) where including(table) {
         let columns = try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0["name"] }
         let expression = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
         tables[table] = try database.rows("SELECT \(expression) AS line FROM \"\(table)\"").compactMap { $0["line"] }.sorted()
