@@ -95,7 +95,7 @@ enum MigrateExports {
     /// A series: the full export (sequence 412) and two nightly deltas (413, 414), by sequence.
     static let series: [Int: String] = {
         let out = folder.appendingPathComponent("series")
-        let result = try! CLI.run(["generate", "--families", "400", "--seed", "35", "--out", out.path, "--part-bytes", "96", "--series", "2"])
+        let result = try! CLI.run(["generate", "--families", "100", "--seed", "35", "--out", out.path, "--part-bytes", "96", "--series", "2"])
         precondition(result.status == 0, result.stderr)
         return [412: "00-full", 413: "01-delta", 414: "02-delta"].mapValues { out.appendingPathComponent($0).appendingPathComponent("export.xml").path }
     }()

@@ -12,7 +12,7 @@ struct Variant: Sendable, CustomTestStringConvertible {
     let crlf: Bool
     let bom: Bool
     var families = 200
-    /// Small parts keep the 2,000-family exports quick to write and read.
+    /// Small parts keep the 1,000-family exports quick to write and read.
     var partBytes: Int?
     var testDescription: String {
         "\(families) families, seed \(seed)" + (prefix ? ", prefix" : "") + (crlf ? ", CRLF" : "") + (bom ? ", BOM" : "")
@@ -25,8 +25,8 @@ struct Variant: Sendable, CustomTestStringConvertible {
         Variant(seed: 1, prefix: false, crlf: false, bom: true),
         Variant(seed: 2, prefix: true, crlf: true, bom: true),
         Variant(seed: 3, prefix: false, crlf: false, bom: false),
-        Variant(seed: 4, prefix: true, crlf: true, bom: true, families: 2000, partBytes: 128),
-        Variant(seed: 5, prefix: false, crlf: false, bom: false, families: 2000, partBytes: 128),
+        Variant(seed: 4, prefix: true, crlf: true, bom: true, families: 1000, partBytes: 128),
+        Variant(seed: 5, prefix: false, crlf: false, bom: false, families: 1000, partBytes: 128),
     ]
 }
 

@@ -9,9 +9,9 @@ import TestSupport
 import Testing
 
 struct MigrationTests {
-    @Test func `2,000 families reconcile exactly, keep every finding, and a second run inserts nothing`() throws {
+    @Test func `500 families reconcile exactly, keep every finding, and a second run inserts nothing`() throws {
         let folder = try TemporaryFolder()
-        let generated = GeneratedExport.make(families: 2000, seed: 21, partBytes: 96, into: folder.url.appendingPathComponent("export"))
+        let generated = GeneratedExport.make(families: 500, seed: 21, partBytes: 96, into: folder.url.appendingPathComponent("export"))
         let target = folder.path("target.db")
 
         let first = try migrate(generated.export, into: target)
@@ -64,16 +64,19 @@ struct MigrationTests {
     @Test func `a dry run leaves an existing target byte-identical and reports what the real run then does`() throws {
         let folder = try TemporaryFolder()
         let target = folder.path("target.db")
-        _ = try migrate(GeneratedExport.small.export, into: target)
+        // Two authorities of 30 families each: every table gains rows and loses rows.
+        let first = GeneratedExport.make(families: 30, seed: 5, into: folder.url.appendingPathComponent("first"))
+        let other = GeneratedExport.make(families: 30, seed: 6, sequence: 413, into: folder.url.appendingPathComponent("other"))
+        _ = try migrate(first.export, into: target)
         let before = fileHash(target)
-        let dry = try migrate(GeneratedExport.smallOther.export, into: target, dryRun: true)
+        let dry = try migrate(other.export, into: target, dryRun: true)
         #expect(fileHash(target) == before)
         #expect(!FileManager.default.fileExists(atPath: target + "-journal"))
         #expect(dry.load.tables.contains { $0.inserted > 0 } && dry.load.tables.contains { $0.deleted > 0 })
 
         // Another authority's records: every row of the first goes, which the deletion guard lets through only when told.
         #expect(dry.load.overDeletionGuard.count > 3)
-        let real = try migrate(GeneratedExport.smallOther.export, into: target, allowDeletions: true)
+        let real = try migrate(other.export, into: target, allowDeletions: true)
         #expect(real.load.tables == dry.load.tables)
         #expect(real.reconciliation == dry.reconciliation)
         #expect(real.load.contentAdded == dry.load.contentAdded)
