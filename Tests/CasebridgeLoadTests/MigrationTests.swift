@@ -64,7 +64,7 @@ struct MigrationTests {
     @Test func `a dry run leaves an existing target byte-identical and reports what the real run then does`() throws {
         let folder = try TemporaryFolder()
         let target = folder.path("target.db")
-        // Two authorities of 30 families each: every table gains rows and loses rows.
+        // Two authorities' exports of 30 families each: the second, run into a target holding the first, inserts and deletes.
         let first = GeneratedExport.make(families: 30, seed: 5, into: folder.url.appendingPathComponent("first"))
         let other = GeneratedExport.make(families: 30, seed: 6, sequence: 413, into: folder.url.appendingPathComponent("other"))
         _ = try migrate(first.export, into: target)
