@@ -198,7 +198,7 @@ public final class StagingStore: RecordSink {
         }
         func text(_ value: String?) throws {
             parameter += 1
-            if let value { try insert.bind(value, at: parameter) }
+            if let value { try insert.bindRowText(value, at: parameter) }
         }
         try integer(record.ordinal + ridOffset)
         try integer(record.ownerOrdinal.map { $0 + ridOffset })
