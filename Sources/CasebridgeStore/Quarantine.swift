@@ -19,8 +19,9 @@ extension StagingStore {
                 FROM \(StagingTable.invalid) i WHERE i.kind = ? AND i.is_key = 1
                 """, [.text(kind.rawValue), .text(kind.rawValue)])
             if kind.hasUniqueId {
-                // In a continued staging, only the ids of records judged again can be shared.
-                let candidates = !isContinued ? "" : """
+                // In a continued staging, only the ids of records judged again can be shared; in a new one, only
+                // the ids held more than once.
+                let idsToJudge = !isContinued ? "AND \(Self.idHeldTwiceSQL(kind))" : """
                     AND record_id IN (SELECT t.record_id FROM \(StagingTable.quarantineCandidate) c JOIN \(table) t ON t.rid = c.rid
                                       WHERE c.kind = ?1)
                     """
@@ -31,7 +32,7 @@ extension StagingStore {
                     INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
                     SELECT ?1, t.rid, t.record_id, 'id ' || t.record_id || ' is shared by ' || d.n || ' \(kind.rawValue) records', t.line
                     FROM (SELECT *, \(owner) AS shared_within FROM \(table)) t
-                    JOIN (SELECT record_id, \(owner) AS shared_within, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(candidates)
+                    JOIN (SELECT record_id, \(owner) AS shared_within, count(*) AS n FROM \(table) WHERE record_id IS NOT NULL \(idsToJudge)
                           GROUP BY record_id, shared_within HAVING count(*) > 1) d
                       ON d.record_id = t.record_id AND d.shared_within IS t.shared_within
                     """, [.text(kind.rawValue)])
@@ -45,6 +46,13 @@ extension StagingStore {
     /// do not, they go with their Families), `NULL` (the whole kind) otherwise.
     public static func sharedIdOwner(of kind: RecordKind) -> String {
         kind.owner == nil ? "NULL" : "owner_rid"
+    }
+
+    /// SQL true for a record of `kind` whose id another record of the kind also holds, anywhere: the ids
+    /// held more than once, found on the `record_id` index. Narrowing to them first spares sorting every
+    /// record by id and owner (for the shared ids within an owner), which took two to four times as long.
+    public static func idHeldTwiceSQL(_ kind: RecordKind) -> String {
+        "record_id IN (SELECT record_id FROM \(table(kind)) WHERE record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1)"
     }
 
     /// In a staging a delta continues, quarantine is decided again (a new record may share an id with an

@@ -57,7 +57,8 @@ public struct DuplicateIdRule: IntegrityRule {
             try context.database.forEachRow("""
                 SELECT record_id, count(*) AS copies, group_concat(\(RecordLocation.lineSQL("line")), ', ') AS lines,
                        group_concat(line) AS locations
-                FROM (SELECT record_id, line, \(owner) AS owner FROM \(StagingStore.table(kind)) WHERE record_id IS NOT NULL ORDER BY rid)
+                FROM (SELECT record_id, line, \(owner) AS owner FROM \(StagingStore.table(kind))
+                      WHERE \(StagingStore.idHeldTwiceSQL(kind)) ORDER BY rid)
                 GROUP BY record_id, owner HAVING count(*) > 1
                 """) { row in
                 let id = row["record_id"] ?? "?"
