@@ -36,6 +36,12 @@ final class SAXState: SAXStream {
     private var stack: [Int] = []
     /// Canonical field positions of each builder's Part fields, where it reads parts.
     private var partFields: [Int: (seq: Int?, href: Int?, encoding: Int?)] = [:]
+    /// For each attribute the plan captures (node by node, at ``attributeCaptureStart``), the address of
+    /// the libxml2 name it last matched. libxml2 keeps one copy of each name it parses, in its
+    /// dictionary, for the whole parse: an element's attribute at that address is the captured one, found
+    /// without comparing the names' text (a tenth of the parsing thread's own work on a record).
+    private var capturedAttributeName: [UnsafePointer<xmlChar>?]
+    private let attributeCaptureStart: [Int]
 
     init(plan: ReadPlan, file: String, sink: RecordSink, files: ContentFiles, pack: ContentPack? = nil) {
         self.pack = pack
@@ -43,6 +49,8 @@ final class SAXState: SAXStream {
         self.sink = sink
         self.files = files
         nodeHits = Array(repeating: 0, count: plan.nodes.count)
+        attributeCaptureStart = plan.nodes.reduce(into: [0]) { starts, node in starts.append(starts.last! + node.attributes.count) }
+        capturedAttributeName = Array(repeating: nil, count: attributeCaptureStart.last!)
         builders = plan.builders.enumerated().map { index, spec in
             let names = index == plan.totalsBuilder ? spec.fields.map(\.name)
                 : spec.kind.map { $0.fields.map(\.name) } ?? CanonicalSchema.envelopeFields.map(\.name)
@@ -141,15 +149,27 @@ final class SAXState: SAXStream {
 
     private func captureAttributes(of node: Int, _ attributeCount: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard let attributes else { return }
+        let first = attributeCaptureStart[node]
         plan.nodes[node].attributes.withUnsafeBufferPointer { captures in
             for c in captures.indices {
-                for i in 0..<attributeCount {
-                    let base = i * 5
-                    guard attributes[base + 2] == nil, Self.equal(captures[c].name, attributes[base]),
-                          let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-                    builders[captures[c].builder].setAttribute(captures[c].field, UnsafeBufferPointer(start: start, count: end - start))
-                    break
+                // An element names each attribute once (libxml2 stops at a repeated one): the attribute at
+                // the address this capture matched before is the one, else the names are compared.
+                var found = -1
+                if let known = capturedAttributeName[first + c] {
+                    for i in 0..<attributeCount where attributes[i * 5] == known && attributes[i * 5 + 2] == nil {
+                        found = i
+                        break
+                    }
                 }
+                if found < 0 {
+                    for i in 0..<attributeCount where attributes[i * 5 + 2] == nil && Self.equal(captures[c].name, attributes[i * 5]) {
+                        found = i
+                        capturedAttributeName[first + c] = attributes[i * 5]
+                        break
+                    }
+                }
+                guard found >= 0, let start = attributes[found * 5 + 3], let end = attributes[found * 5 + 4] else { continue }
+                builders[captures[c].builder].setAttribute(captures[c].field, UnsafeBufferPointer(start: start, count: end - start))
             }
         }
     }

@@ -73,6 +73,25 @@ struct ReaderTests {
         #expect(comparable(sink.records) == plain)
     }
 
+    @Test func `an attribute is taken wherever it stands, and not from a prefixed attribute of the same name`() throws {
+        // The reader finds an element's attributes by the address libxml2 keeps each name at, once it has
+        // matched them by name: the order changes, one is missing, and x:code shares code's local name.
+        let people = """
+            <People><Person id="C-1" kind="child"><Forename>A</Forename><Surname>B</Surname><BirthDate>2014-05-03</BirthDate>
+            <Status code="CP" from="2019-06-01"/>
+            <Status from="2019-07-01" code="CIN"/>
+            <Status xmlns:x="urn:x" x:code="LAC" from="2019-08-01"/>
+            <Status from="2019-09-01" x:code="LAC" code="CP" xmlns:x="urn:x"/>
+            <Status to="2019-10-01"/>
+            <Status code="CIN" from="2019-11-01"/>
+            </Person></People>
+            """
+        let statuses = try readRecords(envelopeStart + people + "</CaseExport>").filter { $0.kind == .status }
+        #expect(statuses.map { $0.rawValue("code") } == ["CP", "CIN", nil, "CP", nil, "CIN"])
+        #expect(statuses.map { $0.rawValue("from") } == ["2019-06-01", "2019-07-01", "2019-08-01", "2019-09-01", nil, "2019-11-01"])
+        #expect(statuses.map { $0.rawValue("to") } == [nil, nil, nil, nil, "2019-10-01", nil])
+    }
+
     @Test func `another namespace is not the reference format`() throws {
         let other = envelopeStart.replacingOccurrences(of: "urn:lce:2", with: "urn:other") + sampleSections + "</CaseExport>"
         #expect(try readError(other) != nil)
