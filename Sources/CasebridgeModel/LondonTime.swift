@@ -34,7 +34,8 @@ public enum LondonTime {
 
     /// The London date of the UTC instant `minutesOfDay` minutes into `utc`'s day.
     public static func date(utc: CivilDate, minutesOfDay: Int) -> CivilDate {
-        isSummerTime(utc: utc, minutesOfDay: minutesOfDay) && minutesOfDay >= 23 * 60 ? utc.adding(days: 1) : utc
+        // Only the hour before midnight UTC can be the next day in London: summer time is looked up for it alone.
+        minutesOfDay >= 23 * 60 && isSummerTime(utc: utc, minutesOfDay: minutesOfDay) ? utc.adding(days: 1) : utc
     }
 
     /// Whether British Summer Time is in force at that UTC instant.
