@@ -39,7 +39,7 @@ final class SAXState: SAXStream {
     /// For each attribute the plan captures (node by node, at ``attributeCaptureStart``), the address of
     /// the libxml2 name it last matched. libxml2 keeps one copy of each name it parses, in its
     /// dictionary, for the whole parse: an element's attribute at that address is the captured one, found
-    /// without comparing the names' text (a tenth of the parsing thread's own work on a record).
+    /// without comparing the names' text.
     private var capturedAttributeName: [UnsafePointer<xmlChar>?]
     private let attributeCaptureStart: [Int]
 
