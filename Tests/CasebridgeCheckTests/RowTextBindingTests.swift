@@ -11,8 +11,8 @@ struct RowTextBindingTests {
         let database = try Database(path: folder.path("rows.sqlite"))
         try database.execute("CREATE TABLE t (n INTEGER, a TEXT, b TEXT, c TEXT)")
         let insert = try database.prepare("INSERT INTO t (n, a, b, c) VALUES (?, ?, ?, ?)")
-        // A long value on every seventh row: more than a Swift string keeps inline, and with the rows before
-        // it, more than the statement's buffer holds unless the buffer starts again at each row.
+        // A long value (3,300 bytes) on every seventh row, more than a Swift string keeps inline: over the
+        // 200 rows, many times what the statement's buffer holds, which each row fills again from its start.
         let long = String(repeating: "Größe 42 ", count: 300)
         var expected: [[String?]] = []
         for n in 0..<200 {
