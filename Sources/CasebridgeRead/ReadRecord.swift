@@ -73,8 +73,12 @@ public struct ReadRecord: Sendable {
     /// Raw values that are present but failed, in `kind.fields` order.
     public var badValues: [String?]
     public var invalid: [InvalidValue]
-    /// The id findings use for this record (`F-1/C-2` for a Member).
+    /// The id findings use for this record (`F-1/C-2` for a Member), a missing part of it written
+    /// ``missingIdPart``.
     public var reportedId: String
+    /// The reported id when every part of it is present, else `nil`: what staging keeps as the
+    /// record's id (an id that itself holds a `?` is whole).
+    public var recordId: String?
     /// For a Part: what its content held.
     public var content: PartContent?
     /// For a Document: SHA-256 of all its parts' content concatenated in `seq` order, when every part
@@ -85,6 +89,9 @@ public struct ReadRecord: Sendable {
     /// Every field's raw value (trimmed, before it was read), in `kind.fields` order, when the reader
     /// was asked to keep them (a preview); `nil` otherwise.
     public var raws: [String?]?
+
+    /// How ``reportedId`` writes a part of the id the record lacks (`F-1/?` for a Member with no person).
+    public static let missingIdPart = "?"
 
     /// Whether a key field failed: the record is quarantined.
     public var keyFailed: Bool { invalid.contains { $0.isKey } }

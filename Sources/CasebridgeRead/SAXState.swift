@@ -281,13 +281,15 @@ final class SAXState: SAXStream {
         defer { builder.close() }
         let raws = raws(of: builder)
         builder.count(raws: raws)
-        let reportedId = builder.reportedIdFields.map { $0.flatMap { raws[$0] } ?? "?" }.joined(separator: "/")
+        let idParts = builder.reportedIdFields.map { $0.flatMap { raws[$0] } }
+        let reportedId = idParts.map { $0 ?? ReadRecord.missingIdPart }.joined(separator: "/")
         // Values are read where the record is stored: on the storing thread when the sink has one. The
         // record is made in place inside its pending one: each copy of a record retains and releases
         // every value it holds.
         var pending = PendingRecord(record: ReadRecord(
             kind: kind, ordinal: builder.ordinal, ownerOrdinal: builder.ownerOrdinal, line: builder.line, ownerLine: builder.ownerLine,
-            values: [], badValues: [], invalid: [], reportedId: reportedId), raws: raws, reading: builder.reading)
+            values: [], badValues: [], invalid: [], reportedId: reportedId, recordId: idParts.contains(nil) ? nil : reportedId),
+            raws: raws, reading: builder.reading)
         if keepsRaws {
             var kept = [String?](repeating: nil, count: builder.canonicalCount)
             for index in raws.indices { kept[builder.canonicalIndex[index]] = raws[index] }

@@ -205,7 +205,7 @@ public final class StagingStore: RecordSink {
         try integer(location(record.line))
         try integer(record.source.map { Int($0.lowerBound) })
         try integer(record.source.map { Int($0.upperBound) })
-        try text(Self.isWhole(record.reportedId) ? record.reportedId : nil)
+        try text(record.recordId)
         try integer(record.keyFailed ? 1 : 0)
         for index in record.values.indices {
             try text(record.values[index])
@@ -237,15 +237,6 @@ public final class StagingStore: RecordSink {
                 ])
                 try invalidInsert.step()
             }
-        }
-    }
-
-    /// Whether a reported id has every part (a missing one reads `?`): only then is it staged as `record_id`.
-    private static func isWhole(_ id: String) -> Bool {
-        var id = id
-        return id.withUTF8 { bytes in
-            guard let start = bytes.baseAddress else { return true }
-            return memchr(start, Int32(UInt8(ascii: "?")), bytes.count) == nil
         }
     }
 

@@ -16,7 +16,7 @@ final class FailingSink: RecordSink {
 
 func record(_ ordinal: Int) -> ReadRecord {
     ReadRecord(kind: .team, ordinal: ordinal, ownerOrdinal: nil, line: ordinal, ownerLine: nil,
-               values: [String(ordinal), nil], badValues: [nil, nil], invalid: [], reportedId: String(ordinal))
+               values: [String(ordinal), nil], badValues: [nil, nil], invalid: [], reportedId: String(ordinal), recordId: String(ordinal))
 }
 
 struct BackgroundSinkTests {

@@ -92,6 +92,21 @@ struct ReaderTests {
         #expect(statuses.map { $0.rawValue("to") } == [nil, nil, nil, nil, "2019-10-01", nil])
     }
 
+    @Test func `a record's id is whole unless a part of it is missing, whatever characters it holds`() throws {
+        let sections = """
+            <People><Person id="C?1" kind="child"><Forename>A</Forename><Surname>B</Surname><BirthDate>2014-05-03</BirthDate></Person>
+            <Person id="C-2" kind="child"><Forename>A</Forename><Surname>B</Surname><BirthDate>2015-05-03</BirthDate></Person></People>
+            <Families><Family id="F-1"><Name>N</Name><Member person="C?1" role="child" from="2014-05-03"/>
+            <Member role="child" from="2015-05-03"/></Family></Families>
+            """
+        let records = try readRecords(envelopeStart + sections + "</CaseExport>")
+        let people = records.filter { $0.kind == .person }, members = records.filter { $0.kind == .member }
+        #expect(people.map(\.reportedId) == ["C?1", "C-2"])
+        #expect(people.map(\.recordId) == ["C?1", "C-2"])
+        #expect(members.map(\.reportedId) == ["F-1/C?1", "F-1/?"])
+        #expect(members.map(\.recordId) == ["F-1/C?1", nil])
+    }
+
     @Test func `another namespace is not the reference format`() throws {
         let other = envelopeStart.replacingOccurrences(of: "urn:lce:2", with: "urn:other") + sampleSections + "</CaseExport>"
         #expect(try readError(other) != nil)

@@ -30,6 +30,9 @@ public struct DuplicateIdRule: IntegrityRule {
             RuleExample("two plans with one id: the plans only, their outcomes go with them", Fixture.people(Fixture.person("C-1"))
                 + Fixture.plans(Fixture.plan("PL-1", person: "C-1"), Fixture.plan("PL-1", person: "C-1")),
                 expect: [["Plan", "PL-1"]]),
+            RuleExample("two visits sharing an id that holds a question mark", Fixture.people(Fixture.person("C-1"))
+                + Fixture.visits(Fixture.visit("V?1", person: "C-1"), Fixture.visit("V?1", person: "C-1", date: "2019-08-01")),
+                expect: [["Visit", "V?1"]]),
             RuleExample("three visits with one id are one finding", Fixture.people(Fixture.person("C-1"))
                 + Fixture.visits(Fixture.visit("V-1", person: "C-1"), Fixture.visit("V-1", person: "C-1"),
                                  Fixture.visit("V-1", person: "C-1", date: "2019-08-01")),
