@@ -32,6 +32,9 @@ public enum RecordLocation {
         "(CASE WHEN \(column) IS NULL OR \(column) > \(lineMask) THEN \(column) ELSE (\(sequence) << \(lineBits)) | \(column) END)"
     }
 
+    /// SQL that holds for a plain line, one ``encodeSQL(_:sequence:)`` would change.
+    public static func isPlainSQL(_ column: String) -> String { "(\(column) <= \(lineMask))" }
+
     /// SQL giving the line within its file of a location.
     public static func lineSQL(_ column: String) -> String { "(\(column) & \(lineMask))" }
 

@@ -177,7 +177,7 @@ enum StateCache {
             try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
             for table in mapping.tables {
                 let incoming = table.incoming
-                let rows = newFrom.map { "_rid >= \($0)" } ?? "_line <= 4294967295"
+                let rows = newFrom.map { "_rid >= \($0)" } ?? RecordLocation.isPlainSQL("_line")
                 try database.execute("UPDATE \(incoming) SET _line = \(RecordLocation.encodeSQL("_line", sequence: sequence)) WHERE \(rows)")
             }
             try database.execute("""
