@@ -160,9 +160,9 @@ public struct Migration {
         var request = LoadRequest(facts: facts, findings: findings, rows: rows, savesStateFirst: sharedEarly,
                                   source: ContentSource(exportPath: path, pack: pack), allowGap: allowGap,
                                   deletionGuard: policy.deletionGuard, refusesOverDeletion: !dryRun && !allowDeletions)
-        if plan.keepsStaging, let sequence = plan.header.sequence {
+        if plan.keepsStaging {
             request.keeper = StagingKeeper(staging: staged.staging, file: staged.file, keptAt: engine.keptStagingPath, token: stateToken,
-                                           mapping: target, sequence: sequence, newFrom: staged.continuing?.ridOffset,
+                                           mapping: target, newFrom: staged.continuing?.ridOffset,
                                            writable: engine.stagingWritable, findings: findings)
         }
         // A run that fails leaves nothing working on the staging behind it.
@@ -199,6 +199,7 @@ public struct Migration {
                        readProgress: ((Int64, Int64) -> Void)?, progress: @escaping (String) -> Void) throws -> StagedExport {
         var staging = ExportStaging(mapping: mapping)
         staging.hashesExport = true
+        if plan.keepsStaging { staging.locationsNaming = plan.header.sequence }
         let read = try staging.read(export: path, displayName: displayName, into: plan.stagingFile, continuing: plan.keptStaging?.continuation,
                                     pack: pack, progress: readProgress)
         if let kept = plan.keptStaging {

@@ -3,7 +3,9 @@
 /// A record read from the export being checked keeps its plain line number. A record a delta load
 /// carries over from the target's live state was read from an earlier export: its location is that
 /// export's `sequence` in the high 32 bits and the line in the low 32, so that ordering by location
-/// orders by export, then line, and a finding about it can name the file it came from.
+/// orders by export, then line, and a finding about it can name the file it came from. A migration
+/// that keeps its staging for the next delta stages its own records' locations so too, naming its own
+/// sequence, which reads as the export being checked.
 public enum RecordLocation {
     private static let lineBits: Int64 = 32
     private static let lineMask: Int64 = (1 << 32) - 1
@@ -31,9 +33,6 @@ public enum RecordLocation {
     public static func encodeSQL(_ column: String, sequence: Int) -> String {
         "(CASE WHEN \(column) IS NULL OR \(column) > \(lineMask) THEN \(column) ELSE (\(sequence) << \(lineBits)) | \(column) END)"
     }
-
-    /// SQL that holds for a plain line, one ``encodeSQL(_:sequence:)`` would change.
-    public static func isPlainSQL(_ column: String) -> String { "(\(column) <= \(lineMask))" }
 
     /// SQL giving the line within its file of a location.
     public static func lineSQL(_ column: String) -> String { "(\(column) & \(lineMask))" }

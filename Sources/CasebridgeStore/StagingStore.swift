@@ -32,11 +32,12 @@ public final class StagingStore: RecordSink {
     /// Whether this staging already held records when it was opened (``init(continuing:ridOffset:sequence:)``).
     public let isContinued: Bool
 
-    /// Opens a new staging database at `path` (a fresh file; mode 0600).
-    public init(path: String) throws {
+    /// Opens a new staging database at `path` (a fresh file; mode 0600). With `sequence`, its records'
+    /// locations name that export sequence (``RecordLocation``), as in a staging kept for the next delta.
+    public init(path: String, locationsNaming sequence: Int? = nil) throws {
         database = try Database(path: path)
         ridOffset = 0
-        lineSequence = nil
+        lineSequence = sequence
         isContinued = false
         try database.execute("PRAGMA page_size = \(Self.pageBytes)")
         try Self.configure(database)

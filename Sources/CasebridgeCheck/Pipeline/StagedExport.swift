@@ -26,6 +26,10 @@ public struct ExportStaging {
     public var mapping: Mapping
     /// Compute the SHA-256 of the export's bytes as they are read (``ReadSummary/sha256``).
     public var hashesExport = false
+    /// The export's sequence, when a new staging is to be kept for the next delta: its records'
+    /// locations are staged naming it (``RecordLocation``), as a kept staging holds them, rather than
+    /// rewritten once the run is done. `nil` stages plain lines.
+    public var locationsNaming: Int?
 
     public init(mapping: Mapping) {
         self.mapping = mapping
@@ -53,7 +57,7 @@ public struct ExportStaging {
                      pack: ContentPack? = nil, progress: ((Int64, Int64) -> Void)? = nil) throws -> ReadExport {
         if !file.isTemporary, continuing == nil { try? FileManager.default.removeItem(atPath: file.path) }
         let staging = try continuing.map { try StagingStore(continuing: file.path, ridOffset: $0.ridOffset, sequence: $0.sequence) }
-            ?? StagingStore(path: file.path)
+            ?? StagingStore(path: file.path, locationsNaming: locationsNaming)
         let start = Date()
         let storing = BackgroundSink(staging)
         let summary: ReadSummary

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Keeps the staging of a run that commits as the staging kept for the next delta (``StateCache``):
-/// prepared as the live state's (``StateCache/prepareSeal(_:mapping:sequence:newFrom:)``), then given
+/// prepared as the live state's (``StateCache/prepareSeal(_:mapping:newFrom:)``), then given
 /// the run's token once the load committed, and, when the run did not continue the kept staging, moved
 /// there (replacing the one before).
 ///
@@ -23,7 +23,6 @@ final class StagingKeeper: @unchecked Sendable {
     private let keptPath: String
     private let token: String
     private let mapping: TargetMapping
-    private let sequence: Int
     /// The first rid of the run's own records, when it continued the kept staging.
     private let newFrom: Int?
     private let writable: StagingWritable
@@ -34,14 +33,13 @@ final class StagingKeeper: @unchecked Sendable {
     private var started = false
     private var prepared: Result<Void, any Error>?
 
-    init(staging: StagingStore, file: StagingFile, keptAt path: String, token: String, mapping: TargetMapping, sequence: Int,
+    init(staging: StagingStore, file: StagingFile, keptAt path: String, token: String, mapping: TargetMapping,
          newFrom: Int?, writable: StagingWritable, findings: CompletedFindings) {
         self.staging = staging
         self.file = file
         keptPath = path
         self.token = token
         self.mapping = mapping
-        self.sequence = sequence
         self.newFrom = newFrom
         self.writable = writable
         self.findings = findings
@@ -65,7 +63,7 @@ final class StagingKeeper: @unchecked Sendable {
             started = true
             Thread.detachNewThread { [self] in
                 findings.waitUntilDone()
-                let result = Result { try StateCache.prepareSeal(file.path, mapping: mapping, sequence: sequence, newFrom: newFrom) }
+                let result = Result { try StateCache.prepareSeal(file.path, mapping: mapping, newFrom: newFrom) }
                 condition.withLock {
                     prepared = result
                     condition.broadcast()

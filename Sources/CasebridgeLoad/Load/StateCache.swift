@@ -150,15 +150,17 @@ enum StateCache {
     }
 
     /// Makes the staging of a run the live state's, for the next delta (all but its token, which
-    /// ``seal(_:token:newFrom:)`` writes once the run committed): its records' locations name `sequence`,
+    /// ``seal(_:token:newFrom:)`` writes once the run committed): the run's own records become carried,
     /// content offsets into the run's temporary pack are dropped, the lists of what the run changed are
     /// emptied, and the indexes the next delta finds what it changed by are built
-    /// (``StagingStore/buildChangeIndexes(in:)``). With `newFrom`, only records from that rid on are the
+    /// (``StagingStore/buildChangeIndexes(in:)``). Its records' locations already name their exports'
+    /// sequences: a kept staging's records were staged so (``ExportStaging/locationsNaming``, a continued
+    /// staging, a carried live state). With `newFrom`, only records from that rid on are the
     /// run's own (a delta continuing the kept staging); else every record not carried is. Everything it
     /// wrote is on disk when it returns (a staging in WAL mode: once settled into the file, which
     /// ``seal(_:token:newFrom:)`` syncs before it writes the token). A staging prepared for a run that
     /// then fails carries no token the target knows, and is not used.
-    static func prepareSeal(_ path: String, mapping: TargetMapping, sequence: Int, newFrom: Int?) throws {
+    static func prepareSeal(_ path: String, mapping: TargetMapping, newFrom: Int?) throws {
         let database = try Database(path: path, create: false)
         database.setBusyTimeout(milliseconds: StagingStore.sharedBusyMilliseconds)
         // A staging in WAL mode (read meanwhile, ``StagingStore/shareForReading(whileWritten:)``) stays in it.
@@ -170,15 +172,7 @@ enum StateCache {
                 let staged = StagingStore.table(kind)
                 // One pass per table: a Part's content offset (into this run's pack) goes with it.
                 let offset = kind == .part ? "content_offset = NULL, " : ""
-                try database.execute("""
-                    UPDATE \(staged) SET \(offset)line = \(RecordLocation.encodeSQL("line", sequence: sequence)), carried = 1 WHERE \(own)
-                    """)
-            }
-            try database.execute("UPDATE \(StagingTable.invalid) SET line = \(RecordLocation.encodeSQL("line", sequence: sequence))")
-            for table in mapping.tables {
-                let incoming = table.incoming
-                let rows = newFrom.map { "_rid >= \($0)" } ?? RecordLocation.isPlainSQL("_line")
-                try database.execute("UPDATE \(incoming) SET _line = \(RecordLocation.encodeSQL("_line", sequence: sequence)) WHERE \(rows)")
+                try database.execute("UPDATE \(staged) SET \(offset)carried = 1 WHERE \(own)")
             }
             try database.execute("""
                 DELETE FROM \(StagingTable.records(.deleted));
@@ -193,7 +187,7 @@ enum StateCache {
         sync(path)
     }
 
-    /// Gives the staging ``prepareSeal(_:mapping:sequence:newFrom:)`` prepared the token of the committed
+    /// Gives the staging ``prepareSeal(_:mapping:newFrom:)`` prepared the token of the committed
     /// run: with `newFrom` (continuing the kept staging), only if no other run took it since this one began.
     /// What was written since it was prepared (the findings kept) is on disk first.
     static func seal(_ path: String, token: String, newFrom: Int?) throws {
