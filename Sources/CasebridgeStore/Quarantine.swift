@@ -147,7 +147,9 @@ extension StagingStore {
     /// Quarantines the records of `kind` whose row in `incoming` has no value for a column of `columns`,
     /// once for each such column, with its reason. One pass over `incoming` finds them all (a table has
     /// a required column for each part of its key and each NOT NULL one); the few rows it finds are then
-    /// listed column by column.
+    /// listed column by column. The incoming rows are read first (`CROSS JOIN` keeps that order) and
+    /// only those few look their record up: left to itself, SQLite read every record of the kind and
+    /// looked its row up (sections 59 ms against 15 ms).
     public func quarantineLacking(_ columns: [(column: String, reason: String)], in incoming: StagingTable, kind: RecordKind,
                                   scope: IncomingScope) throws {
         guard !columns.isEmpty else { return }
@@ -156,7 +158,7 @@ extension StagingStore {
         try database.execute("""
             WITH lacking AS MATERIALIZED (
                 SELECT i._rid, i._line, r.record_id, \(lacks.enumerated().map { "\($1) AS lacks\($0)" }.joined(separator: ", "))
-                FROM \(incoming) i JOIN \(Self.table(kind)) r ON r.rid = i._rid
+                FROM \(incoming) i CROSS JOIN \(Self.table(kind)) r ON r.rid = i._rid
                 WHERE i._q = 0 AND (\(lacks.joined(separator: " OR "))) \(condition(scope, kind: kind)))
             INSERT INTO \(StagingTable.quarantine) (kind, rid, record_id, reason, line)
             \(each.joined(separator: "\nUNION ALL "))
