@@ -317,9 +317,13 @@ public final class Database {
     /// Whether the connection is inside a transaction.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// Adds the SQL function `casebridge_sha256(value)`: the SHA-256 of its argument's text (UTF-8),
-    /// as 64 lowercase hex digits; NULL for NULL.
+    /// Adds the SQL functions `casebridge_sha256(value)`: the SHA-256 of its argument's text (UTF-8),
+    /// as 64 lowercase hex digits, NULL for NULL; and `casebridge_row_sha256(value, …)`: that of
+    /// `json_array(value, …)`'s text, or NULL when `json_array` should write it (``RowDigest``).
     public func addSHA256Function() throws {
+        let rowCode = sqlite3_create_function_v2(handle, "casebridge_row_sha256", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                                 nil, RowDigest.function, nil, nil, nil)
+        guard rowCode == SQLITE_OK else { throw error(rowCode, lastMessage, sql: nil) }
         let code = sqlite3_create_function_v2(
             handle, "casebridge_sha256", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
             { context, _, values in

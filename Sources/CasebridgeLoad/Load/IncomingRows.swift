@@ -21,7 +21,8 @@ struct IncomingRows {
         let names = table.columns.map { quotedName($0.name) }.joined(separator: ", ")
         let conditions = [table.condition.map { "(\($0))" }, only].compactMap { $0 }
         return """
-            SELECT _rid, _line, _q, \(table.keyExpression) AS _key, casebridge_sha256(json_array(\(names))) AS _hash, \(names)
+            SELECT _rid, _line, _q, \(table.keyExpression) AS _key,
+                   coalesce(casebridge_row_sha256(\(names)), casebridge_sha256(json_array(\(names)))) AS _hash, \(names)
             FROM (SELECT r.rid AS _rid, r.line AS _line, r.quarantined AS _q,
                    \(columns)
                   FROM \(StagingStore.table(table.from)) r
