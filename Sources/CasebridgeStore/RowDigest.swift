@@ -13,10 +13,16 @@ import Crypto
 /// REAL (SQLite's own formatting of a double), a BLOB (which it refuses) or text another JSON function
 /// made (copied as it is), it gives NULL: the caller then hashes `json_array`'s own text
 /// (`coalesce(casebridge_row_sha256(…), casebridge_sha256(json_array(…)))`), so the digits are the
-/// same either way. `RowHashTests` holds it to `json_array`'s text value by value.
+/// same either way. It gives NULL too for a row whose text could take more than ``largestText`` bytes
+/// written out, whose room it would otherwise set aside for the call. `RowHashTests` holds it to
+/// `json_array`'s text value by value.
 enum RowDigest {
     /// The subtype SQLite's JSON functions give the text they make.
     private static let jsonSubtype: UInt32 = 74
+
+    /// The most room set aside for one row's text (its values at their longest); a row that could take
+    /// more is left to `json_array`.
+    static let largestText = 1 << 20
 
     /// The function's body, for `sqlite3_create_function_v2`.
     static let function: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, count, values in
@@ -34,6 +40,7 @@ enum RowDigest {
             default: return sqlite3_result_null(context)
             }
         }
+        guard capacity <= largestText else { return sqlite3_result_null(context) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             let out = buffer.baseAddress!
             var length = 0

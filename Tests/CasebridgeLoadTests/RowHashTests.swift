@@ -47,15 +47,20 @@ struct RowHashTests {
         #expect(try database.scalar("SELECT casebridge_row_sha256() = casebridge_sha256(json_array())")?.int == 1)
     }
 
-    @Test func `casebridge_row_sha256 leaves a real, a blob and JSON text to json_array`() throws {
+    @Test func `casebridge_row_sha256 leaves a real, a blob, JSON text and a very long text to json_array`() throws {
         let database = try Database(path: ":memory:")
         try database.addSHA256Function()
-        for value in ["1.5", "x'00'", "json('[1,2]')", "json_array('a')"] {
+        // hex(zeroblob(n)) is 2n zeros: 180,000 of them could take six times as many bytes escaped.
+        for value in ["1.5", "x'00'", "json('[1,2]')", "json_array('a')", "hex(zeroblob(90000))"] {
             #expect(try database.scalar("SELECT casebridge_row_sha256('a', \(value)) IS NULL")?.int == 1, "\(value)")
         }
         // As incoming rows hash: the same digits either way.
         #expect(try database.scalar("""
             SELECT coalesce(casebridge_row_sha256('a', 1.5), casebridge_sha256(json_array('a', 1.5))) = casebridge_sha256('["a",1.5]')
+            """)?.int == 1)
+        // Just below the room set aside, it still writes the text itself.
+        #expect(try database.scalar("""
+            SELECT casebridge_row_sha256(hex(zeroblob(87000))) = casebridge_sha256(json_array(hex(zeroblob(87000))))
             """)?.int == 1)
     }
 }
