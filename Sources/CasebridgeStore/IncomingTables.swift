@@ -3,15 +3,17 @@ import CasebridgeModel
 /// The staging's side of the load: the tables of rows each target table would receive
 /// (``StagingTable/incoming(_:)``), and what a delta touched that decides which of them are built again.
 extension StagingStore {
-    /// Creates `incoming` from `select` (the rows a target table would receive, with the columns
-    /// `_rid`, `_line`, `_q`, `_key`, `_hash` first), with the indexes the load and the quarantine use.
-    /// A record gives a table one row at most: its `_rid` index is unique.
-    public func createIncoming(_ incoming: StagingTable, select: String) throws {
+    /// Creates `incoming` with the rows `select` gives (those a target table would receive: the columns
+    /// `_rid`, `_line`, `_q`, `_key`, `_hash`, then `columns`, quoted), and the index the load and the
+    /// quarantine find rows by key with. `_rid` is the table's rowid: a record gives a table one row at
+    /// most, and its row is found by it without an index of its own. The columns declare no type, so
+    /// each value is kept as `select` gives it.
+    public func createIncoming(_ incoming: StagingTable, columns: [String], select: String) throws {
         try database.execute(incoming.drop)
-        try database.execute("CREATE TABLE \(incoming) AS \(select)")
+        try database.execute("CREATE TABLE \(incoming) (_rid INTEGER PRIMARY KEY, _line, _q, _key, _hash\(columns.map { ", " + $0 }.joined()))")
+        try database.execute("INSERT INTO \(incoming) \(select)")
         let name = incoming.name.replacingOccurrences(of: "\"", with: "")
         try database.execute("CREATE INDEX \"\(name)_key\" ON \(incoming) (_key, _q)")
-        try database.execute("CREATE UNIQUE INDEX \"\(name)_rid\" ON \(incoming) (_rid)")
     }
 
     /// Lists in ``StagingTable/touchedAbout`` (kind, field, value), for each dependency of a target table

@@ -9,7 +9,8 @@ import CasebridgeTarget
 ///
 /// Each `inc_` row holds `_rid` (the staged record), `_line`, `_q` (1 when the record is quarantined),
 /// `_key` (the row's key as text: the value of a one-column key, a JSON array otherwise), `_hash` (SHA-256
-/// of the row's values, which tells a changed row from an unchanged one), then the target columns.
+/// of the text `json_array` writes for the row's values, which tells a changed row from an unchanged
+/// one: `casebridge_row_sha256`), then the target columns. `_rid` is the table's rowid.
 struct IncomingRows {
     let mapping: TargetMapping
     let staging: StagingStore
@@ -91,7 +92,9 @@ struct IncomingRows {
                 if newFrom != nil {
                     try database.execute("INSERT INTO \(StagingTable.touched) (tbl, rid) VALUES (?, NULL)", [.text(table.table)])
                 }
-                try mistakesNamed(table) { try staging.createIncoming(incoming, select: rowsSQL(table)) }
+                try mistakesNamed(table) {
+                    try staging.createIncoming(incoming, columns: table.columns.map { quotedName($0.name) }, select: rowsSQL(table))
+                }
             }
             // A record with no value for a key column, or sharing its key with another, cannot load.
             // Rows built last run of records judged again since (new, or quarantined last run) are
@@ -146,7 +149,7 @@ struct IncomingRows {
                 loaded = read - quarantined
             } else if !tables.isEmpty {
                 // The records with a row that loads in some table: a table holds one row at most per record
-                // (its `_rid` index is unique), and a record's rows are all quarantined or none is.
+                // (`_rid` is its rowid), and a record's rows are all quarantined or none is.
                 let loading = tables.map { "SELECT _rid FROM \($0.incoming) WHERE _q = 0" }.joined(separator: " UNION ")
                 let ownOnly = read == held ? "" : " WHERE _rid IN (SELECT rid FROM \(staged) t WHERE \(own))"
                 loaded = try database.scalar("SELECT count(*) FROM (\(loading))\(ownOnly)")?.int ?? 0

@@ -20,7 +20,7 @@ import Glibc
 /// next delta then rebuilds the state from the target, and keeps a new staging).
 enum StateCache {
     /// Raised when the kept staging's tables change shape.
-    static let layoutVersion = 6
+    static let layoutVersion = 7
 
     /// What the kept staging must have been built with: this layout, and this target mapping.
     static func key(for mapping: TargetMapping) -> String {
