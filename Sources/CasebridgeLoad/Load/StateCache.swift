@@ -167,7 +167,7 @@ enum StateCache {
         if try database.scalar("PRAGMA journal_mode")?.string != "wal" { try database.execute("PRAGMA journal_mode = OFF") }
         try database.execute("PRAGMA synchronous = OFF")
         try database.transaction {
-            let own = newFrom.map { "rid >= \($0)" } ?? "carried = 0"
+            let own = LiveState.ownRecords(continuedFrom: newFrom)
             for kind in RecordKind.allCases {
                 let staged = StagingStore.table(kind)
                 // One pass per table: a Part's content offset (into this run's pack) goes with it.
